@@ -1,0 +1,28 @@
+"""The ``cnplan`` command line: one Typer app with a sub-command group per layer.
+
+Each sub-command is a thin wrapper over the Python API; errors from the library (bad data,
+bad plans) are printed without a traceback and give a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cnplan.cli import data as data_cli
+from cnplan.cli import plan as plan_cli
+from cnplan.cli import run as run_cli
+
+app = typer.Typer(
+    name="cnplan",
+    help="Counter-narcotics planning: data, plans, simulation, goals and tracking.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(data_cli.app, name="data", help="Look at, check and import monitoring data.")
+app.add_typer(plan_cli.app, name="plan", help="Show, check and write plans.")
+run_cli.register(app)
+
+
+def main() -> None:
+    """Entry point of the ``cnplan`` console script."""
+    app()
