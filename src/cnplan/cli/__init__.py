@@ -11,6 +11,7 @@ import typer
 from cnplan.cli import data as data_cli
 from cnplan.cli import plan as plan_cli
 from cnplan.cli import run as run_cli
+from cnplan.cli import track as track_cli
 
 app = typer.Typer(
     name="cnplan",
@@ -20,6 +21,7 @@ app = typer.Typer(
 )
 app.add_typer(data_cli.app, name="data", help="Look at, check and import monitoring data.")
 app.add_typer(plan_cli.app, name="plan", help="Show, check and write plans.")
+app.add_typer(track_cli.app, name="track", help="The programme results tracker: targets and actuals.")
 run_cli.register(app)
 
 
