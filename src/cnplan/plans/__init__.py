@@ -1,4 +1,4 @@
-"""Plans: the schema, the lever catalogue and the built-in plans (``lima-2005``, ``peru-baseline``)."""
+"""Plans: the schema, the lever catalogue and the built-in plans (e.g. ``lima-2005``)."""
 
 from __future__ import annotations
 
@@ -28,10 +28,10 @@ def plan_text(name_or_path: str | Path) -> tuple[str, str]:
         return path.read_text(encoding="utf-8"), path.name
     name = str(name_or_path)
     if name not in builtin_plans():
-        raise PlanError(
-            name, [f"no such built-in plan or file; built-in plans are {', '.join(builtin_plans())}"]
-        )
-    text = (resources.files("cnplan.plans") / "builtin" / f"{name}.yaml").read_text(encoding="utf-8")
+        known = ", ".join(builtin_plans())
+        raise PlanError(name, [f"no such built-in plan or file; built-in plans are {known}"])
+    folder = resources.files("cnplan.plans") / "builtin"
+    text = (folder / f"{name}.yaml").read_text(encoding="utf-8")
     return text, f"{name}.yaml"
 
 

@@ -43,7 +43,8 @@ LEVERS: dict[str, LeverSpec] = {
             "voluntary_eradication",
             "ha/yr",
             "zone",
-            "Voluntary eradication agreed with communities in exchange for alternative development.",
+            "Voluntary eradication agreed with communities in exchange for alternative "
+            "development.",
         ),
         LeverSpec(
             "ad_funding",

@@ -9,6 +9,7 @@ with its location, e.g. ``levers.forced_eradication.vraem[2007]: must be >= 0 ha
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -149,7 +150,8 @@ class Plan(_Strict):
                 for zone in by_zone:
                     if zone not in zone_ids:
                         problems.append(
-                            f"levers.{lever}.{zone}: unknown zone; the data has {', '.join(zone_ids)}"
+                            f"levers.{lever}.{zone}: unknown zone; the data has "
+                            f"{', '.join(zone_ids)}"
                         )
         for i, ind in enumerate(self.indicators):
             if ind.zone is not None and ind.zone not in zone_ids:
@@ -159,91 +161,215 @@ class Plan(_Strict):
 
 
 def _loc(parts: Sequence[Any]) -> str:
+    """Format a pydantic location as ``levers.forced_eradication.vraem[2007]``.
+
+    List indices and year keys (the fourth part under ``levers``, the third under an
+    indicator's ``targets``) are shown in brackets, as users write them in messages.
+    """
+    parts = [p for p in parts if p != "[key]"]
     out = ""
-    for part in parts:
-        if isinstance(part, int):
+    for i, part in enumerate(parts):
+        year_key = (parts[0] == "levers" and i == 3) or (
+            parts[0] == "indicators" and i == 3 and parts[2] == "targets"
+        )
+        if isinstance(part, int) or year_key:
             out += f"[{part}]"
         else:
             out += ("." if out else "") + str(part)
     return out
 
 
-def _semantic_problems(plan: Plan) -> list[str]:
+def _int(value: Any) -> int | None:
+    """``value`` as an int if it is one (or a string of digits), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _num(value: Any) -> float | None:
+    """``value`` as a float if it is a number (not a bool), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _did_you_mean(name: str) -> str:
+    """`` (did you mean 'x'?)`` for the closest lever id, or an empty string."""
+    close = difflib.get_close_matches(str(name), list(LEVERS), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _lever_problems(levers: dict, start: int | None, end: int | None) -> list[str]:
     problems: list[str] = []
-    if plan.end_year < plan.start_year:
-        problems.append(f"end_year: must be >= start_year ({plan.start_year}), got {plan.end_year}")
-    for lever, by_key in plan.levers.items():
+    for lever, by_key in levers.items():
         spec = LEVERS.get(lever)
         if spec is None:
-            problems.append(f"levers.{lever}: unknown lever; valid levers are {', '.join(LEVERS)}")
+            problems.append(
+                f"levers.{lever}: unknown lever{_did_you_mean(lever)}; valid levers "
+                f"are {', '.join(LEVERS)}"
+            )
             continue
-        for key, schedule in by_key.items():
+        for key, schedule in _dict(by_key).items():
             if spec.scope == "national" and key != NATIONAL:
                 problems.append(
                     f"levers.{lever}.{key}: {lever} is a national lever; use the key '{NATIONAL}'"
                 )
-            for year, value in schedule.items():
-                where = f"levers.{lever}.{key}[{year}]"
-                if not plan.start_year <= year <= plan.end_year:
-                    problems.append(
-                        f"{where}: year must be within {plan.start_year}-{plan.end_year}, got {year}"
-                    )
+            elif spec.scope == "zone" and key == NATIONAL:
+                problems.append(
+                    f"levers.{lever}.{key}: {lever} is set per zone; give zone ids, "
+                    f"not '{NATIONAL}'"
+                )
+            for year_raw, value_raw in _dict(schedule).items():
+                year, value = _int(year_raw), _num(value_raw)
+                where = f"levers.{lever}.{key}[{year_raw}]"
+                if year is not None and start is not None and end is not None:
+                    if not start <= year <= end:
+                        problems.append(f"{where}: year must be within {start}-{end}, got {year}")
+                if value is None:
+                    continue  # pydantic reports values that are not numbers
                 if not np.isfinite(value):
                     problems.append(f"{where}: must be a finite number, got {value}")
                 elif value < spec.minimum:
-                    problems.append(f"{where}: must be >= {spec.minimum:g} {spec.unit}, got {value:g}")
+                    problems.append(
+                        f"{where}: must be >= {spec.minimum:g} {spec.unit}, got {value:g}"
+                    )
                 elif spec.maximum is not None and value > spec.maximum:
-                    problems.append(f"{where}: must be <= {spec.maximum:g} {spec.unit}, got {value:g}")
-    for i, phase in enumerate(plan.phases):
-        if phase.end < phase.start:
-            problems.append(f"phases[{i}].end: must be >= start ({phase.start}), got {phase.end}")
-        if i and phase.start != plan.phases[i - 1].end + 1:
+                    problems.append(
+                        f"{where}: must be <= {spec.maximum:g} {spec.unit}, got {value:g}"
+                    )
+    return problems
+
+
+def _phase_problems(phases: list, start: int | None) -> list[str]:
+    problems: list[str] = []
+    spans = [(_int(_dict(p).get("start")), _int(_dict(p).get("end"))) for p in phases]
+    for i, (p_start, p_end) in enumerate(spans):
+        if p_start is not None and p_end is not None and p_end < p_start:
+            problems.append(f"phases[{i}].end: must be >= start ({p_start}), got {p_end}")
+        if i == 0 or p_start is None or spans[i - 1][1] is None:
+            continue
+        prev_end = spans[i - 1][1]
+        if p_start <= prev_end:
             problems.append(
-                f"phases[{i}].start: phases must follow each other; expected "
-                f"{plan.phases[i - 1].end + 1}, got {phase.start}"
+                f"phases[{i}].start: overlaps phases[{i - 1}], which ends in {prev_end}; "
+                f"expected {prev_end + 1}, got {p_start}"
             )
-    if plan.phases and plan.phases[0].start > plan.start_year:
+        elif p_start > prev_end + 1:
+            problems.append(
+                f"phases[{i}].start: leaves a gap after phases[{i - 1}], which ends in "
+                f"{prev_end}; expected {prev_end + 1}, got {p_start}"
+            )
+    if spans and spans[0][0] is not None and start is not None and spans[0][0] > start:
         problems.append(
-            f"phases[0].start: the first phase must start by start_year {plan.start_year}, "
-            f"got {plan.phases[0].start}"
+            f"phases[0].start: the first phase must start by start_year {start}, got {spans[0][0]}"
         )
-    goals = plan.goals
-    for name, year in [
-        ("hold_the_line.by_year", goals.hold_the_line.by_year),
-        ("marginal_producer.by_year", goals.marginal_producer.by_year),
-        ("stability_point.by_year", goals.stability_point.by_year),
-    ]:
-        if not plan.start_year <= year <= plan.end_year:
-            problems.append(
-                f"goals.{name}: must be within {plan.start_year}-{plan.end_year}, got {year}"
-            )
+    return problems
+
+
+def _goal_and_indicator_problems(raw: dict, start: int | None, end: int | None) -> list[str]:
+    problems: list[str] = []
+    goals = _dict(raw.get("goals"))
+    for goal in ("hold_the_line", "marginal_producer", "stability_point"):
+        year = _int(_dict(goals.get(goal)).get("by_year"))
+        if year is not None and start is not None and end is not None:
+            if not start <= year <= end:
+                problems.append(f"goals.{goal}.by_year: must be within {start}-{end}, got {year}")
+    base = _int(_dict(goals.get("hold_the_line")).get("base_year"))
+    by = _int(_dict(goals.get("hold_the_line")).get("by_year"))
+    if base is not None and by is not None and base >= by:
+        problems.append(f"goals.hold_the_line.base_year: must be before by_year ({by}), got {base}")
     seen: set[str] = set()
-    for i, ind in enumerate(plan.indicators):
-        if ind.id in seen:
-            problems.append(f"indicators[{i}].id: duplicate indicator id {ind.id!r}")
-        seen.add(ind.id)
-        if ind.lever is not None and ind.lever not in LEVERS:
+    for i, ind in enumerate(_list(raw.get("indicators"))):
+        ind = _dict(ind)
+        ind_id = ind.get("id")
+        if isinstance(ind_id, str):
+            if ind_id in seen:
+                problems.append(f"indicators[{i}].id: duplicate indicator id {ind_id!r}")
+            seen.add(ind_id)
+        lever = ind.get("lever")
+        if isinstance(lever, str) and lever not in LEVERS:
             problems.append(
-                f"indicators[{i}].lever: unknown lever {ind.lever!r}; valid levers are "
+                f"indicators[{i}].lever: unknown lever {lever!r}{_did_you_mean(lever)}; "
+                "valid levers are "
                 f"{', '.join(LEVERS)}"
             )
+        for year_raw in _dict(ind.get("targets")):
+            year = _int(year_raw)
+            if year is not None and start is not None and end is not None:
+                if not start <= year <= end:
+                    problems.append(
+                        f"indicators[{i}].targets[{year_raw}]: year must be within "
+                        f"{start}-{end}, got {year}"
+                    )
+    return problems
+
+
+def _semantic_problems(raw: dict) -> list[str]:
+    """Problems pydantic cannot see, found on the raw mapping.
+
+    Working on the mapping rather than the validated model lets these be reported together
+    with structural ones; parts that are structurally broken are skipped, not guessed.
+    """
+    start, end = _int(raw.get("start_year")), _int(raw.get("end_year"))
+    problems: list[str] = []
+    if start is not None and end is not None and end < start:
+        problems.append(f"end_year: must be >= start_year ({start}), got {end}")
+        start = end = None  # year-range checks would only repeat this problem
+    problems += _lever_problems(_dict(raw.get("levers")), start, end)
+    problems += _phase_problems(_list(raw.get("phases")), start)
+    problems += _goal_and_indicator_problems(raw, start, end)
+    return problems
+
+
+def _pydantic_problems(exc: ValidationError) -> list[str]:
+    problems = []
+    for e in exc.errors():
+        where = _loc(e["loc"]) or "(top level)"
+        msg = e["msg"]
+        msg = msg[0].lower() + msg[1:] if msg else msg
+        if "[key]" in e["loc"]:
+            msg = "year must be a whole number"
+        got = f", got {e['input']!r}" if e["type"] not in {"missing"} else ""
+        problems.append(f"{where}: {msg}{got}")
     return problems
 
 
 def parse_plan(raw: Any, source: str = "<plan>") -> Plan:
-    """Validate a plan given as a dict (e.g. parsed YAML); raise PlanError listing every problem."""
+    """Validate a plan given as a dict (e.g. parsed YAML); raise PlanError listing every problem.
+
+    Structural problems (pydantic) and semantic ones (bounds, years, phases, unknown levers)
+    are collected in one pass, so a user fixes a file in one round rather than one error at a
+    time.
+    """
     if not isinstance(raw, dict):
         raise PlanError(source, [f"the file must hold a mapping, got {type(raw).__name__}"])
+    problems: list[str] = []
+    plan: Plan | None = None
     try:
         plan = Plan.model_validate(raw)
     except ValidationError as exc:
-        problems = [
-            f"{_loc(e['loc']) or '(top level)'}: {e['msg'].lower()}"
-            + (f", got {e['input']!r}" if e["type"] != "missing" else "")
-            for e in exc.errors()
-        ]
-        raise PlanError(source, problems) from None
-    problems = _semantic_problems(plan)
-    if problems:
+        problems += _pydantic_problems(exc)
+    checked = plan.model_dump() if plan is not None else raw
+    for problem in _semantic_problems(checked):
+        if problem not in problems:
+            problems.append(problem)
+    if problems or plan is None:
         raise PlanError(source, problems)
     return plan
