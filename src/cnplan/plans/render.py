@@ -1,0 +1,135 @@
+"""Readable views of a plan (rich tables and plain sentences) for the CLI and notebooks."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from cnplan.plans.levers import LEVERS, NATIONAL
+from cnplan.plans.schema import Plan
+
+
+def _num(value: float) -> str:
+    """A number as people write it: thousands separators, no trailing ``.0``."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+
+
+def schedule_text(schedule: dict[int, float]) -> str:
+    """A lever schedule as ``2005: 8,000 → 2007: 12,000``.
+
+    Plans state changes only (values carry forward), so the arrows read as "from then on".
+    """
+    return " → ".join(f"{year}: {_num(schedule[year])}" for year in sorted(schedule))
+
+
+def goal_sentences(plan: Plan) -> list[str]:
+    """The plan's goals in plain words, so a reader need not know the schema."""
+    g = plan.goals
+    hold, marginal, stab = g.hold_the_line, g.marginal_producer, g.stability_point
+    return [
+        f"Hold the line: no net expansion of coca or opium poppy against {hold.base_year}, "
+        f"judged in {hold.by_year}.",
+        f"Marginal producer: at most {_num(marginal.coca_ha)} ha of coca and "
+        f"{_num(marginal.poppy_ha)} ha of opium poppy by {marginal.by_year}.",
+        f"Stability point: by {stab.by_year}, cultivation falling or at the marginal level, "
+        f"and still at or below it for {stab.years_without_assistance} years if outside "
+        "assistance stops.",
+    ]
+
+
+def _header(plan: Plan) -> Panel:
+    body = Text()
+    body.append(plan.title or plan.name, style="bold")
+    body.append(
+        f"\n{plan.country} · data: {plan.data} · {plan.start_year}–{plan.end_year}"
+        f" · {len(plan.phases)} phase(s), {len(plan.levers)} lever(s), "
+        f"{len(plan.indicators)} indicator(s)"
+    )
+    if plan.description:
+        body.append("\n\n" + " ".join(plan.description.split()), style="dim")
+    return Panel(body, title=f"plan {plan.name}", title_align="left")
+
+
+def phases_table(plan: Plan) -> Table:
+    """One row per phase: years, political will and what is feasible in hard-core zones."""
+    table = Table(title="Phases", title_justify="left")
+    table.add_column("phase", min_width=14)
+    table.add_column("years", no_wrap=True)
+    for col in ("political will", "hard-core eradication", "voluntary in hard core"):
+        table.add_column(col, min_width=8)
+    table.add_column("note", min_width=20)
+    for phase in plan.phases:
+        table.add_row(
+            phase.name,
+            f"{phase.start}–{phase.end}",
+            f"{phase.political_will:.2f}",
+            "yes" if phase.hard_core_eradication else "no",
+            "yes" if phase.voluntary_in_hard_core else "no",
+            " ".join(phase.note.split()),
+        )
+    return table
+
+
+def levers_table(plan: Plan) -> Table:
+    """One row per lever and zone with its year → value schedule, plus zone totals.
+
+    The total row (for additive levers, not indices) is computed with
+    :meth:`Plan.lever_array`, so it shows what the model will see after carry-forward, not
+    just the numbers written in the file.
+    """
+    table = Table(title="Levers (values hold until the next year given)", title_justify="left")
+    for col in ("lever", "unit", "zone", "schedule"):
+        table.add_column(col, overflow="fold")
+    for lever, by_key in plan.levers.items():
+        spec = LEVERS.get(lever)
+        unit = spec.unit if spec else "?"
+        for i, (key, schedule) in enumerate(by_key.items()):
+            table.add_row(lever if i == 0 else "", unit if i == 0 else "", key,
+                          schedule_text(schedule))
+        additive = spec is not None and not spec.unit.startswith("index")
+        if spec is not None and spec.scope == "zone" and len(by_key) > 1 and additive:
+            years = sorted({y for schedule in by_key.values() for y in schedule})
+            totals = plan.lever_array(lever, list(by_key), years).sum(axis=1)
+            table.add_row("", "", Text("all zones", style="italic"),
+                          Text(schedule_text(dict(zip(years, totals, strict=True))),
+                               style="italic"), end_section=True)
+        else:
+            table.rows[-1].end_section = True
+    return table
+
+
+def _indicator_zone(zone: str | None, lever: str | None) -> str:
+    """Where an indicator applies: its zone, ``national``, or ``all zones`` of a zone lever."""
+    if zone:
+        return zone
+    spec = LEVERS.get(lever or "")
+    if spec is None:
+        return ""
+    return NATIONAL if spec.scope == "national" else "all zones"
+
+
+def indicators_table(plan: Plan) -> Table:
+    """One row per indicator: unit, baseline, targets by period, lever fed and source."""
+    table = Table(title="Indicators", title_justify="left")
+    for col in ("id", "name", "unit", "baseline", "targets", "lever", "zone", "source"):
+        table.add_column(col, overflow="fold", no_wrap=col in {"id", "lever"})
+    for ind in plan.indicators:
+        baseline = (
+            f"{_num(ind.baseline)} ({ind.baseline_year})" if ind.baseline is not None else ""
+        )
+        table.add_row(ind.id, ind.name, ind.unit, baseline, schedule_text(ind.targets),
+                      ind.lever or "", _indicator_zone(ind.zone, ind.lever), ind.source)
+    return table
+
+
+def plan_view(plan: Plan) -> RenderableType:
+    """Everything a reader needs to check a plan: header, phases, levers, goals, indicators."""
+    goals = Text("Goals\n", style="italic")
+    for sentence in goal_sentences(plan):
+        goals.append(f"  • {sentence}\n", style="not italic")
+    parts: list[RenderableType] = [_header(plan), phases_table(plan), levers_table(plan), goals]
+    if plan.indicators:
+        parts.append(indicators_table(plan))
+    return Group(*parts)
