@@ -55,11 +55,11 @@ def _header(plan: Plan) -> Panel:
 def phases_table(plan: Plan) -> Table:
     """One row per phase: years, political will and what is feasible in hard-core zones."""
     table = Table(title="Phases", title_justify="left")
-    table.add_column("phase", min_width=14)
+    table.add_column("phase", min_width=10)
     table.add_column("years", no_wrap=True)
-    for col in ("political will", "hard-core eradication", "voluntary in hard core"):
-        table.add_column(col, min_width=8)
-    table.add_column("note", min_width=20)
+    for col in ("political will", "forced in hard core", "voluntary in hard core"):
+        table.add_column(col, max_width=9)
+    table.add_column("note", min_width=12)
     for phase in plan.phases:
         table.add_row(
             phase.name,
