@@ -15,8 +15,12 @@ from cnplan.plans.template import new_plan_text
 
 app = typer.Typer(no_args_is_help=True)
 
-PlanArg = Annotated[str, typer.Argument(help="A built-in plan name (see `cnplan plan list`) or "
-                                            "a path to a plan YAML file.")]
+PlanArg = Annotated[
+    str,
+    typer.Argument(
+        help="A built-in plan name (see `cnplan plan list`) or a path to a plan YAML file."
+    ),
+]
 
 
 def _out() -> Console:
@@ -73,8 +77,13 @@ def list_plans() -> None:
         except PlanError as exc:
             table.add_row(name, f"[red]invalid: {len(exc.problems)} problem(s)[/red]", "", "", "")
             continue
-        table.add_row(name, plan.title, plan.country, f"{plan.start_year}–{plan.end_year}",
-                      str(len(plan.phases)))
+        table.add_row(
+            name,
+            plan.title,
+            plan.country,
+            f"{plan.start_year}–{plan.end_year}",
+            str(len(plan.phases)),
+        )
     _out().print(table)
 
 
@@ -114,17 +123,22 @@ def validate(plan: PlanArg) -> None:
         for problem in problems:
             err.print(f"  {plan}, {problem}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
-    _out().print(f"[green]ok[/green] plan {loaded.name} ({plan}): {len(loaded.levers)} levers, "
-                 f"{len(loaded.phases)} phases, {len(loaded.indicators)} indicators",
-                 highlight=False)
+    _out().print(
+        f"[green]ok[/green] plan {loaded.name} ({plan}): {len(loaded.levers)} levers, "
+        f"{len(loaded.phases)} phases, {len(loaded.indicators)} indicators",
+        highlight=False,
+    )
 
 
 @app.command()
 def new(
     path: Annotated[Path, typer.Argument(help="Where to write the new plan (a .yaml file).")],
-    from_: Annotated[str | None, typer.Option(
-        "--from", help="Start from this built-in plan or plan file instead of the template.")]
-    = None,
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Start from this built-in plan or plan file instead of the template."
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented plan file to edit: the template, or a copy of an existing plan."""

@@ -86,15 +86,20 @@ def levers_table(plan: Plan) -> Table:
         spec = LEVERS.get(lever)
         unit = spec.unit if spec else "?"
         for i, (key, schedule) in enumerate(by_key.items()):
-            table.add_row(lever if i == 0 else "", unit if i == 0 else "", key,
-                          schedule_text(schedule))
+            table.add_row(
+                lever if i == 0 else "", unit if i == 0 else "", key, schedule_text(schedule)
+            )
         additive = spec is not None and not spec.unit.startswith("index")
         if spec is not None and spec.scope == "zone" and len(by_key) > 1 and additive:
             years = sorted({y for schedule in by_key.values() for y in schedule})
             totals = plan.lever_array(lever, list(by_key), years).sum(axis=1)
-            table.add_row("", "", Text("all zones", style="italic"),
-                          Text(schedule_text(dict(zip(years, totals, strict=True))),
-                               style="italic"), end_section=True)
+            table.add_row(
+                "",
+                "",
+                Text("all zones", style="italic"),
+                Text(schedule_text(dict(zip(years, totals, strict=True))), style="italic"),
+                end_section=True,
+            )
         else:
             table.rows[-1].end_section = True
     return table
@@ -116,11 +121,17 @@ def indicators_table(plan: Plan) -> Table:
     for col in ("id", "name", "unit", "baseline", "targets", "lever", "zone", "source"):
         table.add_column(col, overflow="fold", no_wrap=col in {"id", "lever"})
     for ind in plan.indicators:
-        baseline = (
-            f"{_num(ind.baseline)} ({ind.baseline_year})" if ind.baseline is not None else ""
+        baseline = f"{_num(ind.baseline)} ({ind.baseline_year})" if ind.baseline is not None else ""
+        table.add_row(
+            ind.id,
+            ind.name,
+            ind.unit,
+            baseline,
+            schedule_text(ind.targets),
+            ind.lever or "",
+            _indicator_zone(ind.zone, ind.lever),
+            ind.source,
         )
-        table.add_row(ind.id, ind.name, ind.unit, baseline, schedule_text(ind.targets),
-                      ind.lever or "", _indicator_zone(ind.zone, ind.lever), ind.source)
     return table
 
 
