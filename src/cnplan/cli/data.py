@@ -1,7 +1,156 @@
-"""`cnplan data` commands."""
+"""`cnplan data` commands: list, show, plot, validate and import monitoring datasets."""
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from cnplan.data import DataError, available_names, import_dataset, load_dataset, validate
 
 app = typer.Typer(no_args_is_help=True)
+
+DatasetArg = Annotated[str, typer.Argument(help="Dataset: 'peru', an imported name, or a path.")]
+SHOW_COLUMNS = ["zone", "year", "period", "variable", "value", "unit", "source_id", "quality",
+                "note"]
+
+
+class Format(StrEnum):
+    """Output formats of ``cnplan data show``."""
+
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    """Print a library error on stderr without a traceback; the caller raises the Exit(1)."""
+    Console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False,
+                               soft_wrap=True)
+    return typer.Exit(1)
+
+
+@app.command("list")
+def list_cmd() -> None:
+    """List the datasets available: shipped and imported."""
+    table = Table(title="cnplan datasets")
+    for col in ("name", "country", "years", "zones", "variables", "sources", "rows", "version"):
+        table.add_column(col, justify="right" if col in {"zones", "variables", "sources", "rows"}
+                         else "left")
+    for name in available_names():
+        try:
+            s = load_dataset(name).summary()
+        except DataError as exc:
+            table.add_row(name, f"[red]invalid: {len(exc.problems)} problem(s)[/red]",
+                          *[""] * 6)
+            continue
+        table.add_row(*(str(s[k]) for k in ("name", "country", "years", "zones", "variables",
+                                            "sources", "rows", "version")))
+    Console().print(table)
+
+
+@app.command()
+def show(
+    dataset: DatasetArg = "peru",
+    zone: Annotated[str | None, typer.Option(help="Zone name as in the source, 'national', "
+                                             "or a model zone id (e.g. vraem).")] = None,
+    variable: Annotated[str | None, typer.Option(help="Variable, e.g. coca_ha.")] = None,
+    source: Annotated[str | None, typer.Option(help="Series (unodc, us), publisher kind "
+                                               "(unodc_devida) or source id (S30).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+) -> None:
+    """Show observations, filtered by zone, variable and source."""
+    try:
+        ds = load_dataset(dataset)
+        rows = ds.series(variable=variable, zone=zone, source=source)
+    except DataError as exc:
+        raise _fail(exc) from None
+    rows = rows.sort_values(["variable", "year", "zone", "period"], kind="stable")[SHOW_COLUMNS]
+    if fmt is Format.csv:
+        typer.echo(rows.to_csv(index=False, lineterminator="\n"), nl=False)
+        return
+    if fmt is Format.json:
+        records = json.loads(rows.to_json(orient="records", force_ascii=False))
+        typer.echo(json.dumps({"dataset": ds.name, "version": ds.version, "rows": records},
+                              ensure_ascii=False, indent=1))
+        return
+    title = f"{ds.name} ({ds.country}, version {ds.version}): {len(rows)} rows"
+    table = Table(title=title, show_lines=False)
+    cols = ["year", "zone", "variable", "value", "unit", "source", "quality", "period", "note"]
+    if variable is not None:
+        cols.remove("variable")  # named in the title instead
+        title += f", variable {variable}"
+    for col in cols:
+        table.add_column(col, justify="right" if col in {"year", "value"} else "left",
+                         overflow="fold", max_width=48 if col == "note" else None)
+    for r in rows.itertuples(index=False):
+        value = "" if r.value != r.value else f"{r.value:,.10g}"
+        cells = {"year": r.year, "zone": r.zone, "variable": r.variable, "value": value,
+                 "unit": r.unit, "source": r.source_id, "quality": r.quality, "period": r.period,
+                 "note": r.note}
+        table.add_row(*(escape(str(cells[c])) for c in cols))
+    Console().print(table)
+
+
+@app.command()
+def plot(
+    dataset: DatasetArg = "peru",
+    variable: Annotated[str, typer.Option(help="Variable to plot.")] = "coca_ha",
+    by: Annotated[str | None, typer.Option(help="'zone' for one line per model zone.")] = None,
+    source: Annotated[str, typer.Option(help="Series/source: 'auto' (unodc if several), "
+                                        "unodc, us, a publisher kind or a source id.")] = "auto",
+    output: Annotated[Path, typer.Option("--output", "-o", help="Image file (.png, .svg).")]
+    = Path("coca.png"),
+) -> None:
+    """Plot a variable as observed (national or by model zone) to an image file."""
+    from cnplan.data.plot import plot_observed, save_plot
+
+    try:
+        ds = load_dataset(dataset)
+        ax = plot_observed(ds, variable=variable, by=by, source=source)
+        save_plot(ax, str(output))
+    except (DataError, ValueError) as exc:
+        raise _fail(exc) from None
+    Console().print(f"wrote {output}")
+
+
+@app.command("validate")
+def validate_cmd(path: Annotated[Path, typer.Argument(help="Dataset folder or .xlsx file.")]
+                 ) -> None:
+    """Check a dataset and print every problem (file, row, column); exit 1 if there are any."""
+    problems = validate(path)
+    if problems:
+        err = Console(stderr=True)
+        table = Table(title=f"{len(problems)} problem(s) in {path}")
+        for col in ("file", "row", "column", "problem"):
+            table.add_column(col, overflow="fold")
+        for p in problems:
+            table.add_row(escape(p.file), "" if p.row is None else str(p.row),
+                          escape(p.column or ""), escape(p.message))
+        Console(width=160).print(table)
+        err.print(f"[red]invalid:[/red] {len(problems)} problem(s)")
+        raise typer.Exit(1)
+    ds = load_dataset(path)
+    s = ds.summary()
+    Console().print(f"[green]OK[/green] {escape(str(path))}: {s['rows']} observations, "
+                    f"{s['zones']} zones, {s['variables']} variables, years {s['years']}, version {s['version']}")
+
+
+@app.command("import")
+def import_cmd(
+    path: Annotated[Path, typer.Argument(help="Dataset folder or .xlsx workbook.")],
+    name: Annotated[str, typer.Option(help="Name to install the dataset under.")],
+    force: Annotated[bool, typer.Option(help="Replace an existing dataset.")] = False,
+) -> None:
+    """Validate and install a dataset so `load_dataset(NAME)` and the other commands find it."""
+    try:
+        dest = import_dataset(path, name, force=force)
+    except DataError as exc:
+        raise _fail(exc) from None
+    Console().print(f"[green]imported[/green] {name} -> {dest}")
