@@ -85,7 +85,7 @@ def show(
     cols = ["year", "zone", "variable", "value", "unit", "source", "quality", "period", "note"]
     if variable is not None:
         cols.remove("variable")  # named in the title instead
-        title += f", variable {variable}"
+        table.title = f"{title}, variable {variable}"
     for col in cols:
         table.add_column(col, justify="right" if col in {"year", "value"} else "left",
                          overflow="fold", max_width=48 if col == "note" else None)
@@ -139,7 +139,8 @@ def validate_cmd(path: Annotated[Path, typer.Argument(help="Dataset folder or .x
     ds = load_dataset(path)
     s = ds.summary()
     Console().print(f"[green]OK[/green] {escape(str(path))}: {s['rows']} observations, "
-                    f"{s['zones']} zones, {s['variables']} variables, years {s['years']}, version {s['version']}")
+                    f"{s['zones']} zones, {s['variables']} variables, years {s['years']}, "
+                    f"version {s['version']}")
 
 
 @app.command("import")
