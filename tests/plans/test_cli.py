@@ -56,15 +56,32 @@ def test_validate_ok_and_errors(tmp_path):
 
 
 def test_validate_checks_zones_when_the_dataset_loader_exists(monkeypatch):
-    monkeypatch.setattr(plan_cli, "dataset_zone_ids", lambda data: (["vraem"], None))
+    monkeypatch.setattr(plan_cli, "dataset_zone_ids", lambda data: plan_cli.ZoneCheck(["vraem"]))
     result = _run("validate", "lima-2005")
     assert result.exit_code == 1
     assert "levers.forced_eradication.huallaga: unknown zone" in result.output
 
 
 def test_dataset_zone_ids_never_raises():
-    zone_ids, note = plan_cli.dataset_zone_ids("no-such-dataset")
-    assert zone_ids is None and note.startswith("zones not checked")
+    check = plan_cli.dataset_zone_ids("no-such-dataset")
+    assert check.zone_ids is None
+    assert (check.note or check.problem).startswith(("zones not checked", "data: dataset"))
+
+
+def test_zone_problems_reported_with_other_problems(tmp_path, monkeypatch):
+    zones = ["vraem", "huallaga", "la_convencion", "central", "south", "ucayali", "amazon", "north"]
+    monkeypatch.setattr(plan_cli, "dataset_zone_ids", lambda data: plan_cli.ZoneCheck(zones))
+    bad = tmp_path / "bad.yaml"
+    original = plan_cli.plan_text("lima-2005")[0]
+    text = original
+    text = text.replace("vraem: {2005: 0, 2007: 2000}", "vraem: {2005: 0, 2007: -500}")
+    text = text.replace("    north: {2005: 0}\n", "    north: {2005: 0}\n    mars: {2005: 5}\n", 1)
+    assert text != original
+    bad.write_text(text, encoding="utf-8")
+    result = _run("validate", str(bad))
+    assert result.exit_code == 1
+    assert "vraem[2007]: must be >= 0" in result.output
+    assert "levers.forced_eradication.mars: unknown zone" in result.output
 
 
 def test_new_writes_a_loadable_template_and_refuses_to_overwrite(tmp_path):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 import typer
+import yaml
 from rich.console import Console
 from rich.table import Table
 
-from cnplan.plans import Plan, PlanError, builtin_plans, load_plan
+from cnplan.plans import Plan, PlanError, builtin_plans, load_plan, plan_text
 from cnplan.plans.render import plan_view
+from cnplan.plans.schema import zone_problems
 from cnplan.plans.template import new_plan_text
 
 app = typer.Typer(no_args_is_help=True)
@@ -37,32 +39,60 @@ def _fail(exc: Exception) -> typer.Exit:
     return typer.Exit(1)
 
 
-def dataset_zone_ids(data: str) -> tuple[list[str] | None, str | None]:
-    """The zone ids of dataset ``data``, or ``None`` and the reason the zones cannot be checked.
+class ZoneCheck(NamedTuple):
+    """Zone ids of a plan's dataset, or why they are missing.
 
-    ``cnplan.data`` is developed alongside the plans; when its loader is missing or fails, the
-    plan commands still work and say that zones were not checked, rather than failing.
+    ``problem`` is set when the data layer is there but refuses the plan's dataset (a fault
+    of the plan); ``note`` when the data layer itself is missing or broken (not the plan's).
+    """
+
+    zone_ids: list[str] | None
+    note: str | None = None
+    problem: str | None = None
+
+
+def dataset_zone_ids(data: str) -> ZoneCheck:
+    """The zone ids of dataset ``data`` via ``cnplan.data.load_dataset``, when it is available.
+
+    ``cnplan.data`` is developed alongside the plans; when its loader is missing, the plan
+    commands still work and say that zones were not checked, rather than failing.
     """
     try:
         from cnplan.data import load_dataset
     except ImportError:
-        return None, "zones not checked: cnplan.data.load_dataset is not available"
+        return ZoneCheck(None, note="zones not checked: cnplan.data.load_dataset is not available")
     try:
-        return list(load_dataset(data).zone_ids), None
-    except Exception as exc:  # any failure of the data layer only skips the zone check
-        return None, f"zones not checked: dataset {data!r} could not be loaded ({exc})"
+        return ZoneCheck(list(load_dataset(data).zone_ids))
+    except Exception as exc:  # any refusal of the data layer is reported, never raised
+        return ZoneCheck(None, problem=f"data: dataset {data!r} could not be loaded: {exc}")
 
 
-def zone_problems(plan: Plan) -> tuple[list[str], str | None]:
-    """Zone problems of ``plan`` against its dataset, and a note if zones were not checked."""
-    zone_ids, note = dataset_zone_ids(plan.data)
-    if zone_ids is None:
-        return [], note
+def zone_check(raw: dict) -> tuple[list[str], str | None]:
+    """Zone problems of a plan mapping against its dataset, and a note if none were checked."""
+    data = raw.get("data")
+    if not isinstance(data, str):
+        return [], None  # the schema reports a missing or malformed `data`
+    check = dataset_zone_ids(data)
+    if check.zone_ids is None:
+        return ([check.problem] if check.problem else []), check.note
+    return zone_problems(raw, check.zone_ids), None
+
+
+def _raw(plan: str) -> dict:
+    """The plan's YAML as a mapping, or an empty one if it cannot be read (reported elsewhere)."""
     try:
-        plan.check_zones(zone_ids)
-    except PlanError as exc:
-        return exc.problems, None
-    return [], None
+        raw = yaml.safe_load(plan_text(plan)[0])
+    except (PlanError, yaml.YAMLError):
+        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def _report(source: str, problems: list[str]) -> typer.Exit:
+    err = _err()
+    err.print(f"[red]plan {source}: {len(problems)} problem(s)[/red]", highlight=False)
+    for problem in problems:
+        err.print(f"  {source}, {problem}", highlight=False, soft_wrap=True)
+    return typer.Exit(1)
 
 
 @app.command("list")
@@ -94,9 +124,8 @@ def show(plan: PlanArg) -> None:
         loaded = load_plan(plan)
     except PlanError as exc:
         raise _fail(exc) from None
-    out = _out()
-    out.print(plan_view(loaded))
-    problems, note = zone_problems(loaded)
+    _out().print(plan_view(loaded))
+    problems, note = zone_check(loaded.model_dump())
     for problem in problems:
         _err().print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
     if note:
@@ -105,24 +134,23 @@ def show(plan: PlanArg) -> None:
 
 @app.command()
 def validate(plan: PlanArg) -> None:
-    """Check a plan and print every problem with its location; exit 1 if there are any."""
+    """Check a plan and print every problem with its location; exit 1 if there are any.
+
+    Zones are checked against the plan's dataset in the same pass, so one run lists all that
+    needs fixing.
+    """
     try:
-        loaded = load_plan(plan)
+        loaded: Plan | None = load_plan(plan)
+        problems: list[str] = []
+        source = plan
     except PlanError as exc:
-        err = _err()
-        err.print(f"[red]plan {exc.source}: {len(exc.problems)} problem(s)[/red]", highlight=False)
-        for problem in exc.problems:
-            err.print(f"  {exc.source}, {problem}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-    problems, note = zone_problems(loaded)
+        loaded, problems, source = None, list(exc.problems), exc.source
+    zones, note = zone_check(loaded.model_dump() if loaded is not None else _raw(plan))
+    problems += [p for p in zones if p not in problems]
     if note:
         _err().print(f"[dim]{note}[/dim]", highlight=False, soft_wrap=True)
-    if problems:
-        err = _err()
-        err.print(f"[red]plan {plan}: {len(problems)} problem(s)[/red]", highlight=False)
-        for problem in problems:
-            err.print(f"  {plan}, {problem}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1)
+    if problems or loaded is None:
+        raise _report(source, problems)
     _out().print(
         f"[green]ok[/green] plan {loaded.name} ({plan}): {len(loaded.levers)} levers, "
         f"{len(loaded.phases)} phases, {len(loaded.indicators)} indicators",

@@ -143,21 +143,31 @@ class Plan(_Strict):
 
     def check_zones(self, zone_ids: Iterable[str], source: str | None = None) -> None:
         """Refuse lever or indicator zones that the dataset does not have, listing them all."""
-        zone_ids = list(zone_ids)
-        problems = []
-        for lever, by_zone in self.levers.items():
-            if lever in LEVERS and LEVERS[lever].scope == "zone":
-                for zone in by_zone:
-                    if zone not in zone_ids:
-                        problems.append(
-                            f"levers.{lever}.{zone}: unknown zone; the data has "
-                            f"{', '.join(zone_ids)}"
-                        )
-        for i, ind in enumerate(self.indicators):
-            if ind.zone is not None and ind.zone not in zone_ids:
-                problems.append(f"indicators[{i}].zone: unknown zone {ind.zone!r}")
+        problems = zone_problems(self.model_dump(), zone_ids)
         if problems:
             raise PlanError(source or self.name, problems)
+
+
+def zone_problems(raw: dict, zone_ids: Iterable[str]) -> list[str]:
+    """Lever and indicator zones of a plan mapping that are not in ``zone_ids``.
+
+    Works on the raw mapping as well as on a valid plan, so a file with other problems still
+    gets its zones checked in the same report.
+    """
+    zone_ids = list(zone_ids)
+    problems = []
+    for lever, by_zone in _dict(raw.get("levers")).items():
+        if lever in LEVERS and LEVERS[lever].scope == "zone":
+            for zone in _dict(by_zone):
+                if zone != NATIONAL and zone not in zone_ids:
+                    problems.append(
+                        f"levers.{lever}.{zone}: unknown zone; the data has {', '.join(zone_ids)}"
+                    )
+    for i, ind in enumerate(_list(raw.get("indicators"))):
+        zone = _dict(ind).get("zone")
+        if zone is not None and zone not in zone_ids:
+            problems.append(f"indicators[{i}].zone: unknown zone {zone!r}")
+    return problems
 
 
 def _loc(parts: Sequence[Any]) -> str:
