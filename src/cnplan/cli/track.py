@@ -1,7 +1,219 @@
-"""`cnplan track` commands."""
+"""`cnplan track` commands: init, report, status, history, import and export."""
 
 from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
 app = typer.Typer(no_args_is_help=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL (sqlite:///file, postgresql+psycopg://...) or SQLite path; "
+        "default $CNPLAN_TRACK_DB or tracker.sqlite in the user data directory.",
+    ),
+]
+
+
+def _errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Print TrackError and PlanError to stderr without a traceback and exit 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from cnplan.plans import PlanError
+        from cnplan.track import TrackError
+
+        try:
+            return func(*args, **kwargs)
+        except (TrackError, PlanError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@app.command()
+@_errors
+def init(
+    plan: Annotated[str, typer.Option(help="Built-in plan name or plan file.")] = "lima-2005",
+    db: DbOption = None,
+    no_prefill: Annotated[
+        bool, typer.Option("--no-prefill", help="Do not record the shipped data's actuals.")
+    ] = False,
+) -> None:
+    """Create (or upgrade) the tracker database from a plan's indicators and targets."""
+    from cnplan.plans import load_plan
+    from cnplan.track import init_db, resolve_url
+    from cnplan.track.db import _safe
+
+    lines = init_db(load_plan(plan), db, prefill=not no_prefill)
+    for line in lines:
+        typer.echo(line)
+    typer.echo(f"tracker database ready: {_safe(resolve_url(db))}")
+
+
+@app.command("report")
+@_errors
+def report_cmd(
+    indicator: Annotated[str, typer.Argument(help="Indicator id (see `cnplan track status`).")],
+    period: Annotated[str, typer.Option(help="Year the value is for.")],
+    value: Annotated[str, typer.Option(help="The value, in the indicator's unit.")],
+    by: Annotated[str, typer.Option("--by", help="Who reports it.")],
+    source: Annotated[str, typer.Option(help="Where the figure comes from.")] = "",
+    comment: Annotated[str, typer.Option(help="Any remark.")] = "",
+    unit: Annotated[
+        str | None, typer.Option(help="Unit of the value; must be the indicator's unit.")
+    ] = None,
+    reported_at: Annotated[
+        str | None, typer.Option(help="When it was reported (ISO date); default now.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Record an actual; it supersedes any earlier report for the indicator and period."""
+    from cnplan.track import report
+    from cnplan.track.service import format_value
+
+    entry = report(
+        indicator,
+        period,
+        value,
+        by,
+        source=source,
+        comment=comment,
+        unit=unit,
+        reported_at=reported_at,
+        url=db,
+    )
+    extra = f", supersedes #{entry.supersedes}" if entry.supersedes else ""
+    typer.echo(
+        f"recorded #{entry.id}: {entry.indicator} {entry.period} = "
+        f"{format_value(entry.value)} {entry.unit}{extra}"
+    )
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.{digits}f}" if abs(value) >= 10 or digits else f"{value:,.3g}"
+
+
+@app.command("status")
+@_errors
+def status_cmd(db: DbOption = None) -> None:
+    """Show each objective's indicators: target, latest actual, percent, status and trend."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from cnplan.track import status
+
+    colour = {"on track": "green", "at risk": "yellow", "off track": "red"}
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 120))
+    for group in status(db):
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(group.counts.items()))
+        table = Table(title=group.title, caption=counts, title_justify="left")
+        table.add_column("indicator", no_wrap=True)
+        table.add_column("unit")
+        table.add_column("better", justify="center")
+        for col in ["period", "target", "latest actual", "% of target"]:
+            table.add_column(col, justify="right")
+        table.add_column("status", no_wrap=True)
+        table.add_column("trend")
+        for row in group.rows:
+            table.add_row(
+                row.indicator,
+                row.unit,
+                "lower" if row.direction == "lower" else "higher",
+                str(row.period) if row.period else "-",
+                _num(row.target),
+                _num(row.actual),
+                f"{row.percent:.0f}%" if row.percent is not None else "-",
+                f"[{colour.get(row.status, 'dim')}]{row.status}[/]",
+                row.trend,
+            )
+        console.print(table)
+
+
+@app.command("history")
+@_errors
+def history_cmd(
+    indicator: Annotated[str, typer.Argument(help="Indicator id.")], db: DbOption = None
+) -> None:
+    """Every actual reported for an indicator, oldest first, and which are in force."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from cnplan.track import history
+    from cnplan.track.service import format_time, format_value
+
+    rows = history(indicator, db)
+    table = Table(title=f"History of {indicator}", title_justify="left")
+    for col in ["#", "period", "value", "reported by", "reported at", "source", "comment", "state"]:
+        table.add_column(col)
+    for e in rows:
+        state = "in force" if e.in_force else "superseded"
+        if e.supersedes:
+            state += f" (replaces #{e.supersedes})"
+        table.add_row(
+            str(e.id),
+            str(e.period),
+            format_value(e.value),
+            e.reported_by,
+            format_time(e.reported_at),
+            e.source,
+            e.comment,
+            state,
+        )
+    if not rows:
+        typer.echo(f"no actuals reported for {indicator}")
+        return
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 160))
+    console.print(table)
+
+
+@app.command("import")
+@_errors
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file in the export layout.")],
+    db: DbOption = None,
+) -> None:
+    """Import actuals from CSV or Excel: all rows or none (every bad row is listed)."""
+    from cnplan.track import import_file
+
+    result = import_file(file, db)
+    typer.echo(
+        f"{file.name}: {result.rows} row(s), {result.added} added, "
+        f"{result.unchanged} already recorded"
+    )
+
+
+@app.command("export")
+@_errors
+def export_cmd(
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="A .csv or .xlsx file; default stdout CSV."),
+    ] = None,
+    all_entries: Annotated[
+        bool, typer.Option("--history", help="Every entry, superseded ones too, in report order.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Export actuals as CSV (standard output by default) or Excel, indicator id first."""
+    from cnplan.track import export
+
+    if output is None:
+        export(sys.stdout, db, history=all_entries)
+    else:
+        export(output, db, history=all_entries)
+        typer.echo(f"wrote {output}", err=True)
