@@ -21,7 +21,7 @@ app = typer.Typer(
 )
 app.add_typer(data_cli.app, name="data", help="Look at, check and import monitoring data.")
 app.add_typer(plan_cli.app, name="plan", help="Show, check and write plans.")
-app.add_typer(track_cli.app, name="track", help="The programme results tracker: targets and actuals.")
+app.add_typer(track_cli.app, name="track", help="Programme results tracker.")
 run_cli.register(app)
 
 

@@ -2,8 +2,200 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _fmt(value: float, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if unit in {"USD/kg"}:
+        return f"{value:,.2f}"
+    if unit == "share":
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
+
+
+def _goal_table(goals) -> Table:
+    table = Table(title="Goals", title_justify="left")
+    table.add_column("goal")
+    table.add_column("by", justify="right")
+    table.add_column("P(reached)", justify="right")
+    table.add_column("year reached: median [10–90%]", justify="right")
+    table.add_column("reached at all in horizon", justify="right")
+    for row in goals.itertuples(index=False):
+        years = (
+            "never in horizon"
+            if math.isnan(row.year_median)
+            else f"{row.year_median:.0f} [{row.year_p10:.0f}–{row.year_p90:.0f}]"
+        )
+        table.add_row(
+            row.description,
+            str(row.by_year),
+            f"{row.probability:.0%}",
+            years,
+            f"{row.reached_in_horizon:.0%}",
+        )
+    return table
+
+
+def _yearly_tables(yearly) -> list[Table]:
+    tables = []
+    for (zone, variable), part in yearly.groupby(["zone", "variable"], sort=False):
+        unit = part["unit"].iloc[0]
+        title = f"{variable} ({unit})" + ("" if zone == "national" else f" — {zone}")
+        table = Table(title=title, title_justify="left")
+        for col in ("year", "median", "10–90%", "observed"):
+            table.add_column(col, justify="right")
+        for row in part.itertuples(index=False):
+            table.add_row(
+                str(row.year),
+                _fmt(row.median, unit),
+                f"{_fmt(row.p10, unit)} – {_fmt(row.p90, unit)}",
+                _fmt(row.observed, unit),
+            )
+        tables.append(table)
+    return tables
+
+
+def _code_version() -> str:
+    import subprocess
+
+    import cnplan
+
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=Path(__file__).parent,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{cnplan.__version__}" + (f"+{commit}" if commit else "")
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``run`` command to the main app."""
+
+    @app.command()
+    def run(
+        plan: Annotated[
+            str, typer.Argument(help="Built-in plan name or plan YAML file.")
+        ] = "lima-2005",
+        scenarios: Annotated[
+            int, typer.Option("--scenarios", "-n", help="Number of futures.")
+        ] = 1000,
+        seed: Annotated[int, typer.Option(help="Random seed; same seed, same numbers.")] = 0,
+        until: Annotated[int | None, typer.Option(help="Last year to simulate.")] = None,
+        data: Annotated[
+            str | None, typer.Option(help="Dataset name (default: the plan's).")
+        ] = None,
+        out: Annotated[
+            Path | None, typer.Option(help="Run folder (default runs/<plan>-<time>).")
+        ] = None,
+        by: Annotated[
+            str, typer.Option(help="'national' or 'zone' for the yearly table.")
+        ] = "national",
+        params: Annotated[
+            Path | None, typer.Option(help="Parameter set JSON (default: shipped).")
+        ] = None,
+        with_actuals: Annotated[
+            bool, typer.Option("--with-actuals", help="Use reported actuals from the tracker.")
+        ] = False,
+        db: Annotated[
+            str | None, typer.Option(help="Tracker database URL (--with-actuals).")
+        ] = None,
+        report: Annotated[bool, typer.Option(help="Write report.html in the run folder.")] = True,
+    ) -> None:
+        """Simulate a plan over many futures; print goals and yearly bands, save the run."""
+        from cnplan.data import DataError, load_dataset
+        from cnplan.model import ModelInputError, ParameterSet, default_parameter_set, simulate
+        from cnplan.plans import PlanError, load_plan, plan_text
+        from cnplan.runs import RunError, goal_summary, write_run, yearly_table
+        from cnplan.runs.folder import default_folder
+
+        if by not in {"national", "zone"}:
+            err.print(f"--by: must be 'national' or 'zone', got {by!r}")
+            raise typer.Exit(2)
+        try:
+            the_plan = load_plan(plan)
+            text, label = plan_text(plan)
+            dataset = load_dataset(data or the_plan.data)
+            from_actuals: list[str] = []
+            if with_actuals:
+                from cnplan.track import apply_actuals
+
+                the_plan, from_actuals = apply_actuals(the_plan, db)
+            pset = ParameterSet.load(params) if params else default_parameter_set(dataset.name)
+            with console.status(f"simulating {the_plan.name}: {scenarios:,} futures"):
+                ds = simulate(
+                    the_plan, dataset, n=scenarios, seed=seed, until=until, parameter_set=pset
+                )
+            goals = goal_summary(ds, the_plan)
+            yearly = yearly_table(ds, dataset, by=by)
+            folder = out or default_folder(the_plan.name)
+            meta = {
+                "plan": the_plan.name,
+                "plan_source": label,
+                "plan_sha256": hashlib.sha256(text.encode()).hexdigest(),
+                "plan_text": text,
+                "plan_effective": json.loads(the_plan.model_dump_json()),
+                "levers_from_actuals": from_actuals,
+                "seed": seed,
+                "scenarios": scenarios,
+                "until": until,
+                "years": [int(ds.year[0]), int(ds.year[-1])],
+                "parameter_set": pset.name,
+                "parameter_set_provenance": pset.provenance,
+                "parameter_set_file": str(params) if params else None,
+                "data": dataset.name,
+                "data_version": dataset.version,
+                "code_version": _code_version(),
+                "python": sys.version.split()[0],
+                "assumptions": ds.attrs.get("notes", "").splitlines(),
+                "goals": json.loads(goals.to_json(orient="records")),
+                "command": " ".join(sys.argv),
+            }
+            folder = write_run(ds, folder, meta)
+        except (PlanError, DataError, ModelInputError, RunError, ValueError) as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(1) from None
+        except Exception as exc:  # the tracker's errors, without importing it eagerly
+            if type(exc).__name__ == "TrackError":
+                err.print(f"[red]error:[/red] {exc}", highlight=False)
+                raise typer.Exit(1) from None
+            raise
+
+        console.print(
+            f"[bold]{the_plan.title or the_plan.name}[/bold] — {scenarios:,} futures, seed {seed}, "
+            f"parameters: {pset.name}, data: {dataset.name} ({dataset.version})"
+        )
+        for line in from_actuals:
+            console.print(f"  from actuals: {line}")
+        console.print(_goal_table(goals))
+        for table in _yearly_tables(yearly):
+            console.print(table)
+        for note in ds.attrs.get("notes", "").splitlines():
+            console.print(f"[dim]assumption: {note}[/dim]", highlight=False)
+        if report:
+            try:
+                from cnplan.report import write_run_report
+            except ImportError:
+                write_run_report = None
+            if write_run_report is not None:
+                path = write_run_report(folder)
+                console.print(f"report: {path}")
+        console.print(f"run saved in {folder}")

@@ -1,0 +1,334 @@
+"""The batched yearly step: every state variable is an array over (scenario, zone).
+
+One call of :func:`step` advances all scenarios of a batch by one year with plain numpy; there is
+no Python loop over scenarios or zones. The equations are written out in ``docs/model.md``; the
+comments below name the force of the strategy (MISSION.md) each block gives a mechanism to.
+The step is deterministic given the random shocks it is handed, so a slow one-scenario
+reference implementation (``tests/model/reference.py``) can be pinned to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from cnplan.model.inputs import HARD_CORE, TRADITIONAL, Inputs
+from cnplan.model.parameters import PARAM_INDEX
+
+LN2 = np.log(2.0)
+
+
+class P:
+    """Parameter columns of a batch as (S, 1) arrays, looked up by name (``p.replant_share``)."""
+
+    def __init__(self, values: np.ndarray):
+        self._values = np.asarray(values, dtype=float)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        return self._values[:, PARAM_INDEX[name], None]
+
+
+@dataclass
+class State:
+    """The model's state at the end of a year, each array over (scenario, zone) or (scenario,)."""
+
+    area: np.ndarray  # standing coca, ha (S, Z): net area at 31 December, as surveys measure it
+    pipeline: np.ndarray  # displaced planting being cleared, counted next year, ha (S, Z)
+    replant_pool: np.ndarray  # eradicated area that will be replanted next year, ha (S, Z)
+    ad_area: np.ndarray  # voluntarily eradicated area held under AD support, ha (S, Z)
+    abandoned: np.ndarray  # abandoned fields that can be brought back, ha (S, Z)
+    resistance: np.ndarray  # resistance to forced eradication, 0-1 (S, Z)
+    police: np.ndarray  # anti-drug police in service, persons (S,)
+    price_shock: np.ndarray  # AR(1) log leaf-price shock (S,)
+    precursor_adapt: np.ndarray  # traffickers' adaptation to precursor control, 0-1 (S,)
+    outreach: np.ndarray  # cumulative outreach spending, million USD (S,)
+    poppy: np.ndarray  # opium poppy, ha (S,)
+    domestic_budget: np.ndarray  # the state's own CN budget, million USD/yr (S,)
+
+    def copy(self) -> State:
+        return State(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+
+
+@dataclass
+class Flows:
+    """What happened during a year: the flows of hectares and the year's indicators."""
+
+    area: np.ndarray
+    new_planting: np.ndarray
+    matured: np.ndarray
+    replanted: np.ndarray
+    regenerated: np.ndarray
+    relapsed: np.ndarray
+    abandoned: np.ndarray
+    forced_eradication: np.ndarray
+    voluntary_eradication: np.ndarray
+    displaced: np.ndarray
+    presence: np.ndarray
+    resistance: np.ndarray
+    leaf_price: np.ndarray
+    coverage: np.ndarray
+    state_capacity: np.ndarray
+    political_will: np.ndarray
+    poppy: np.ndarray
+    poppy_eradicated: np.ndarray
+
+
+ZONE_FLOWS = (
+    "area",
+    "new_planting",
+    "matured",
+    "replanted",
+    "regenerated",
+    "relapsed",
+    "abandoned",
+    "forced_eradication",
+    "voluntary_eradication",
+    "displaced",
+    "presence",
+    "resistance",
+)
+NATIONAL_FLOWS = (
+    "leaf_price",
+    "coverage",
+    "state_capacity",
+    "political_will",
+    "poppy",
+    "poppy_eradicated",
+)
+
+
+def initial_state(inputs: Inputs, params: np.ndarray) -> State:
+    """The state at the end of the year before the plan starts, from the data."""
+    p = P(params)
+    s = params.shape[0]
+    z = len(inputs.zones)
+    zeros = np.zeros((s, z))
+    hard = inputs.kinds == HARD_CORE
+    area = np.broadcast_to(inputs.area0, (s, z)).copy()
+    replant = _replant_share(p, hard, np.zeros((s, z))) * inputs.eradication0
+    return State(
+        area=area,
+        pipeline=zeros.copy(),
+        replant_pool=replant,
+        ad_area=zeros.copy(),
+        abandoned=zeros.copy(),
+        resistance=np.where(hard, p.resistance_initial_hard_core, 0.0) + zeros,
+        police=np.zeros(s),
+        price_shock=np.zeros(s),
+        precursor_adapt=np.zeros(s),
+        outreach=np.zeros(s),
+        poppy=p.poppy_initial_ha[:, 0].copy(),
+        domestic_budget=p.domestic_budget[:, 0].copy(),
+    )
+
+
+def _replant_share(p: P, hard: np.ndarray, presence: np.ndarray) -> np.ndarray:
+    base = np.where(hard, p.replant_share_hard_core, p.replant_share)
+    return base * (1.0 - p.presence_replant_cut * presence)
+
+
+def _base_presence(p: P, kinds: np.ndarray) -> np.ndarray:
+    factor = np.where(kinds == TRADITIONAL, 2.0, np.where(kinds == HARD_CORE, 1.0 / 3.0, 1.0))
+    return np.minimum(p.presence_base * factor, 0.95)
+
+
+def step(
+    state: State,
+    t: int,
+    inputs: Inputs,
+    params: np.ndarray,
+    planting_noise: np.ndarray,
+    price_noise: np.ndarray,
+    assistance: bool | np.ndarray = True,
+) -> tuple[State, Flows]:
+    """Advance every scenario by one year (year index ``t`` of ``inputs.years``).
+
+    Parameters
+    ----------
+    state : State at the end of the previous year.
+    t : index of the year being simulated.
+    inputs : the plan's levers, phases and the data-derived constants.
+    params : (S, k) parameter matrix, columns in ``PARAM_NAMES`` order.
+    planting_noise : (S, Z) standard-normal shocks on new planting for this year.
+    price_noise : (S,) standard-normal shock on the leaf price for this year.
+    assistance : False (or a boolean array over scenarios) to cut outside assistance: the
+        counterfactual branch of the stability point.
+    """
+    p = P(params)
+    lv = inputs.levers
+    kinds = inputs.kinds
+    hard = kinds == HARD_CORE
+    area = state.area
+
+    # Capacity: trained police graduate into anti-drug units (cable ¶8: 400 graduates assigned for
+    # 3 years, 400 more start an 18-month course, available two years after they start).
+    trained = lv["police_in_training"][t - 2] if t >= 2 else 0.0
+    police = state.police * (1.0 - p.police_attrition[:, 0]) + lv["police_graduates"][t] + trained
+
+    # Budget: the plan's programmes cost money; the state's budget grows with the economy and
+    # outside assistance covers the rest (cable ¶7). Short funding scales every programme down.
+    aid = lv["outside_assistance"][t] * np.asarray(assistance, dtype=float)
+    cost = (
+        lv["forced_eradication"][t].sum() * p.eradication_cost[:, 0] / 1e6
+        + lv["ad_funding"][t].sum()
+        + (police + lv["forward_base_police"][t].sum() + lv["eradication_security"][t])
+        * p.police_cost[:, 0]
+        / 1e6
+        + (lv["road_interdiction_groups"][t] + lv["port_inspection_teams"][t]) * p.team_cost[:, 0]
+        + lv["outreach_campaigns"][t]
+    )
+    cost = np.maximum(cost, 1e-9)
+    domestic = state.domestic_budget
+    coverage = np.minimum(1.0, (domestic + aid) / cost)
+    capacity = np.minimum(1.0, domestic / cost)
+    cov = coverage[:, None]
+
+    # Political will: the phase sets it (weak before the 2006 election); outreach campaigns that
+    # link cultivation, trafficking and domestic use build support (cable ¶4, ¶8).
+    outreach = state.outreach + lv["outreach_campaigns"][t] * coverage
+    will_phase = inputs.political_will[t]
+    will = will_phase + (1.0 - will_phase) * (1.0 - np.exp(-p.outreach_will_gain[:, 0] * outreach))
+
+    # State presence: police at forward bases and graduates stationed by area (cable ¶4, ¶8).
+    share = area / np.maximum(area.sum(axis=1, keepdims=True), 1.0)
+    zone_police = (
+        lv["forward_base_police"][t] + p.police_zone_share * police[:, None] * share
+    ) * cov
+    base = _base_presence(p, kinds)
+    presence = base + (1.0 - base) * (1.0 - np.exp(-LN2 * zone_police / p.presence_half_police))
+
+    # Leaf price: falls with supply against traffickers' demand, and under source-zone and route
+    # interdiction and (transiently) precursor control (cable ¶5).
+    supply = area.sum(axis=1)
+    demand = inputs.supply0 * (1.0 + p.demand_growth[:, 0]) ** (t + 1)
+    src = (lv["source_interdiction"][t] * share).sum(axis=1) * coverage
+    routes = (lv["road_interdiction_groups"][t] + lv["port_inspection_teams"][t]) * coverage
+    interdiction = 1.0 - (1.0 - src) * np.exp(-p.route_interdiction_effect[:, 0] * routes)
+    pc = lv["precursor_control"][t] * coverage
+    precursor = np.maximum(pc - state.precursor_adapt, 0.0)
+    shock = p.price_persistence[:, 0] * state.price_shock + p.price_noise_sd[:, 0] * price_noise
+    price = inputs.price0 * np.exp(
+        -np.log(supply / demand) / p.price_elasticity[:, 0]
+        - p.interdiction_price_effect[:, 0] * interdiction
+        - p.precursor_price_effect[:, 0] * precursor
+        + shock
+    )
+
+    # Planting against licit income: the margin of coca over the break-even price, which rises
+    # with licit income (cable ¶4: higher prices cause a surge in new planting).
+    break_even = p.break_even_price[:, 0] * (1.0 + p.licit_income_growth[:, 0]) ** (t + 1)
+    pull = np.tanh(np.log(price / break_even) / p.price_response[:, 0])[:, None]
+    grow = np.maximum(pull, 0.0)
+    decline = np.maximum(-pull, 0.0)
+    land = np.maximum(0.0, 1.0 - area / (p.land_capacity_factor * inputs.area_cap))
+    sd = p.planting_noise_sd
+    new = (
+        p.planting_rate_max
+        * grow
+        * (area + p.seed_area_ha)
+        * land
+        * (1.0 - p.presence_deterrence * presence)
+        * np.exp(sd * planting_noise - 0.5 * sd * sd)
+    )
+    abandon = p.abandonment_rate_max * decline * area
+    regen = p.regeneration_rate * grow * state.abandoned
+
+    # Voluntary eradication with alternative development (cable ¶6): not feasible in hard-core
+    # zones until the phase allows; the reduction lasts only while AD support lasts.
+    vol_ok = np.where(hard, inputs.voluntary_hard_core[t], True)
+    ad_funds = lv["ad_funding"][t] * cov
+    vol_target = lv["voluntary_eradication"][t] * vol_ok
+    vol_cost = vol_target * p.ad_cost_per_ha / 1e6
+    vol = vol_target * np.minimum(1.0, ad_funds / np.maximum(vol_cost, 1e-12))
+    left = np.maximum(ad_funds - vol * p.ad_cost_per_ha / 1e6, 0.0)
+    upkeep = state.ad_area * p.ad_cost_per_ha * p.ad_upkeep_share / 1e6
+    supported = np.minimum(1.0, left / np.maximum(upkeep, 1e-12))
+    relapse = state.ad_area * (
+        (1.0 - supported) * p.ad_relapse_rate + supported * p.voluntary_replant_share
+    )
+
+    available = area + new + state.replant_pool + state.pipeline + regen + relapse - abandon
+
+    # Forced eradication: limited by political will, by feasibility in hard-core zones, by
+    # resistance and by the security escorts' capacity (cable ¶2, ¶8).
+    hc_ok = np.where(
+        hard, np.where(inputs.hard_core_eradication[t], 1.0, p.hard_core_edge_share), 1.0
+    )
+    # Political will shields eradication from resistance ("politicians tend towards appeasement
+    # of coca growers", cable ¶4): with full will, resistance no longer blocks it.
+    wanted = (
+        lv["forced_eradication"][t]
+        * hc_ok
+        * cov
+        * (1.0 - p.resistance_block * state.resistance * (1.0 - will[:, None]))
+    )
+    escort = p.eradication_base_capacity[:, 0] + p.escort_productivity[:, 0] * (
+        lv["eradication_security"][t] * coverage
+    )
+    total = wanted.sum(axis=1)
+    wanted = wanted * np.minimum(1.0, escort / np.maximum(total, 1e-12))[:, None]
+    forced = np.minimum(wanted, p.eradication_max_share * available)
+    vol = np.minimum(vol, available - forced)
+    new_area = available - forced - vol
+
+    # Replanting of eradicated fields next year, and displacement of the rest (balloon effect)
+    # to other zones, mostly the expansion frontiers, after a clearing lag (DEVIDA 2025: 1-1.5 yr).
+    replant_next = forced * _replant_share(p, hard, presence)
+    removed = (forced - replant_next).sum(axis=1)
+    weight = np.where(hard | (kinds == TRADITIONAL), 0.2, 1.0) * (1.0 - presence) * (land + 0.05)
+    weight = weight / weight.sum(axis=1, keepdims=True)
+    pipeline_next = (p.displacement_share[:, 0] * removed)[:, None] * weight
+
+    # Resistance rises where forced eradication hits without state presence (cable ¶2, ¶4).
+    hit = forced / np.maximum(available, 1.0)
+    resistance = state.resistance + p.resistance_gain * hit * (1.0 - presence)
+    resistance = np.clip(resistance * (1.0 - p.resistance_decay * (0.5 + 0.5 * presence)), 0.0, 1.0)
+
+    # Opium poppy: eradicated wherever found; intelligence sets the detection probability (¶2).
+    intel = lv["poppy_intelligence"][t] * coverage
+    detect = p.poppy_detection_base[:, 0] + (1.0 - p.poppy_detection_base[:, 0]) * intel
+    poppy_erad = state.poppy * detect * p.poppy_eradication_share[:, 0]
+    poppy = (state.poppy - poppy_erad) * (1.0 + p.poppy_growth[:, 0])
+
+    new_state = State(
+        area=new_area,
+        pipeline=pipeline_next,
+        replant_pool=replant_next,
+        ad_area=state.ad_area + vol - relapse,
+        abandoned=state.abandoned + abandon - regen,
+        resistance=resistance,
+        police=police,
+        price_shock=shock,
+        precursor_adapt=state.precursor_adapt
+        + p.precursor_substitution_rate[:, 0] * (pc - state.precursor_adapt),
+        outreach=outreach,
+        poppy=poppy,
+        domestic_budget=domestic * (1.0 + p.gdp_growth[:, 0]),
+    )
+    flows = Flows(
+        area=new_area,
+        new_planting=new,
+        matured=state.pipeline,
+        replanted=state.replant_pool,
+        regenerated=regen,
+        relapsed=relapse,
+        abandoned=abandon,
+        forced_eradication=forced,
+        voluntary_eradication=vol,
+        displaced=pipeline_next,
+        presence=presence,
+        resistance=resistance,
+        leaf_price=price,
+        coverage=coverage,
+        state_capacity=capacity,
+        political_will=will,
+        poppy=poppy,
+        poppy_eradicated=poppy_erad,
+    )
+    return new_state, flows
+
+
+def with_area(state: State, area: np.ndarray) -> State:
+    """A copy of ``state`` with a different standing area (used by tests and calibration)."""
+    return replace(state, area=area)

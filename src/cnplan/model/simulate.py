@@ -1,0 +1,310 @@
+"""Ensembles: draw parameters and shocks per scenario block, run the batched step, compute goals.
+
+Randomness comes from one ``SeedSequence`` per block of ``BLOCK`` scenarios (spawned from the
+run's seed by block index), so scenario ``i`` gets the same parameters and shocks whatever the
+chunk size, the number of scenarios or the executor. The engine runs chunk by chunk to keep
+arrays in cache and memory bounded; results leave as an ``xarray.Dataset`` with names on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+import cnplan
+from cnplan.data import Dataset, load_dataset
+from cnplan.model import goals as g
+from cnplan.model.engine import ZONE_FLOWS, State, initial_state, step
+from cnplan.model.inputs import Inputs, build_inputs
+from cnplan.model.parameters import PARAM_NAMES
+from cnplan.model.paramset import ParameterSet, default_parameter_set
+from cnplan.plans import Plan, load_plan
+
+log = logging.getLogger(__name__)
+
+BLOCK = 1024
+"""Scenarios per random-number block: the unit of reproducibility."""
+
+OUTPUT_NAMES = {
+    "area": "coca_ha",
+    "forced_eradication": "forced_eradication_ha",
+    "voluntary_eradication": "voluntary_eradication_ha",
+    "new_planting": "new_planting_ha",
+    "replanted": "replanted_ha",
+    "matured": "displaced_in_ha",
+    "abandoned": "abandoned_ha",
+    "regenerated": "regenerated_ha",
+    "relapsed": "ad_relapse_ha",
+    "presence": "state_presence",
+    "resistance": "resistance",
+    "leaf_price": "leaf_price",
+    "coverage": "funding_coverage",
+    "state_capacity": "state_capacity",
+    "political_will": "political_will",
+    "poppy": "poppy_ha",
+    "poppy_eradicated": "poppy_eradicated_ha",
+}
+UNITS = {
+    "coca_ha": "ha",
+    "forced_eradication_ha": "ha/yr",
+    "voluntary_eradication_ha": "ha/yr",
+    "new_planting_ha": "ha/yr",
+    "replanted_ha": "ha/yr",
+    "displaced_in_ha": "ha/yr",
+    "abandoned_ha": "ha/yr",
+    "regenerated_ha": "ha/yr",
+    "ad_relapse_ha": "ha/yr",
+    "state_presence": "index 0-1",
+    "resistance": "index 0-1",
+    "leaf_price": "USD/kg",
+    "funding_coverage": "share of programme cost funded",
+    "political_will": "index 0-1",
+    "state_capacity": "share of programme cost the state funds alone",
+    "poppy_ha": "ha",
+    "poppy_eradicated_ha": "ha/yr",
+    "national_ha": "ha",
+    "eradication_ha": "ha/yr",
+}
+
+
+@dataclass
+class Draws:
+    """Per-scenario random inputs: parameters and standard-normal shocks."""
+
+    params: np.ndarray  # (S, k)
+    planting: np.ndarray  # (S, T, Z)
+    price: np.ndarray  # (S, T)
+
+
+def draw(
+    paramset: ParameterSet, seed: int, start: int, stop: int, n_years: int, n_zones: int
+) -> Draws:
+    """Draws for scenarios ``start``..``stop-1``, identical whatever range they are asked in."""
+    parts: list[Draws] = []
+    for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
+        params = paramset.draw(BLOCK, rng)
+        planting = rng.standard_normal((BLOCK, n_years, n_zones))
+        price = rng.standard_normal((BLOCK, n_years))
+        lo = max(start - block * BLOCK, 0)
+        hi = min(stop - block * BLOCK, BLOCK)
+        parts.append(Draws(params[lo:hi], planting[lo:hi], price[lo:hi]))
+    return Draws(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Draws)))
+
+
+def _take(state: State, rows: np.ndarray) -> State:
+    return State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
+
+
+def run_chunk(
+    inputs: Inputs, draws: Draws, n_report: int, cfg: g.GoalConfig | None, keep: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """Simulate one chunk of scenarios; return the kept flows (S, T[, Z]) and goal outcomes."""
+    params = draws.params
+    state = initial_state(inputs, params)
+    start = state.copy()
+    out: dict[str, np.ndarray] = {}
+    states: list[State] = []
+    for t in range(n_report):
+        if cfg is not None:
+            states.append(state)
+        state, flows = step(state, t, inputs, params, draws.planting[:, t], draws.price[:, t])
+        for name in keep:
+            value = getattr(flows, name)
+            if name not in out:
+                out[name] = np.empty((params.shape[0], n_report, *value.shape[1:]), np.float32)
+            out[name][:, t] = value
+    if cfg is None:
+        return out
+    years = inputs.years[:n_report]
+    coca = out["area"].sum(axis=2, dtype=np.float64) if "area" in out else None
+    if coca is None or "poppy" not in out:
+        raise ValueError("goals need the 'area' and 'poppy' outputs")
+    poppy = out["poppy"].astype(np.float64)
+    coca0 = start.area.sum(axis=1)
+    reached, year = g.hold_the_line(coca, poppy, start.poppy, years, cfg)
+    out["hold_the_line_reached"], out["hold_the_line_year"] = reached, year
+    reached, year = g.marginal_producer(coca, poppy, years, cfg)
+    out["marginal_producer_reached"], out["marginal_producer_year"] = reached, year
+    branch_ok = _branches(inputs, draws, states, coca, coca0, n_report, cfg)
+    reached, year = g.stability_point(coca, coca0, poppy, branch_ok, years, cfg)
+    out["stability_point_reached"], out["stability_point_year"] = reached, year
+    return out
+
+
+def _branches(
+    inputs: Inputs,
+    draws: Draws,
+    states: list[State],
+    coca: np.ndarray,
+    coca0: np.ndarray,
+    n_report: int,
+    cfg: g.GoalConfig,
+) -> np.ndarray:
+    """For each year and scenario still looking for its stability year: does cultivation stay
+    marginal for the following years if outside assistance stops that year?
+
+    The branch reuses the scenario's own shocks (common random numbers), so it differs from the
+    main path only by the missing assistance.
+    """
+    s = coca.shape[0]
+    ok = np.zeros((s, n_report), dtype=bool)
+    found = np.zeros(s, dtype=bool)
+    previous = np.concatenate([coca0[:, None], coca[:, :-1]], axis=1)
+    falling = (coca < previous) | (coca <= cfg.coca_marginal)
+    for t0 in range(n_report):
+        rows = np.flatnonzero(falling[:, t0] & ~found)
+        if rows.size == 0:
+            continue
+        state = _take(states[t0], rows)
+        params = draws.params[rows]
+        stays = np.ones(rows.size, dtype=bool)
+        for t in range(t0, t0 + cfg.years_without_assistance):
+            state, flows = step(
+                state,
+                t,
+                inputs,
+                params,
+                draws.planting[rows, t],
+                draws.price[rows, t],
+                assistance=False,
+            )
+            stays &= (flows.area.sum(axis=1) <= cfg.coca_marginal) & (
+                flows.poppy <= cfg.poppy_marginal
+            )
+        ok[rows, t0] = stays
+        found[rows[stays]] = True
+    return ok
+
+
+def goal_config(plan: Plan, data: Dataset) -> g.GoalConfig:
+    """Resolve the plan's goals against the data (the observed base-year area, if any)."""
+    goals = plan.goals
+    national = data.national("coca_ha")
+    base = national.get(goals.hold_the_line.base_year, np.nan)
+    return g.GoalConfig(
+        base_year=goals.hold_the_line.base_year,
+        base_coca=None if np.isnan(base) else float(base),
+        hold_by=goals.hold_the_line.by_year,
+        coca_marginal=goals.marginal_producer.coca_ha,
+        poppy_marginal=goals.marginal_producer.poppy_ha,
+        marginal_by=goals.marginal_producer.by_year,
+        stability_by=goals.stability_point.by_year,
+        years_without_assistance=goals.stability_point.years_without_assistance,
+    )
+
+
+def _resolve(plan: Plan | str | Path, data: Dataset | str | None) -> tuple[Plan, Dataset]:
+    plan = plan if isinstance(plan, Plan) else load_plan(plan)
+    if data is None:
+        data = plan.data
+    data = data if isinstance(data, Dataset) else load_dataset(data)
+    return plan, data
+
+
+def simulate(
+    plan: Plan | str | Path = "lima-2005",
+    data: Dataset | str | None = None,
+    n: int = 1000,
+    seed: int = 0,
+    until: int | None = None,
+    parameter_set: ParameterSet | None = None,
+    chunk_size: int = 2048,
+    first_scenario: int = 0,
+) -> xr.Dataset:
+    """Simulate a plan over ``n`` futures and return the ensemble as an ``xarray.Dataset``.
+
+    Parameters
+    ----------
+    plan : a Plan, a built-in plan name or a path to a plan file.
+    data : a Dataset or dataset name; by default the dataset the plan names.
+    n : number of scenarios.
+    seed : the run's seed; the same seed gives the same numbers for any ``chunk_size``.
+    until : last year to report (default: the plan's end year).
+    parameter_set : where parameters come from (default: the shipped calibrated set, else the
+        provisional priors).
+    chunk_size : scenarios per batched pass (memory and cache only, not results).
+    first_scenario : index of the first scenario (to run a slice of a larger ensemble).
+
+    Returns
+    -------
+    xarray.Dataset with dims ``scenario``, ``year``, ``zone`` (and ``crop`` for ``national_ha``),
+    goal outcomes per scenario, the parameter matrix, and attributes naming the plan, seed,
+    parameter set, data version and code version.
+    """
+    if n < 1:
+        raise ValueError(f"n: must be >= 1 scenario, got {n}")
+    plan, data = _resolve(plan, data)
+    paramset = parameter_set or default_parameter_set()
+    cfg = goal_config(plan, data)
+    inputs = build_inputs(plan, data, extra_years=cfg.years_without_assistance, until=until)
+    n_report = len(inputs.years) - cfg.years_without_assistance
+    keep = tuple(OUTPUT_NAMES)
+    parts = []
+    for a in range(first_scenario, first_scenario + n, chunk_size):
+        b = min(a + chunk_size, first_scenario + n)
+        d = draw(paramset, seed, a, b, len(inputs.years), len(inputs.zones))
+        out = run_chunk(inputs, d, n_report, cfg, keep)
+        out["params"] = d.params
+        parts.append(out)
+    merged = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    return to_dataset(merged, inputs, n_report, plan, data, paramset, seed, first_scenario)
+
+
+def to_dataset(
+    out: dict[str, np.ndarray],
+    inputs: Inputs,
+    n_report: int,
+    plan: Plan,
+    data: Dataset,
+    paramset: ParameterSet,
+    seed: int,
+    first_scenario: int = 0,
+) -> xr.Dataset:
+    """Put names, units and provenance on the engine's arrays."""
+    n = out["params"].shape[0]
+    coords = {
+        "scenario": np.arange(first_scenario, first_scenario + n),
+        "year": inputs.years[:n_report],
+        "zone": inputs.zones,
+        "parameter": list(PARAM_NAMES),
+        "crop": ["coca", "poppy"],
+    }
+    variables: dict[str, tuple] = {}
+    for key, name in OUTPUT_NAMES.items():
+        if key not in out:
+            continue
+        dims = ("scenario", "year", "zone") if key in ZONE_FLOWS else ("scenario", "year")
+        variables[name] = (dims, out[key], {"units": UNITS[name]})
+    coca = out["area"].sum(axis=2)
+    variables["national_ha"] = (
+        ("scenario", "year", "crop"),
+        np.stack([coca, out["poppy"]], axis=2),
+        {"units": "ha", "description": "national area by crop"},
+    )
+    variables["eradication_ha"] = (
+        ("scenario", "year"),
+        (out["forced_eradication"] + out["voluntary_eradication"]).sum(axis=2),
+        {"units": "ha/yr", "description": "forced plus voluntary eradication done"},
+    )
+    for goal in ("hold_the_line", "marginal_producer", "stability_point"):
+        variables[f"{goal}_reached"] = (("scenario",), out[f"{goal}_reached"])
+        variables[f"{goal}_year"] = (("scenario",), out[f"{goal}_year"])
+    variables["parameters"] = (("scenario", "parameter"), out["params"])
+    ds = xr.Dataset(variables, coords=coords)
+    ds.attrs.update(
+        plan=plan.name,
+        data=data.name,
+        data_version=data.version,
+        seed=seed,
+        scenarios=n,
+        parameter_set=paramset.name,
+        code_version=cnplan.__version__,
+        start_year=int(inputs.years[0]),
+        notes="\n".join(inputs.notes),
+    )
+    return ds
