@@ -268,6 +268,12 @@ def step(
     )
     total = wanted.sum(axis=1)
     wanted = wanted * np.minimum(1.0, escort / np.maximum(total, 1e-12))[:, None]
+    if inputs.observed_eradication is not None:
+        # History mode (calibration, backtests): the eradication actually done is the input,
+        # spread over zones by area with hard-core zones weighted down (see build_history).
+        spread = area * np.where(hard, inputs.hard_core_weight, 1.0)
+        spread = spread / np.maximum(spread.sum(axis=1, keepdims=True), 1e-12)
+        wanted = inputs.observed_eradication[t] * spread
     forced = np.minimum(wanted, p.eradication_max_share * available)
     vol = np.minimum(vol, available - forced)
     new_area = available - forced - vol

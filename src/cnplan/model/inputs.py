@@ -43,6 +43,8 @@ class Inputs:
     hard_core_eradication: np.ndarray  # (T,) bool
     voluntary_hard_core: np.ndarray  # (T,) bool
     notes: list[str] = field(default_factory=list)
+    observed_eradication: np.ndarray | None = None  # (T,) national ha done, in history mode
+    hard_core_weight: float = 1.0  # weight of hard-core zones when spreading it over zones
 
     @property
     def supply0(self) -> float:
