@@ -55,6 +55,7 @@ def realised_levers(
     # (lever, year) -> zone -> (value, indicator); national totals for zone levers apart.
     zone_values: dict[tuple[str, int], dict[str, tuple[float, str]]] = defaultdict(dict)
     totals: dict[tuple[str, int], tuple[float, str]] = {}
+    shares: dict[tuple[str, int], dict[str, tuple[float, str]]] = defaultdict(dict)
     for ind in plan.indicators:
         if ind.lever is None or ind.lever not in LEVERS or ind.id not in actuals:
             continue
@@ -88,7 +89,7 @@ def realised_levers(
             continue
         remainder = max(total - sum(v for v, _ in fixed.values()), 0.0)
         for zone, value in _split(remainder, planned, rest).items():
-            fixed[zone] = (value, ind_id)
+            shares[(lever, year)][zone] = (value, ind_id)
         basis = "planned values" if sum(planned.get(z, 0.0) for z in rest) > 0 else "equal shares"
         lines.append(
             f"{lever} {year}: national actual {format_value(total)} {unit[lever]} ({ind_id}) "
@@ -97,13 +98,16 @@ def realised_levers(
     for (lever, year), by_zone in sorted(zone_values.items()):
         for zone, (value, ind_id) in sorted(by_zone.items()):
             levers.setdefault(lever, {}).setdefault(zone, {})[year] = value
-            if zone == NATIONAL or (lever, year) not in totals:
-                planned = effective(original.get(lever, {}).get(zone, {}), year)
-                where = "" if zone == NATIONAL else f".{zone}"
-                lines.append(
-                    f"{lever}{where} {year}: actual {format_value(value)} {unit[lever]} "
-                    f"({ind_id}) instead of planned {format_value(planned)}"
-                )
+            planned = effective(original.get(lever, {}).get(zone, {}), year)
+            where = "" if zone == NATIONAL else f".{zone}"
+            lines.append(
+                f"{lever}{where} {year}: actual {format_value(value)} {unit[lever]} "
+                f"({ind_id}) instead of planned {format_value(planned)}"
+            )
+    for (lever, year), by_zone in shares.items():
+        for zone, (value, _) in by_zone.items():
+            levers.setdefault(lever, {}).setdefault(zone, {})[year] = value
+            zone_values[(lever, year)][zone] = (value, "")
     # Keep the plan's own value in the year after each actual.
     for lever, by_key in levers.items():
         for zone, schedule in by_key.items():
