@@ -71,6 +71,7 @@ def test_default_url_comes_from_environment(tmp_path, monkeypatch):
     assert tdb.resolve_url().endswith("/tracker.sqlite")
     assert "cnplan" in tdb.resolve_url()
     assert tdb.resolve_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert tdb.resolve_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
 
 
 def test_migration_from_v1_keeps_data(db_url, plan):

@@ -40,11 +40,15 @@ def default_db_url() -> str:
 def resolve_url(url: str | None = None) -> str:
     """The database URL to use: ``url``, else ``$CNPLAN_TRACK_DB``, else the default file.
 
-    A value without ``://`` is taken as the path of a SQLite file.
+    A value without ``://`` is taken as the path of a SQLite file; ``postgresql://`` and
+    ``postgres://`` URLs use the psycopg (3) driver that cnplan installs.
     """
     url = url or os.environ.get(ENV_VAR) or default_db_url()
     if "://" not in url:
-        url = f"sqlite:///{Path(url).expanduser().resolve()}"
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -77,7 +81,7 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 60})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+    def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -87,7 +91,7 @@ def make_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
@@ -104,7 +108,7 @@ def current_revision(engine: Engine) -> str | None:
         raise TrackError(f"cannot open the tracker database: {exc.orig}") from None
 
 
-def _alembic_config():  # noqa: ANN202
+def _alembic_config():
     from alembic.config import Config
 
     config = Config()

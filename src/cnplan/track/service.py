@@ -295,7 +295,7 @@ def _read_table(path: Path) -> list[dict[str, Any]]:
             raise TrackError(f"{path}: expected a .csv or .xlsx file, got {suffix or 'no suffix'}")
     except TrackError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file for the user
+    except Exception as exc:  # any parser failure means a bad file for the user
         raise TrackError(f"{path}: cannot read the file: {exc}") from None
     columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in REQUIRED if c not in columns]
