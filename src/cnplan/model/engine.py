@@ -20,13 +20,52 @@ LN2 = np.log(2.0)
 
 
 class P:
-    """Parameter columns of a batch as (S, 1) arrays, looked up by name (``p.replant_share``)."""
+    """Parameter columns of a batch, looked up by name (``p.replant_share``).
 
-    def __init__(self, values: np.ndarray):
+    Without ``n_zones`` a column is an (S, 1) view. With ``n_zones`` (a batch prepared once per
+    chunk, as ``simulate`` does) each column is broadcast once to a contiguous (S, Z) array and
+    kept, together with other per-chunk constants (:meth:`constant`): numpy then runs the zone
+    arithmetic in long vectorised loops instead of rows of Z elements. The values, and so the
+    results, are the same either way; only speed differs.
+    """
+
+    def __init__(self, values: np.ndarray, n_zones: int | None = None):
         self._values = np.asarray(values, dtype=float)
+        self._n_zones = n_zones
+        self._cache: dict = {}
+
+    @property
+    def n(self) -> int:
+        return self._values.shape[0]
 
     def __getattr__(self, name: str) -> np.ndarray:
-        return self._values[:, PARAM_INDEX[name], None]
+        if name.startswith("_"):
+            raise AttributeError(name)
+        cache = self._cache
+        if name not in cache:
+            column = self._values[:, PARAM_INDEX[name], None]
+            if self._n_zones is not None:
+                column = np.ascontiguousarray(np.broadcast_to(column, (self.n, self._n_zones)))
+            cache[name] = column
+        return cache[name]
+
+    def col(self, name: str) -> np.ndarray:
+        """A parameter as an (S,) array (contiguous and kept, in a prepared batch)."""
+        if self._n_zones is None:
+            return self._values[:, PARAM_INDEX[name]]
+        return self.constant(("col", name), lambda: self._values[:, PARAM_INDEX[name]].copy())
+
+    def constant(self, key: object, make) -> np.ndarray:
+        """``make()``, computed once per prepared batch (always, for an unprepared one)."""
+        if self._n_zones is None:
+            return make()
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+
+def _params(params: np.ndarray | P) -> P:
+    return params if isinstance(params, P) else P(params)
 
 
 @dataclass
@@ -100,8 +139,8 @@ NATIONAL_FLOWS = (
 
 def initial_state(inputs: Inputs, params: np.ndarray) -> State:
     """The state at the end of the year before the plan starts, from the data."""
-    p = P(params)
-    s = params.shape[0]
+    p = _params(params)
+    s = p.n
     z = len(inputs.zones)
     zeros = np.zeros((s, z))
     hard = inputs.kinds == HARD_CORE
@@ -118,8 +157,8 @@ def initial_state(inputs: Inputs, params: np.ndarray) -> State:
         price_shock=np.zeros(s),
         precursor_adapt=np.zeros(s),
         outreach=np.zeros(s),
-        poppy=p.poppy_initial_ha[:, 0].copy(),
-        domestic_budget=p.domestic_budget[:, 0].copy(),
+        poppy=p.col("poppy_initial_ha").copy(),
+        domestic_budget=p.col("domestic_budget").copy(),
     )
 
 
@@ -149,13 +188,15 @@ def step(
     state : State at the end of the previous year.
     t : index of the year being simulated.
     inputs : the plan's levers, phases and the data-derived constants.
-    params : (S, k) parameter matrix, columns in ``PARAM_NAMES`` order.
+    params : (S, k) parameter matrix, columns in ``PARAM_NAMES`` order, or a prepared
+        :class:`P` (the same values; faster when reused over the years of a chunk).
     planting_noise : (S, Z) standard-normal shocks on new planting for this year.
     price_noise : (S,) standard-normal shock on the leaf price for this year.
     assistance : False (or a boolean array over scenarios) to cut outside assistance: the
         counterfactual branch of the stability point.
     """
-    p = P(params)
+    p = _params(params)
+    key = id(inputs)
     lv = inputs.levers
     kinds = inputs.kinds
     hard = kinds == HARD_CORE
@@ -164,18 +205,18 @@ def step(
     # Capacity: trained police graduate into anti-drug units (cable ¶8: 400 graduates assigned for
     # 3 years, 400 more start an 18-month course, available two years after they start).
     trained = lv["police_in_training"][t - 2] if t >= 2 else 0.0
-    police = state.police * (1.0 - p.police_attrition[:, 0]) + lv["police_graduates"][t] + trained
+    police = state.police * (1.0 - p.col("police_attrition")) + lv["police_graduates"][t] + trained
 
     # Budget: the plan's programmes cost money; the state's budget grows with the economy and
     # outside assistance covers the rest (cable ¶7). Short funding scales every programme down.
     aid = lv["outside_assistance"][t] * np.asarray(assistance, dtype=float)
     cost = (
-        lv["forced_eradication"][t].sum() * p.eradication_cost[:, 0] / 1e6
+        lv["forced_eradication"][t].sum() * p.col("eradication_cost") / 1e6
         + lv["ad_funding"][t].sum()
         + (police + lv["forward_base_police"][t].sum() + lv["eradication_security"][t])
-        * p.police_cost[:, 0]
+        * p.col("police_cost")
         / 1e6
-        + (lv["road_interdiction_groups"][t] + lv["port_inspection_teams"][t]) * p.team_cost[:, 0]
+        + (lv["road_interdiction_groups"][t] + lv["port_inspection_teams"][t]) * p.col("team_cost")
         + lv["outreach_campaigns"][t]
     )
     cost = np.maximum(cost, 1e-9)
@@ -188,48 +229,57 @@ def step(
     # link cultivation, trafficking and domestic use build support (cable ¶4, ¶8).
     outreach = state.outreach + lv["outreach_campaigns"][t] * coverage
     will_phase = inputs.political_will[t]
-    will = will_phase + (1.0 - will_phase) * (1.0 - np.exp(-p.outreach_will_gain[:, 0] * outreach))
+    will = will_phase + (1.0 - will_phase) * (1.0 - np.exp(-p.col("outreach_will_gain") * outreach))
 
     # State presence: police at forward bases and graduates stationed by area (cable ¶4, ¶8).
-    share = area / np.maximum(area.sum(axis=1, keepdims=True), 1.0)
+    total_area = area.sum(axis=1, keepdims=True)
+    share = area / np.maximum(total_area, 1.0)
     zone_police = (
         lv["forward_base_police"][t] + p.police_zone_share * police[:, None] * share
     ) * cov
-    base = _base_presence(p, kinds)
-    presence = base + (1.0 - base) * (1.0 - np.exp(-LN2 * zone_police / p.presence_half_police))
+    base = p.constant(("base_presence", key), lambda: _base_presence(p, kinds))
+    rest = p.constant(("1-base_presence", key), lambda: 1.0 - base)
+    presence = base + rest * (1.0 - np.exp(-LN2 * zone_police / p.presence_half_police))
 
     # Leaf price: falls with supply against traffickers' demand, and under source-zone and route
     # interdiction and (transiently) precursor control (cable ¶5).
-    supply = area.sum(axis=1)
-    demand = inputs.supply0 * (1.0 + p.demand_growth[:, 0]) ** (t + 1)
+    supply = total_area[:, 0]
+    demand = p.constant(
+        ("demand", t, key), lambda: inputs.supply0 * (1.0 + p.col("demand_growth")) ** (t + 1)
+    )
     src = (lv["source_interdiction"][t] * share).sum(axis=1) * coverage
     routes = (lv["road_interdiction_groups"][t] + lv["port_inspection_teams"][t]) * coverage
-    interdiction = 1.0 - (1.0 - src) * np.exp(-p.route_interdiction_effect[:, 0] * routes)
+    interdiction = 1.0 - (1.0 - src) * np.exp(-p.col("route_interdiction_effect") * routes)
     pc = lv["precursor_control"][t] * coverage
     precursor = np.maximum(pc - state.precursor_adapt, 0.0)
-    shock = p.price_persistence[:, 0] * state.price_shock + p.price_noise_sd[:, 0] * price_noise
+    shock = p.col("price_persistence") * state.price_shock + p.col("price_noise_sd") * price_noise
     price = inputs.price0 * np.exp(
-        -np.log(supply / demand) / p.price_elasticity[:, 0]
-        - p.interdiction_price_effect[:, 0] * interdiction
-        - p.precursor_price_effect[:, 0] * precursor
+        -np.log(supply / demand) / p.col("price_elasticity")
+        - p.col("interdiction_price_effect") * interdiction
+        - p.col("precursor_price_effect") * precursor
         + shock
     )
 
     # Planting against licit income: the margin of coca over the break-even price, which rises
     # with licit income (cable ¶4: higher prices cause a surge in new planting).
-    break_even = p.break_even_price[:, 0] * (1.0 + p.licit_income_growth[:, 0]) ** (t + 1)
-    pull = np.tanh(np.log(price / break_even) / p.price_response[:, 0])[:, None]
+    break_even = p.constant(
+        ("break_even", t),
+        lambda: p.col("break_even_price") * (1.0 + p.col("licit_income_growth")) ** (t + 1),
+    )
+    pull = np.tanh(np.log(price / break_even) / p.col("price_response"))[:, None]
     grow = np.maximum(pull, 0.0)
     decline = np.maximum(-pull, 0.0)
-    land = np.maximum(0.0, 1.0 - area / (p.land_capacity_factor * inputs.area_cap))
+    land_cap = p.constant(("land_cap", key), lambda: p.land_capacity_factor * inputs.area_cap)
+    land = np.maximum(0.0, 1.0 - area / land_cap)
     sd = p.planting_noise_sd
+    half_var = p.constant("half_var", lambda: 0.5 * sd * sd)
     new = (
         p.planting_rate_max
         * grow
         * (area + p.seed_area_ha)
         * land
         * (1.0 - p.presence_deterrence * presence)
-        * np.exp(sd * planting_noise - 0.5 * sd * sd)
+        * np.exp(sd * planting_noise - half_var)
     )
     abandon = p.abandonment_rate_max * decline * area
     regen = p.regeneration_rate * grow * state.abandoned
@@ -252,8 +302,10 @@ def step(
 
     # Forced eradication: limited by political will, by feasibility in hard-core zones, by
     # resistance and by the security escorts' capacity (cable ¶2, ¶8).
-    hc_ok = np.where(
-        hard, np.where(inputs.hard_core_eradication[t], 1.0, p.hard_core_edge_share), 1.0
+    hc_flag = bool(inputs.hard_core_eradication[t])
+    hc_ok = p.constant(
+        ("hc_ok", hc_flag, key),
+        lambda: np.where(hard, np.where(hc_flag, 1.0, p.hard_core_edge_share), 1.0),
     )
     # Political will shields eradication from resistance ("politicians tend towards appeasement
     # of coca growers", cable ¶4): with full will, resistance no longer blocks it.
@@ -263,7 +315,7 @@ def step(
         * cov
         * (1.0 - p.resistance_block * state.resistance * (1.0 - will[:, None]))
     )
-    escort = p.eradication_base_capacity[:, 0] + p.escort_productivity[:, 0] * (
+    escort = p.col("eradication_base_capacity") + p.col("escort_productivity") * (
         lv["eradication_security"][t] * coverage
     )
     total = wanted.sum(axis=1)
@@ -280,11 +332,20 @@ def step(
 
     # Replanting of eradicated fields next year, and displacement of the rest (balloon effect)
     # to other zones, mostly the expansion frontiers, after a clearing lag (DEVIDA 2025: 1-1.5 yr).
-    replant_next = forced * _replant_share(p, hard, presence)
+    replant_base = p.constant(
+        ("replant_base", key), lambda: np.where(hard, p.replant_share_hard_core, p.replant_share)
+    )
+    replant_next = forced * (replant_base * (1.0 - p.presence_replant_cut * presence))
     removed = (forced - replant_next).sum(axis=1)
-    weight = np.where(hard | (kinds == TRADITIONAL), 0.2, 1.0) * (1.0 - presence) * (land + 0.05)
+    kind_weight = p.constant(
+        ("kind_weight", key),
+        lambda: np.broadcast_to(
+            np.where(hard | (kinds == TRADITIONAL), 0.2, 1.0), presence.shape
+        ).copy(),
+    )
+    weight = kind_weight * (1.0 - presence) * (land + 0.05)
     weight = weight / weight.sum(axis=1, keepdims=True)
-    pipeline_next = (p.displacement_share[:, 0] * removed)[:, None] * weight
+    pipeline_next = (p.col("displacement_share") * removed)[:, None] * weight
 
     # Resistance rises where forced eradication hits without state presence (cable ¶2, ¶4).
     hit = forced / np.maximum(available, 1.0)
@@ -293,9 +354,9 @@ def step(
 
     # Opium poppy: eradicated wherever found; intelligence sets the detection probability (¶2).
     intel = lv["poppy_intelligence"][t] * coverage
-    detect = p.poppy_detection_base[:, 0] + (1.0 - p.poppy_detection_base[:, 0]) * intel
-    poppy_erad = state.poppy * detect * p.poppy_eradication_share[:, 0]
-    poppy = (state.poppy - poppy_erad) * (1.0 + p.poppy_growth[:, 0])
+    detect = p.col("poppy_detection_base") + (1.0 - p.col("poppy_detection_base")) * intel
+    poppy_erad = state.poppy * detect * p.col("poppy_eradication_share")
+    poppy = (state.poppy - poppy_erad) * (1.0 + p.col("poppy_growth"))
 
     new_state = State(
         area=new_area,
@@ -307,10 +368,10 @@ def step(
         police=police,
         price_shock=shock,
         precursor_adapt=state.precursor_adapt
-        + p.precursor_substitution_rate[:, 0] * (pc - state.precursor_adapt),
+        + p.col("precursor_substitution_rate") * (pc - state.precursor_adapt),
         outreach=outreach,
         poppy=poppy,
-        domestic_budget=domestic * (1.0 + p.gdp_growth[:, 0]),
+        domestic_budget=domestic * (1.0 + p.col("gdp_growth")),
     )
     flows = Flows(
         area=new_area,

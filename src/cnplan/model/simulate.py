@@ -18,7 +18,7 @@ import xarray as xr
 import cnplan
 from cnplan.data import Dataset, load_dataset
 from cnplan.model import goals as g
-from cnplan.model.engine import ZONE_FLOWS, State, initial_state, step
+from cnplan.model.engine import ZONE_FLOWS, P, State, initial_state, step
 from cnplan.model.inputs import Inputs, build_inputs
 from cnplan.model.parameters import PARAM_NAMES
 from cnplan.model.paramset import ParameterSet, default_parameter_set
@@ -104,20 +104,25 @@ def run_chunk(
     inputs: Inputs, draws: Draws, n_report: int, cfg: g.GoalConfig | None, keep: tuple[str, ...]
 ) -> dict[str, np.ndarray]:
     """Simulate one chunk of scenarios; return the kept flows (S, T[, Z]) and goal outcomes."""
-    params = draws.params
+    # Performance only: parameters prepared once per chunk, shocks and outputs laid out year
+    # first so that each year's (S, Z) slice is contiguous; the numbers are the same.
+    params = P(draws.params, len(inputs.zones))
+    planting = np.ascontiguousarray(draws.planting[:, :n_report].transpose(1, 0, 2))
+    price = np.ascontiguousarray(draws.price[:, :n_report].T)
     state = initial_state(inputs, params)
     start = state.copy()
-    out: dict[str, np.ndarray] = {}
+    by_year: dict[str, np.ndarray] = {}
     states: list[State] = []
     for t in range(n_report):
         if cfg is not None:
             states.append(state)
-        state, flows = step(state, t, inputs, params, draws.planting[:, t], draws.price[:, t])
+        state, flows = step(state, t, inputs, params, planting[t], price[t])
         for name in keep:
             value = getattr(flows, name)
-            if name not in out:
-                out[name] = np.empty((params.shape[0], n_report, *value.shape[1:]), np.float32)
-            out[name][:, t] = value
+            if name not in by_year:
+                by_year[name] = np.empty((n_report, *value.shape), np.float32)
+            by_year[name][t] = value
+    out = {name: np.ascontiguousarray(a.swapaxes(0, 1)) for name, a in by_year.items()}
     if cfg is None:
         return out
     years = inputs.years[:n_report]
@@ -161,7 +166,7 @@ def _branches(
         if rows.size == 0:
             continue
         state = _take(states[t0], rows)
-        params = draws.params[rows]
+        params = P(draws.params[rows], len(inputs.zones))
         stays = np.ones(rows.size, dtype=bool)
         for t in range(t0, t0 + cfg.years_without_assistance):
             state, flows = step(
