@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from cnplan.cli import calibrate as calibrate_cli
 from cnplan.cli import data as data_cli
 from cnplan.cli import plan as plan_cli
 from cnplan.cli import run as run_cli
@@ -23,6 +24,7 @@ app.add_typer(data_cli.app, name="data", help="Look at, check and import monitor
 app.add_typer(plan_cli.app, name="plan", help="Show, check and write plans.")
 app.add_typer(track_cli.app, name="track", help="Programme results tracker.")
 run_cli.register(app)
+calibrate_cli.register(app)
 
 
 def main() -> None:

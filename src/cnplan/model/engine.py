@@ -324,6 +324,8 @@ def step(
         # History mode (calibration, backtests): the eradication actually done is the input,
         # spread over zones by area with hard-core zones weighted down (see build_history).
         spread = area * np.where(hard, inputs.hard_core_weight, 1.0)
+        if inputs.eradication_zone_weight is not None:
+            spread = spread * inputs.eradication_zone_weight
         spread = spread / np.maximum(spread.sum(axis=1, keepdims=True), 1e-12)
         wanted = inputs.observed_eradication[t] * spread
     forced = np.minimum(wanted, p.eradication_max_share * available)

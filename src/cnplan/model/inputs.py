@@ -45,6 +45,7 @@ class Inputs:
     notes: list[str] = field(default_factory=list)
     observed_eradication: np.ndarray | None = None  # (T,) national ha done, in history mode
     hard_core_weight: float = 1.0  # weight of hard-core zones when spreading it over zones
+    eradication_zone_weight: np.ndarray | None = None  # (Z,) further weights by zone, if any
 
     @property
     def supply0(self) -> float:

@@ -1,0 +1,157 @@
+"""The historical run the model is fitted to: observed eradication as input, zones from the data.
+
+Calibration and backtests simulate the past with the eradication that was actually done,
+so that the fit judges the model's response to it, not a plan's intentions. The national
+eradication series has gaps and part-year figures; :func:`eradication_input` bridges them by a
+stated rule and says, year by year, what it did.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from cnplan.data import Dataset
+from cnplan.model import Inputs, build_inputs
+from cnplan.plans import parse_plan
+
+WEIGHT_FLOOR = 0.02
+"""Eradication weight of a zone the data never records as eradicated (assumption)."""
+
+
+def eradication_zone_weights(data: Dataset) -> tuple[np.ndarray, str]:
+    """Weights for spreading national eradication over zones (together with their areas).
+
+    Eradication by zone is in the data only for some areas and years (part-year figures by
+    area or axis, e.g. 2016, 2018, 2019, 2022 in Peru). Their pooled shares by model zone are
+    the weights, with a floor of ``WEIGHT_FLOOR`` for zones never recorded (e.g. the VRAEM,
+    not eradicated until late 2019, S62/S77). Without such rows all zones weigh the same.
+    """
+    rows = data.series("eradication_ha")
+    rows = rows[rows["zone"] != "national"]
+    totals = dict.fromkeys(data.zone_ids, 0.0)
+    for row in rows.itertuples(index=False):
+        ids = data.zone_ids_of(row.zone)
+        if len(ids) == 1 and ids[0] in totals and row.value == row.value:
+            totals[ids[0]] += row.value
+    values = np.array(list(totals.values()))
+    if values.sum() <= 0:
+        return np.ones(len(values)), "no eradication by zone in the data: zones weigh the same"
+    weights = np.maximum(values / values.sum(), WEIGHT_FLOOR)
+    text = ", ".join(f"{z} {w:.2f}" for z, w in zip(data.zone_ids, weights, strict=True))
+    years = sorted({int(y) for y in rows["year"]})
+    return weights, (
+        f"national eradication spread over zones by area x weight; weights = pooled shares of "
+        f"the eradication-by-area figures of {years} (floor {WEIGHT_FLOOR}): {text} (assumption)"
+    )
+
+
+_END = re.compile(r"to (\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class Bridged:
+    """One year of the eradication input: its value and how it was obtained."""
+
+    year: int
+    value: float
+    rule: str
+
+
+def _full_year_equivalent(period: str, value: float, year: int) -> tuple[float, str]:
+    match = _END.match(period)
+    if not match:
+        return value, f"part-year figure ({period}) used as is: a lower bound"
+    y, m, d = int(match[1]), int(match[2]), match[3]
+    end = pd.Timestamp(y, m, int(d)) if d else pd.Timestamp(y, m, 1) + pd.offsets.MonthEnd(0)
+    days = end.day_of_year
+    full = value * (366 if end.is_leap_year else 365) / days
+    return full, f"part-year figure {value:,.0f} ha ({period}) scaled to a full year by days"
+
+
+def eradication_input(data: Dataset, years: np.ndarray) -> list[Bridged]:
+    """National eradication for each year: the full-year figure where the data has one;
+    otherwise the largest part-year figure (scaled to a full year by days when its end date is
+    known, else used as a lower bound); otherwise linear between the nearest years with values;
+    after the last value, held at it.
+    """
+    full = data.national("eradication_ha")
+    parts = data.series("eradication_ha", zone="national")
+    parts = parts[parts["period"] != "year"]
+    known: dict[int, Bridged] = {}
+    for year in years:
+        year = int(year)
+        if year in full.index and not np.isnan(full[year]):
+            known[year] = Bridged(year, float(full[year]), "full-year figure")
+            continue
+        rows = parts[parts["year"] == year]
+        if len(rows):
+            best = rows.loc[rows["value"].idxmax()]
+            value, rule = _full_year_equivalent(str(best["period"]), float(best["value"]), year)
+            known[year] = Bridged(year, value, f"{rule} ({best['source_id']})")
+    anchors = sorted(known)
+    out = []
+    for year in years:
+        year = int(year)
+        if year in known:
+            out.append(known[year])
+            continue
+        before = [a for a in anchors if a < year]
+        after = [a for a in anchors if a > year]
+        if before and after:
+            a, b = before[-1], after[0]
+            va, vb = known[a].value, known[b].value
+            value = va + (vb - va) * (year - a) / (b - a)
+            out.append(Bridged(year, value, f"gap: linear between {a} and {b}"))
+        elif before:
+            out.append(Bridged(year, known[before[-1]].value, f"gap: held at {before[-1]}"))
+        elif after:
+            out.append(Bridged(year, known[after[0]].value, f"gap: held at {after[0]}"))
+        else:
+            out.append(Bridged(year, 0.0, "no eradication data: 0"))
+    return out
+
+
+def history_inputs(data: Dataset, start_year: int, end_year: int) -> tuple[Inputs, list[Bridged]]:
+    """Inputs for simulating ``start_year``..``end_year`` with observed eradication as input.
+
+    No programme levers are set (their history is not in the data); the observed eradication
+    stands for forced and voluntary eradication together.
+    """
+    plan = parse_plan(
+        {
+            "name": f"history-{data.name}",
+            "country": data.country,
+            "data": data.name,
+            "start_year": start_year,
+            "end_year": end_year,
+            "phases": [
+                {
+                    "name": "history",
+                    "start": start_year,
+                    "end": end_year,
+                    "political_will": 1.0,
+                    "hard_core_eradication": True,
+                }
+            ],
+            "goals": {
+                "hold_the_line": {"base_year": start_year - 1, "by_year": start_year},
+                "marginal_producer": {"by_year": end_year},
+                "stability_point": {"by_year": end_year},
+            },
+        },
+        source="history",
+    )
+    inputs = build_inputs(plan, data)
+    bridged = eradication_input(data, inputs.years)
+    weights, rule = eradication_zone_weights(data)
+    inputs = replace(
+        inputs,
+        observed_eradication=np.array([b.value for b in bridged]),
+        eradication_zone_weight=weights,
+        notes=[*inputs.notes, rule],
+    )
+    return inputs, bridged

@@ -1,0 +1,196 @@
+"""`cnplan calibrate` and `cnplan backtest`: fit the model to the data and test it out of sample."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[red]error:[/red] {exc}", highlight=False)
+    raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``calibrate`` and ``backtest`` commands to the main app."""
+
+    @app.command()
+    def calibrate(
+        data: Annotated[str, typer.Option(help="Dataset name or folder.")] = "peru",
+        until: Annotated[int | None, typer.Option(help="Last year of data to fit.")] = None,
+        start: Annotated[int, typer.Option(help="First simulated year.")] = 2005,
+        out: Annotated[Path | None, typer.Option(help="Write the parameter set JSON here.")] = None,
+        particles: Annotated[int, typer.Option(help="ABC-SMC population size.")] = 1000,
+        generations: Annotated[int, typer.Option(help="ABC-SMC generations.")] = 6,
+        seed: Annotated[int, typer.Option()] = 0,
+        check: Annotated[
+            bool, typer.Option("--check", help="Compare with the literature.")
+        ] = False,
+        params: Annotated[
+            Path | None, typer.Option(help="With --check: a saved parameter set to check.")
+        ] = None,
+    ) -> None:
+        """Fit the model's uncertain parameters to the observations (ABC-SMC)."""
+        from cnplan.calibrate import calibrate as fit_model
+        from cnplan.calibrate.checks import literature_checks
+        from cnplan.data import DataError, load_dataset
+        from cnplan.model import ModelInputError, ParameterSet, default_parameter_set
+        from cnplan.model.parameters import SPECS
+
+        try:
+            dataset = load_dataset(data)
+            if check:
+                pset = ParameterSet.load(params) if params else default_parameter_set(data)
+                checks = literature_checks(dataset, pset, start)
+                table = Table(title=f"Literature checks — parameter set {pset.name}")
+                for col in ("check", "published", "source", "model (median [90%])", "result"):
+                    table.add_column(col)
+                for c in checks:
+                    table.add_row(
+                        c.name,
+                        c.published,
+                        c.source,
+                        c.model,
+                        "[green]pass[/green]" if c.passed else "[red]fail[/red]",
+                    )
+                console.print(table)
+                return
+            t0 = time.perf_counter()
+            fit = fit_model(
+                dataset, start, until=until, particles=particles, generations=generations, seed=seed
+            )
+            wall = time.perf_counter() - t0
+        except (DataError, ModelInputError, ValueError) as exc:
+            _fail(exc)
+        samples = fit.parameter_set.samples
+        table = Table(title=f"Posterior — {fit.parameter_set.name}")
+        for col in ("parameter", "unit", "prior range", "posterior median", "90% interval"):
+            table.add_column(col)
+        from cnplan.calibrate import FITTED
+        from cnplan.model.parameters import PARAM_INDEX
+
+        for name in FITTED:
+            spec, x = SPECS[name], samples[:, PARAM_INDEX[name]]
+            lo, med, hi = np.quantile(x, [0.05, 0.5, 0.95])
+            table.add_row(
+                name,
+                spec.unit,
+                f"{spec.low:g} – {spec.high:g}",
+                f"{med:.3g}",
+                f"{lo:.3g} – {hi:.3g}",
+            )
+        console.print(table)
+        console.print(
+            f"fit: national coca MAPE {fit.in_sample_mape:.1%} (posterior median path, "
+            f"{fit.years[0]}–{fit.until}); tolerances {', '.join(f'{e:.3f}' for e in fit.epsilons)}"
+            f"; {fit.simulations:,} simulated histories in {wall:.1f} s"
+        )
+        for b in fit.bridged:
+            if b.rule != "full-year figure":
+                console.print(
+                    f"[dim]eradication {b.year}: {b.value:,.0f} ha — {b.rule}[/dim]",
+                    highlight=False,
+                )
+        if out:
+            fit.parameter_set.save(out)
+            console.print(f"parameter set written to {out}")
+
+    @app.command()
+    def backtest(
+        train_until: Annotated[str, typer.Option(help="Cut-off year(s), comma-separated.")],
+        data: Annotated[str, typer.Option(help="Dataset name or folder.")] = "peru",
+        test_until: Annotated[int | None, typer.Option(help="Last test year.")] = None,
+        horizon: Annotated[int, typer.Option(help="Years forecast after the cut-off.")] = 8,
+        start: Annotated[int, typer.Option(help="First simulated year.")] = 2005,
+        particles: Annotated[int, typer.Option(help="ABC-SMC population size.")] = 1000,
+        seed: Annotated[int, typer.Option()] = 0,
+        format: Annotated[str, typer.Option(help="table or json.")] = "table",
+    ) -> None:
+        """Fit up to a cut-off, forecast the rest with the observed eradication as input."""
+        from cnplan.calibrate.backtest import backtest as run_backtest
+        from cnplan.data import DataError, load_dataset
+        from cnplan.model import ModelInputError
+
+        try:
+            cutoffs = [int(x) for x in train_until.split(",") if x.strip()]
+        except ValueError:
+            _fail(ValueError(f"--train-until: expected years like 2008,2012, got {train_until!r}"))
+        if format not in {"table", "json"}:
+            _fail(ValueError(f"--format: must be table or json, got {format!r}"))
+        try:
+            dataset = load_dataset(data)
+            results = [
+                run_backtest(dataset, c, test_until, horizon, start, particles, seed=seed)
+                for c in cutoffs
+            ]
+        except (DataError, ModelInputError, ValueError) as exc:
+            _fail(exc)
+        if format == "json":
+            print(
+                json.dumps(
+                    [
+                        {
+                            "cutoff": r.cutoff,
+                            **r.metrics,
+                            "in_sample_mape": r.fit_mape,
+                            "years": json.loads(r.table.to_json(orient="records")),
+                        }
+                        for r in results
+                    ],
+                    indent=2,
+                )
+            )
+            return
+        for r in results:
+            table = Table(title=f"Backtest: trained to {r.cutoff}", title_justify="left")
+            for col in ("year", "observed", "median", "90% interval", "persistence", "trend"):
+                table.add_column(col, justify="right")
+            for row in r.table.itertuples(index=False):
+                obs = "–" if np.isnan(row.observed) else f"{row.observed:,.0f}"
+                table.add_row(
+                    str(row.year),
+                    obs,
+                    f"{row.median:,.0f}",
+                    f"{row.p05:,.0f} – {row.p95:,.0f}",
+                    f"{row.persistence:,.0f}",
+                    f"{row.trend:,.0f}",
+                )
+            console.print(table)
+        summary = Table(title="Backtest metrics (national coca area)", title_justify="left")
+        for col in (
+            "cut-off",
+            "model MAPE",
+            "persistence MAPE",
+            "trend MAPE",
+            "90% coverage",
+            "model CRPS",
+            "persistence CRPS",
+            "trend CRPS",
+            "beats both on MAPE",
+        ):
+            summary.add_column(col, justify="right")
+        for r in results:
+            m = r.metrics
+            beats = m["model_mape"] < min(m["persistence_mape"], m["trend_mape"])
+            summary.add_row(
+                str(r.cutoff),
+                f"{m['model_mape']:.1%}",
+                f"{m['persistence_mape']:.1%}",
+                f"{m['trend_mape']:.1%}",
+                f"{m['coverage_90']:.0%}",
+                f"{m['model_crps']:,.0f}",
+                f"{m['persistence_crps']:,.0f}",
+                f"{m['trend_crps']:,.0f}",
+                "yes" if beats else "no",
+            )
+        console.print(summary)

@@ -1,0 +1,72 @@
+"""Calibration, backtest and literature checks on the shipped Peru data."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from cnplan.calibrate.backtest import backtest, crps_ensemble
+from cnplan.calibrate.history import eradication_input
+from cnplan.cli import app
+from cnplan.data import load_dataset
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def peru():
+    return load_dataset("peru")
+
+
+def test_eradication_gaps_bridged_by_the_stated_rule(peru):
+    bridged = {b.year: b for b in eradication_input(peru, np.arange(2005, 2025))}
+    assert bridged[2005].value == 12232  # full year, S01
+    # 2006-2008 are gaps (peru-data.md B4): linear between 2005 (12,232) and 2009 (10,025).
+    assert bridged[2007].value == pytest.approx(12232 + (10025 - 12232) * 2 / 4)
+    assert "linear" in bridged[2007].rule
+    # 2021: 2,105 ha by 28 Oct 2021 (S51), scaled by days to a full year.
+    assert bridged[2021].value == pytest.approx(2105 * 365 / 301)
+    assert "S51" in bridged[2021].rule
+
+
+def test_crps_of_a_point_mass_is_the_absolute_error():
+    samples = np.full((50, 1), 10.0)
+    assert crps_ensemble(samples, np.array([13.0]))[0] == pytest.approx(3.0)
+
+
+def test_backtest_reports_model_and_naive_errors(peru):
+    result = backtest(peru, 2012, particles=300, generations=3)
+    assert list(result.table["year"]) == list(range(2013, 2021))
+    # Persistence repeats the last training value: 60,400 ha in 2012 (S17/S18).
+    assert (result.table["persistence"] == 60400).all()
+    for key in ("model_mape", "persistence_mape", "trend_mape", "coverage_90"):
+        assert 0.0 <= result.metrics[key] <= 5.0
+
+
+def test_backtest_cli_json_has_metrics_per_cutoff():
+    res = runner.invoke(
+        app, ["backtest", "--train-until", "2008,2012", "--particles", "200", "--format", "json"]
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert [r["cutoff"] for r in out] == [2008, 2012]
+    assert {"model_mape", "persistence_mape", "trend_mape", "coverage_90"} <= set(out[0])
+
+
+def test_calibrate_check_prints_every_literature_check():
+    res = runner.invoke(app, ["calibrate", "--check"], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    for name in (
+        "replanting share",
+        "net reduction per ha",
+        "2013–2016",
+        "2020–2021",
+        "break-even",
+    ):
+        assert name in res.output
+
+
+def test_bad_cutoff_is_refused():
+    res = runner.invoke(app, ["backtest", "--train-until", "twenty"])
+    assert res.exit_code == 1
