@@ -1,0 +1,17 @@
+"""Charts and self-contained HTML reports of runs (and of the tracker)."""
+
+from cnplan.report.charts import fan_chart, goal_curves, lever_timeline, zone_multiples
+from cnplan.report.run_report import render_run_report, save_run_charts, write_run_report
+from cnplan.report.zonemap import zone_map, zone_map_pair
+
+__all__ = [
+    "fan_chart",
+    "goal_curves",
+    "lever_timeline",
+    "render_run_report",
+    "save_run_charts",
+    "write_run_report",
+    "zone_map",
+    "zone_map_pair",
+    "zone_multiples",
+]

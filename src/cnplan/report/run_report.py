@@ -1,0 +1,481 @@
+"""The run report: goals in plain words, fan charts, zone maps, levers, parameters and sources."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from cnplan.report import charts as ch
+from cnplan.report import zonemap
+from cnplan.report.figures import Chart
+
+logger = logging.getLogger(__name__)
+
+REPORT_FILE = "report.html"
+
+
+@dataclass
+class RunInputs:
+    """What a run report is made from: the ensemble, ``run.json``, the plan and the dataset."""
+
+    folder: Path
+    ds: xr.Dataset
+    meta: dict[str, Any]
+    plan: Any
+    data: Any
+    observed: dict[str, dict[str, pd.Series]] = field(default_factory=dict)
+    zone_observed: pd.DataFrame | None = None
+
+    @property
+    def zone_ids(self) -> list[str]:
+        return [str(z) for z in self.ds["zone"].to_numpy()]
+
+    @property
+    def zone_names(self) -> dict[str, str]:
+        zones = self.data.zones
+        return dict(zip(zones["zone_id"], zones["name"], strict=True))
+
+
+def _plan_of(meta: dict[str, Any]) -> Any:
+    import yaml
+
+    from cnplan.plans import parse_plan
+
+    if meta.get("plan_effective"):
+        return parse_plan(meta["plan_effective"], source="run.json plan_effective")
+    return parse_plan(yaml.safe_load(meta["plan_text"]), source="run.json plan_text")
+
+
+def _observed_series(data: Any, variable: str) -> dict[str, pd.Series]:
+    """Every national series of ``variable`` in the data, by series name; {} if it has none."""
+    from cnplan.data import DataError
+
+    if variable not in data.variables:
+        return {}
+    try:
+        return {"observed": data.national(variable)}
+    except DataError:
+        obs = data.observations
+        names = sorted(set(obs.loc[obs["variable"] == variable, "series"]) - {""})
+        out = {}
+        for name in names:
+            try:
+                out[f"observed ({name.replace('_', ' ')})"] = data.national(variable, source=name)
+            except DataError:
+                continue
+        return out
+
+
+def load_inputs(folder: str | Path) -> RunInputs:
+    """Read a run folder and the dataset it names."""
+    from cnplan.data import DataError, load_dataset
+    from cnplan.runs import load_run
+
+    folder = Path(folder)
+    ds, meta = load_run(folder)
+    plan = _plan_of(meta)
+    data = load_dataset(meta["data"])
+    observed = {
+        "coca": _observed_series(data, "coca_ha"),
+        "poppy": _observed_series(data, "poppy_ha"),
+        "leaf_price": _observed_series(data, "leaf_price"),
+    }
+    try:
+        zone_observed = data.by_zone("coca_ha") if "coca_ha" in data.variables else None
+    except DataError:
+        zone_observed = None
+    return RunInputs(folder, ds, meta, plan, data, observed, zone_observed)
+
+
+# ---------------------------------------------------------------- words
+
+
+def percent(p: float) -> str:
+    """A probability in words a reader trusts: never "0%" for rare, never "100%" for likely."""
+    if p <= 0:
+        return "0%"
+    if p >= 1:
+        return "100%"
+    if p < 0.005:
+        return "less than 1%"
+    if p > 0.995:
+        return "more than 99%"
+    return f"{p:.0%}"
+
+
+def hold_base(inputs: RunInputs) -> float | None:
+    """Observed national coca in the hold-the-line base year, if the data has it."""
+    base_year = inputs.plan.goals.hold_the_line.base_year
+    series = next(iter(inputs.observed["coca"].values()), None)
+    if series is None or base_year not in series.index or pd.isna(series.loc[base_year]):
+        return None
+    return float(series.loc[base_year])
+
+
+def headlines(inputs: RunInputs, goals: pd.DataFrame) -> list[dict[str, str]]:
+    """One plain-words sentence per goal, with the years and how many futures reach it."""
+    plan, ds = inputs.plan, inputs.ds
+    g = plan.goals
+    n = len(ds.scenario)
+    y0, y1 = int(ds.year[0]), int(ds.year[-1])
+    country = plan.country
+    what = {
+        "hold_the_line": f"holding the line — no net expansion of coca or opium poppy above "
+        f"their {g.hold_the_line.base_year} level in any year — through "
+        f"{g.hold_the_line.by_year}",
+        "marginal_producer": f"making {country} a marginal producer (at most "
+        f"{g.marginal_producer.coca_ha:,.0f} ha of coca and {g.marginal_producer.poppy_ha:,.0f} "
+        f"ha of opium poppy) by {g.marginal_producer.by_year}",
+        "stability_point": f"reaching the stability point (cultivation falling or marginal, and "
+        f"staying marginal for {g.stability_point.years_without_assistance} years without "
+        f"outside assistance) by {g.stability_point.by_year}",
+    }
+    out = []
+    for row in goals.itertuples(index=False):
+        hits = round(row.probability * n)
+        sentence = f"The plan has a {percent(row.probability)} chance of {what[row.goal]}."
+        if math.isnan(row.year_median):
+            detail = f"None of the {n:,} simulated futures reaches it at any time in {y0}–{y1}."
+        else:
+            detail = (
+                f"{hits:,} of {n:,} simulated futures reach it by {row.by_year}; "
+                f"{percent(row.reached_in_horizon)} get there at some time in {y0}–{y1}, "
+                f"first in {row.year_median:.0f} at the median "
+                f"(10–90%: {row.year_p10:.0f}–{row.year_p90:.0f})."
+            )
+        level = "good" if row.probability >= 0.5 else "poor" if row.probability < 0.2 else "fair"
+        out.append({"goal": row.goal, "sentence": sentence, "detail": detail,
+                    "probability": percent(row.probability), "level": level})
+    return out
+
+
+# ---------------------------------------------------------------- charts
+
+
+def _fan_alt(ds: xr.Dataset, variable: str, unit: str, extra: str = "") -> str:
+    values, label, _ = ch.national_values(ds, variable)
+    bands = ch.quantile_bands(values)
+    y0, y1 = int(ds.year[0]), int(ds.year[-1])
+    fmt = (lambda v: f"{v:,.2f}") if abs(bands["p50"].max()) < 10 else (lambda v: f"{v:,.0f}")
+    return (
+        f"Fan chart of {label} from {y0} to {y1} over {len(ds.scenario):,} simulated futures: "
+        f"median {fmt(bands['p50'].iloc[0])} {unit} in {y0} and {fmt(bands['p50'].iloc[-1])} "
+        f"{unit} in {y1}, with 90% of futures between {fmt(bands['p05'].iloc[-1])} and "
+        f"{fmt(bands['p95'].iloc[-1])} {unit} in {y1}.{extra}"
+    )
+
+
+def run_charts(inputs: RunInputs, map_years: list[int] | None = None) -> list[Chart]:
+    """Every chart of the run report, in report order.
+
+    ``map_years`` adds one zone map per year (e.g. to save as PNG); the start-vs-end
+    pair is always included.
+    """
+    ds, plan = inputs.ds, inputs.plan
+    g = plan.goals
+    y0, y1 = int(ds.year[0]), int(ds.year[-1])
+    out: list[Chart] = []
+
+    base = hold_base(inputs)
+    thresholds = {f"marginal producer (≤ {g.marginal_producer.coca_ha:,.0f} ha)":
+                  g.marginal_producer.coca_ha}
+    if base is not None:
+        thresholds[f"hold the line: {g.hold_the_line.base_year} level"] = base
+    ax = ch.fan_chart(ds, "coca", observed=inputs.observed["coca"], thresholds=thresholds)
+    out.append(Chart(
+        "fan_coca", "National coca area", _fan_alt(
+            ds, "coca", "ha", f" Goal lines: marginal producer at "
+            f"{g.marginal_producer.coca_ha:,.0f} ha"
+            + (f", hold-the-line base {base:,.0f} ha." if base is not None else ".")
+        ), ax.figure,
+        "Observed: the dataset's national series (UNODC/DEVIDA where several exist)."))
+
+    ax = ch.fan_chart(ds, "poppy", observed=inputs.observed["poppy"],
+                      thresholds={"marginal producer": g.marginal_producer.poppy_ha})
+    out.append(Chart("fan_poppy", "National opium-poppy area",
+                     _fan_alt(ds, "poppy", "ha", f" Marginal-producer level "
+                              f"{g.marginal_producer.poppy_ha:,.0f} ha."), ax.figure,
+                     "Poppy estimates are sparse and disagree; each series is drawn apart."))
+
+    ax = ch.fan_chart(ds, "leaf_price", observed=inputs.observed["leaf_price"])
+    out.append(Chart("fan_leaf_price", "Coca leaf price", _fan_alt(ds, "leaf_price", "USD/kg"),
+                     ax.figure))
+
+    ax = ch.fan_chart(ds, "state_capacity")
+    out.append(Chart("fan_state_capacity", "State capacity",
+                     _fan_alt(ds, "state_capacity", "(share)",
+                              " No observed series exists for this model quantity."),
+                     ax.figure, "A model quantity: the share of the programme's cost the state "
+                     "could fund alone. It has no observed series."))
+
+    ax = ch.goal_curves(ds, plan)
+    out.append(Chart("goal_curves", "When the goals are first reached",
+                     "Step chart of the share of futures that have first reached each goal by "
+                     "each year, with the goals' target years marked.", ax.figure))
+
+    axes = ch.zone_multiples(ds, inputs.zone_observed, inputs.zone_names)
+    med = ds["coca_ha"].median("scenario")
+    biggest = str(med.sel(year=y1).idxmax("zone").item())
+    out.append(Chart(
+        "zone_multiples", "Coca area by zone",
+        f"Small multiples, one fan chart per zone ({len(inputs.zone_ids)} zones), of coca area "
+        f"{y0}–{y1} with observed points; in {y1} the largest median area is in "
+        f"{inputs.zone_names.get(biggest, biggest)} ({float(med.sel(year=y1, zone=biggest)):,.0f}"
+        " ha).", axes[0].figure))
+
+    axes = zonemap.zone_map_pair(ds, inputs.data.zones, (y0, y1), observed=inputs.zone_observed)
+    out.append(Chart(
+        "zone_map", f"Zone map, {y0} and {y1}",
+        f"Two maps of Peru with a bubble per zone sized by median simulated coca area, in {y0} "
+        f"and {y1}; black rings show observed area where the data has it. " + "; ".join(
+            f"{zonemap.short_name(inputs.zone_names.get(z, z))}: "
+            f"{float(med.sel(year=y0, zone=z)):,.0f} → {float(med.sel(year=y1, zone=z)):,.0f} ha"
+            for z in inputs.zone_ids) + ".", axes[0].figure))
+
+    max_area = float(med.max())
+    for year in map_years or []:
+        ax = zonemap.zone_map(ds, inputs.data.zones, year, observed=inputs.zone_observed,
+                              max_area=max_area, ax=ch.new_axes((5.0, 6.0)))
+        out.append(Chart(
+            f"zone_map_{year}", f"Zone map, {year}",
+            f"Map of Peru with a bubble per zone sized by median simulated coca area in {year}: "
+            + "; ".join(f"{zonemap.short_name(inputs.zone_names.get(z, z))} "
+                        f"{float(med.sel(year=year, zone=z)):,.0f} ha" for z in inputs.zone_ids)
+            + ".", ax.figure))
+
+    ax = ch.lever_timeline(plan, inputs.zone_ids)
+    out.append(Chart("lever_timeline", "The plan's levers over time",
+                     "Timeline of the plan's levers, one row per lever and one column per year, "
+                     "with each value written where it changes and the plan's phases marked.",
+                     ax.figure))
+    return out
+
+
+def map_data(inputs: RunInputs) -> dict[str, Any]:
+    """Data for the report's interactive year map (drawn by inline script, no network)."""
+    ds = inputs.ds
+    zones = inputs.data.zones.set_index("zone_id").reindex(inputs.zone_ids)
+    med = ds["coca_ha"].median("scenario").transpose("year", "zone").to_numpy()
+    years = [int(y) for y in ds["year"].to_numpy()]
+    observed: dict[str, list[float | None]] = {}
+    if inputs.zone_observed is not None:
+        table = inputs.zone_observed.reindex(columns=inputs.zone_ids)
+        for year in years:
+            if year in table.index:
+                row = [None if pd.isna(v) else round(float(v)) for v in table.loc[year]]
+                if any(v is not None for v in row):
+                    observed[str(year)] = row
+    outlines = zonemap.load_outlines()["countries"]
+    return {
+        "years": years,
+        "zones": [{"id": z, "name": zonemap.short_name(str(zones.loc[z, "name"])),
+                   "lon": float(zones.loc[z, "lon"]), "lat": float(zones.loc[z, "lat"])}
+                  for z in inputs.zone_ids],
+        "median": {str(y): [round(float(v)) for v in med[i]] for i, y in enumerate(years)},
+        "observed": observed,
+        "max_area": float(med.max()),
+        "country": "PER",
+        "outlines": {iso: item["rings"] for iso, item in outlines.items()},
+    }
+
+
+# ---------------------------------------------------------------- tables
+
+
+def _schedule(values: dict) -> str:
+    return "; ".join(f"{int(y)}: {v:,.2f}".rstrip("0").rstrip(".") if abs(v) < 10
+                     else f"{int(y)}: {v:,.0f}" for y, v in sorted(values.items()))
+
+
+def lever_rows(inputs: RunInputs) -> list[dict[str, str]]:
+    """The plan's levers as table rows: lever, what it is, unit, zone and schedule."""
+    from cnplan.plans.levers import LEVERS
+
+    rows = []
+    for lever, by_zone in inputs.plan.levers.items():
+        spec = LEVERS[lever]
+        for zone, values in by_zone.items():
+            rows.append({
+                "lever": lever.replace("_", " "),
+                "description": spec.description,
+                "unit": spec.unit,
+                "zone": "national" if zone == "national" else
+                zonemap.short_name(inputs.zone_names.get(zone, zone)),
+                "schedule": _schedule(values),
+            })
+    return rows
+
+
+def source_rows(inputs: RunInputs) -> list[dict[str, str]]:
+    """Every source behind the observed series drawn in the report, with what it was used for."""
+    used: dict[str, list[str]] = {}
+    labelled = [
+        (f"national {name.replace('_', ' ')}" + ("" if label == "observed" else f" {label[9:]}"),
+         series)
+        for name, by_label in inputs.observed.items() for label, series in by_label.items()
+    ]
+    if inputs.zone_observed is not None:
+        labelled.append(("coca area by zone", inputs.zone_observed))
+    for what, series in labelled:
+        for ids in series.attrs.get("sources", []):
+            for sid in str(ids).split(";"):
+                if sid.strip():
+                    used.setdefault(sid.strip(), [])
+                    if what not in used[sid.strip()]:
+                        used[sid.strip()].append(what)
+    table = inputs.data.sources.set_index("source_id") if len(inputs.data.sources) else None
+    rows = []
+    for sid in sorted(used, key=lambda s: (len(s), s)):
+        info = table.loc[sid] if table is not None and sid in table.index else None
+        rows.append({
+            "id": sid,
+            "title": "" if info is None else str(info["title"]),
+            "url": "" if info is None else str(info["url"]),
+            "publisher": "" if info is None else str(info["publisher_kind"]),
+            "used_for": ", ".join(used[sid]),
+        })
+    return rows
+
+
+def parameter_rows(ds: xr.Dataset) -> list[dict[str, str]]:
+    """Median and 5–95% range of every model parameter over the ensemble."""
+    if "parameters" not in ds:
+        return []
+    q = np.quantile(ds["parameters"].to_numpy(), [0.05, 0.5, 0.95], axis=0)
+    return [{"name": str(name), "median": f"{q[1, j]:.4g}", "range": f"{q[0, j]:.4g} – "
+             f"{q[2, j]:.4g}"} for j, name in enumerate(ds["parameter"].to_numpy())]
+
+
+def goal_rows(goals: pd.DataFrame, n: int) -> list[dict[str, str]]:
+    rows = []
+    for row in goals.itertuples(index=False):
+        rows.append({
+            "goal": row.description,
+            "by": str(row.by_year),
+            "probability": percent(row.probability),
+            "futures": f"{round(row.probability * n):,} of {n:,}",
+            "years": "never in horizon" if math.isnan(row.year_median)
+            else f"{row.year_median:.0f} [{row.year_p10:.0f}–{row.year_p90:.0f}]",
+            "in_horizon": percent(row.reached_in_horizon),
+        })
+    return rows
+
+
+def yearly_rows(inputs: RunInputs) -> list[dict[str, str]]:
+    from cnplan.runs import yearly_table
+
+    table = yearly_table(inputs.ds, inputs.data, by="national")
+    rows = []
+    for r in table.itertuples(index=False):
+        fmt = "{:,.2f}" if r.unit in ("USD/kg", "share") else "{:,.0f}"
+
+        def f(v: float, fmt: str = fmt) -> str:
+            return "–" if pd.isna(v) else fmt.format(v)
+
+        rows.append({"variable": r.variable, "unit": r.unit, "year": str(r.year),
+                     "median": f(r.median), "band": f"{f(r.p10)} – {f(r.p90)}",
+                     "observed": f(r.observed)})
+    return rows
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def template_env() -> Any:
+    """The Jinja2 environment of the report templates (package data, autoescaped)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    return Environment(
+        loader=PackageLoader("cnplan.report", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_run_report(inputs: RunInputs, charts: list[Chart] | None = None) -> str:
+    """The run report as one self-contained HTML string."""
+    from cnplan.runs import goal_summary
+
+    ds, meta, plan = inputs.ds, inputs.meta, inputs.plan
+    years = [int(y) for y in ds["year"].to_numpy()]
+    if charts is None:
+        charts = run_charts(inputs)
+    by_id = {c.id: {"id": c.id, "title": c.title, "alt": c.alt, "caption": c.caption,
+                    "src": c.data_uri()} for c in charts}
+    goals = goal_summary(ds, plan)
+    outline = zonemap.load_outlines()
+    context = {
+        "title": plan.title or plan.name,
+        "plan": plan,
+        "meta": meta,
+        "n": len(ds.scenario),
+        "years": years,
+        "headlines": headlines(inputs, goals),
+        "goal_rows": goal_rows(goals, len(ds.scenario)),
+        "charts": by_id,
+        "fans": [by_id[k] for k in ("fan_coca", "fan_poppy", "fan_leaf_price",
+                                    "fan_state_capacity") if k in by_id],
+        "map_data": map_data(inputs),
+        "levers": lever_rows(inputs),
+        "phases": plan.phases,
+        "parameters": parameter_rows(ds),
+        "provenance": meta.get("parameter_set_provenance") or {},
+        "assumptions": meta.get("assumptions") or [],
+        "sources": source_rows(inputs),
+        "yearly": yearly_rows(inputs),
+        "outline_source": outline.get("source", ""),
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "folder": str(inputs.folder),
+    }
+    return template_env().get_template("run_report.html.j2").render(**context)
+
+
+def write_run_report(folder: str | Path, out: str | Path | None = None) -> Path:
+    """Write ``report.html`` (one self-contained file, opens offline) for a run folder.
+
+    Parameters
+    ----------
+    folder
+        A run folder written by ``cnplan run`` (``ensemble.nc``, ``run.json``).
+    out
+        Where to write the report (default ``<folder>/report.html``).
+
+    Returns
+    -------
+    pathlib.Path
+        The report's path.
+    """
+    started = time.perf_counter()
+    inputs = load_inputs(folder)
+    html = render_run_report(inputs)
+    path = Path(out) if out is not None else Path(folder) / REPORT_FILE
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(path)
+    logger.info("run report %s written in %.2f s (%d bytes)", path,
+                time.perf_counter() - started, len(html))
+    return path
+
+
+def save_run_charts(folder: str | Path, outdir: str | Path,
+                    formats: tuple[str, ...] = ("png",)) -> list[Path]:
+    """Save each chart of a run's report as ``<outdir>/<chart id>.<format>``."""
+    inputs = load_inputs(folder)
+    paths: list[Path] = []
+    for chart in run_charts(inputs):
+        paths.extend(chart.save(outdir, formats))
+    return paths
+
+
+__all__ = ["load_inputs", "render_run_report", "run_charts", "save_run_charts",
+           "write_run_report"]
