@@ -148,7 +148,7 @@ def abc_smc(
     first_pool: int = 40_000,
     batch: int = 20_000,
     seed: int = 0,
-    max_batches: int = 12,
+    max_batches: int = 30,
 ) -> tuple[np.ndarray, np.ndarray, list[float], list[float], int]:
     """Run ABC-SMC; return the accepted parameters, their distances, tolerances, acceptance
     rates and the number of simulated histories.
