@@ -13,6 +13,7 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/
   apt-get update -q
   apt-get install -y -q postgresql
 fi
+command -v chromium >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; apt-get update -q && apt-get install -y -qq chromium >/dev/null; }  # report browser tests
 
 _cnplan_pg_version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
 if ! pg_lsclusters -h | awk -v v="$_cnplan_pg_version" '$1 == v && $2 == "main"' | grep -q .; then

@@ -30,13 +30,13 @@ NATIONAL_VARIABLES: dict[str, tuple[str, str]] = {
     "coca": ("national coca area", "ha"),
     "poppy": ("national opium-poppy area", "ha"),
     "leaf_price": ("coca leaf price", "USD/kg"),
-    "state_capacity": ("state capacity", "share of programme cost the state funds alone"),
+    "state_capacity": ("state capacity", "share of programme cost"),
     "eradication_ha": ("eradication done (forced + voluntary)", "ha/yr"),
 }
 """Names :func:`national_values` understands beyond the ensemble's own variables."""
 
 
-def new_axes(figsize: tuple[float, float] = (7.5, 4.2)) -> Axes:
+def new_axes(figsize: tuple[float, float] = (6.4, 4.0)) -> Axes:
     """A fresh Axes on its own Figure (no pyplot)."""
     from matplotlib.figure import Figure
 
@@ -141,8 +141,9 @@ def fan_chart(
         color, ls = styles[i % len(styles)]
         ax.axhline(value, color=color, ls=ls, lw=1.4, label=f"{name}: {value:,.0f}"
                    if abs(value) >= 10 else f"{name}: {value:g}")
+    what = " and the observed series" if _as_observed(observed) else ""
     ax.set_title(title or f"{label[0].upper()}{label[1:]}: {len(ds.scenario):,} simulated "
-                 "futures and the observed series", fontsize=10.5, loc="left")
+                 f"futures{what}", fontsize=10.5, loc="left")
     ax.set_xlabel("year")
     ax.set_ylabel(f"{label} ({unit})" if unit else label)
     ax.set_ylim(bottom=0)
@@ -212,7 +213,8 @@ def zone_multiples(
             s = observed[zone]
             s = s.loc[(s.index >= first) & (s.index <= years[-1])].astype(float)
             ax.plot(s.index, s.to_numpy(), color=BLACK, lw=0.8, marker="o", ms=3)
-        ax.set_title((names or {}).get(zone, zone), fontsize=9, loc="left")
+        name = (names or {}).get(zone, zone)
+        ax.set_title(name.split(" (")[0].split(" / ")[0], fontsize=8, loc="left")
         ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize=7)
@@ -229,7 +231,7 @@ def goal_curves(ds: xr.Dataset, plan: Plan, ax: Axes | None = None) -> Axes:
     goal can be reached and lost again); the probabilities in the headline use the goals' own
     definitions (``cnplan.model.goals``).
     """
-    ax = ax if ax is not None else new_axes((7.5, 3.6))
+    ax = ax if ax is not None else new_axes((7.5, 3.4))
     years = ds["year"].to_numpy()
     goals = plan.goals
     rows = (
@@ -254,7 +256,7 @@ def goal_curves(ds: xr.Dataset, plan: Plan, ax: Axes | None = None) -> Axes:
                  fontsize=10.5, loc="left")
     ax.grid(True, alpha=0.3)
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(fontsize=7.5, loc="upper left")
+    ax.legend(fontsize=7.5, loc="center right")
     return ax
 
 
@@ -314,7 +316,7 @@ def lever_timeline(plan: Plan, zones: Sequence[str], ax: Axes | None = None) -> 
     if ax is None:
         ax = new_axes((9.5, 0.36 * len(totals) + 1.6))
     scale = np.where(values.max(axis=1, keepdims=True) > 0, values.max(axis=1, keepdims=True), 1)
-    ax.imshow(values / scale, aspect="auto", cmap="Blues", vmin=0, vmax=1.6,
+    ax.imshow(values / scale, aspect="auto", cmap="Blues", vmin=0, vmax=2.6,
               extent=(years[0] - 0.5, years[-1] + 0.5, len(totals) - 0.5, -0.5))
     for i, row in enumerate(values):
         for j, value in enumerate(row):

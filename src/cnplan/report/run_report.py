@@ -296,23 +296,35 @@ def _schedule(values: dict) -> str:
                      else f"{int(y)}: {v:,.0f}" for y, v in sorted(values.items()))
 
 
-def lever_rows(inputs: RunInputs) -> list[dict[str, str]]:
-    """The plan's levers as table rows: lever, what it is, unit, zone and schedule."""
+def lever_rows(inputs: RunInputs) -> list[dict[str, Any]]:
+    """The plan's levers as table rows: lever, what it is, unit and its schedule by zone."""
     from cnplan.plans.levers import LEVERS
 
     rows = []
     for lever, by_zone in inputs.plan.levers.items():
         spec = LEVERS[lever]
-        for zone, values in by_zone.items():
-            rows.append({
-                "lever": lever.replace("_", " "),
-                "description": spec.description,
-                "unit": spec.unit,
-                "zone": "national" if zone == "national" else
-                zonemap.short_name(inputs.zone_names.get(zone, zone)),
-                "schedule": _schedule(values),
-            })
+        zones = [{"zone": "national" if zone == "national" else
+                  zonemap.short_name(inputs.zone_names.get(zone, zone)),
+                  "schedule": _schedule(values)} for zone, values in by_zone.items()]
+        rows.append({"lever": lever.replace("_", " "), "description": spec.description,
+                     "unit": spec.unit, "zones": zones})
     return rows
+
+
+def provenance_rows(provenance: dict[str, Any]) -> dict[str, str]:
+    """The parameter set's provenance as text per key (lists and mappings as compact JSON)."""
+    import json
+
+    out = {}
+    for key, value in provenance.items():
+        if isinstance(value, float):
+            out[key] = f"{value:.4g}"
+        elif isinstance(value, str | int):
+            out[key] = str(value)
+        else:
+            out[key] = json.dumps(value, ensure_ascii=False, default=str,
+                                  separators=(", ", ": "))
+    return out
 
 
 def source_rows(inputs: RunInputs) -> list[dict[str, str]]:
@@ -429,7 +441,7 @@ def render_run_report(inputs: RunInputs, charts: list[Chart] | None = None) -> s
         "levers": lever_rows(inputs),
         "phases": plan.phases,
         "parameters": parameter_rows(ds),
-        "provenance": meta.get("parameter_set_provenance") or {},
+        "provenance": provenance_rows(meta.get("parameter_set_provenance") or {}),
         "assumptions": meta.get("assumptions") or [],
         "sources": source_rows(inputs),
         "yearly": yearly_rows(inputs),

@@ -159,7 +159,7 @@ def zone_map_pair(ds: xr.Dataset, zones: pd.DataFrame, years: tuple[int, int],
     """Two zone maps side by side on one bubble scale (e.g. the first and last year)."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(10.0, 6.2), layout="constrained")
+    fig = Figure(figsize=(10.0, 5.3), layout="constrained")
     axes = fig.subplots(1, 2)
     max_area = float(ds["coca_ha"].median("scenario").max())
     for ax, year in zip(axes, years, strict=True):
