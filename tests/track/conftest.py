@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 
 import pytest
@@ -91,37 +92,81 @@ def plan():
     return parse_plan(PLAN, "test-plan.yaml")
 
 
-def _pg_database(base: str):
+def _create_pg_database(base: str, template: str | None = None) -> str:
     name = f"cnplan_t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    return admin, name, url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path):
-    """An empty database: a SQLite file always, PostgreSQL when CNPLAN_TEST_PG_URL is set."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'tracker.sqlite'}"
-        return
-    if not PG_URL:
-        pytest.skip("CNPLAN_TEST_PG_URL is not set (source .ci/services.sh to get PostgreSQL)")
-    admin, name, url = _pg_database(PG_URL)
     try:
-        yield url
+        with admin.connect() as conn:
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
     finally:
+        admin.dispose()
+    return name
+
+
+def _drop_pg_database(base: str, name: str) -> None:
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
         admin.dispose()
 
 
+def _pg_url(name: str) -> str:
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request):
+    if request.param == "postgresql" and not PG_URL:
+        pytest.skip("CNPLAN_TEST_PG_URL is not set (source .ci/services.sh to get PostgreSQL)")
+    return request.param
+
+
 @pytest.fixture
-def tracker(db_url, plan):
+def db_url(backend, tmp_path):
+    """An empty database: a SQLite file always, PostgreSQL when CNPLAN_TEST_PG_URL is set."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracker.sqlite'}"
+        return
+    name = _create_pg_database(PG_URL)
+    try:
+        yield _pg_url(name)
+    finally:
+        _drop_pg_database(PG_URL, name)
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory):
+    """Per back end, a database initialised from the test plan, copied for each test."""
+    made: dict[str, str] = {}
+    yield made
+    if "postgresql" in made:
+        _drop_pg_database(PG_URL, made["postgresql"])
+
+
+@pytest.fixture
+def tracker(backend, tmp_path, _templates, tmp_path_factory):
     """A database initialised from the test plan (no shipped-data prefill)."""
-    init_db(plan, db_url, prefill=False)
-    return db_url
+    plan_ = parse_plan(PLAN, "test-plan.yaml")
+    if backend == "sqlite":
+        if "sqlite" not in _templates:
+            path = tmp_path_factory.mktemp("template") / "tracker.sqlite"
+            init_db(plan_, f"sqlite:///{path}", prefill=False)
+            _templates["sqlite"] = str(path)
+        shutil.copy(_templates["sqlite"], tmp_path / "tracker.sqlite")
+        yield f"sqlite:///{tmp_path / 'tracker.sqlite'}"
+        return
+    if "postgresql" not in _templates:
+        name = _create_pg_database(PG_URL)
+        _templates["postgresql"] = name
+        init_db(plan_, _pg_url(name), prefill=False)
+    name = _create_pg_database(PG_URL, template=_templates["postgresql"])
+    try:
+        yield _pg_url(name)
+    finally:
+        _drop_pg_database(PG_URL, name)
 
 
 def count(url: str, table: str = "actuals") -> int:

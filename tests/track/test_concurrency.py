@@ -67,3 +67,35 @@ def test_two_cli_reports_at_once(tracker):
         "office 2005",
         "office 2006",
     ]
+
+
+def test_readers_do_not_wait_for_a_writer(tracker):
+    """A long write transaction does not block status or export (SQLite WAL, PostgreSQL MVCC)."""
+    import time
+
+    from cnplan.track import db, export, status
+    from cnplan.track.models import Actual
+
+    report_engine = db.make_engine(tracker)
+    try:
+        with db.session_scope(report_engine) as session:
+            session.add(
+                Actual(
+                    indicator_id="police",
+                    period=2005,
+                    value=1,
+                    reported_by="slow writer",
+                    reported_at=db.now(),
+                    source="",
+                    comment="",
+                    recorded_at=db.now(),
+                )
+            )
+            session.flush()
+            start = time.monotonic()
+            assert "slow writer" not in export(url=tracker)
+            assert status(tracker)
+            assert time.monotonic() - start < 10
+    finally:
+        report_engine.dispose()
+    assert "slow writer" in export(url=tracker)

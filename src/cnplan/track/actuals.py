@@ -149,7 +149,7 @@ def apply_actuals(plan: Plan, db_url: str | None = None) -> tuple[Plan, list[str
     """
     engine = db.open_engine(db_url)
     try:
-        with db.session_scope(engine) as session:
+        with db.session_scope(engine, write=False) as session:
             framework = session.scalar(select(Framework))
             by_indicator: dict[str, dict[int, float]] = defaultdict(dict)
             for e in entries(session, history=False):

@@ -92,7 +92,8 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        write = conn.get_execution_options().get("cnplan_write", True)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 
@@ -100,7 +101,7 @@ def make_engine(url: str) -> Engine:
 def current_revision(engine: Engine) -> str | None:
     """The schema revision of the database, or None if it has no tracker tables."""
     try:
-        with engine.connect() as conn:
+        with engine.execution_options(cnplan_write=False).connect() as conn:
             if not inspect(conn).has_table("alembic_version"):
                 return None
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -164,7 +165,12 @@ def _safe(url: str) -> str:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session in one transaction: committed on success, rolled back on any error."""
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+def session_scope(engine: Engine, write: bool = True) -> Iterator[Session]:
+    """A session in one transaction: committed on success, rolled back on any error.
+
+    ``write=False`` marks a read-only session: on SQLite it does not take the write lock, so
+    status and export do not wait for a running import (WAL readers see the last commit).
+    """
+    bind = engine if write else engine.execution_options(cnplan_write=False)
+    with Session(bind, expire_on_commit=False) as session, session.begin():
         yield session

@@ -273,7 +273,7 @@ def history(indicator: str, url: str | None = None) -> list[Entry]:
     """Every actual reported for an indicator, oldest first, with which one is in force."""
     engine = db.open_engine(url)
     try:
-        with db.session_scope(engine) as session:
+        with db.session_scope(engine, write=False) as session:
             return entries(session, indicator)
     finally:
         engine.dispose()
@@ -405,7 +405,7 @@ def export(
 
     engine = db.open_engine(url)
     try:
-        with db.session_scope(engine) as session:
+        with db.session_scope(engine, write=False) as session:
             records = _records(entries(session, history=history))
     finally:
         engine.dispose()

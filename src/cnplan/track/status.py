@@ -163,7 +163,7 @@ def status(url: str | None = None, today: datetime | None = None) -> list[Object
     today = today or db.now()
     engine = db.open_engine(url)
     try:
-        with db.session_scope(engine) as session:
+        with db.session_scope(engine, write=False) as session:
             in_force = entries(session, history=False)
             by_indicator: dict[str, dict[int, float]] = {}
             for e in in_force:
