@@ -20,7 +20,8 @@ if ! pg_lsclusters -h | awk -v v="$_cnplan_pg_version" '$1 == v && $2 == "main"'
   pg_createcluster "$_cnplan_pg_version" main
 fi
 if ! pg_lsclusters -h | awk -v v="$_cnplan_pg_version" '$1 == v && $2 == "main" && $4 == "online"' | grep -q .; then
-  pg_ctlcluster "$_cnplan_pg_version" main start
+  # A cluster that is starting or in recovery is not "online" yet; starting it again fails.
+  pg_ctlcluster "$_cnplan_pg_version" main start || true
 fi
 _cnplan_pg_port="$(pg_lsclusters -h | awk -v v="$_cnplan_pg_version" '$1 == v && $2 == "main" {print $3}')"
 
@@ -33,8 +34,9 @@ for _i in $(seq 1 30); do
 done
 
 if ! su postgres -c "psql -p $_cnplan_pg_port -tAc \"select 1 from pg_roles where rolname = '$_cnplan_pg_user'\"" | grep -q 1; then
-  su postgres -c "psql -p $_cnplan_pg_port -q -c \"create role $_cnplan_pg_user login password '$_cnplan_pg_password' createdb\""
+  su postgres -c "psql -p $_cnplan_pg_port -q -c \"create role $_cnplan_pg_user login createdb\""
 fi
+su postgres -c "psql -p $_cnplan_pg_port -q -c \"alter role $_cnplan_pg_user login createdb password '$_cnplan_pg_password'\""
 if ! su postgres -c "psql -p $_cnplan_pg_port -tAc \"select 1 from pg_database where datname = '$_cnplan_pg_db'\"" | grep -q 1; then
   su postgres -c "createdb -p $_cnplan_pg_port -O $_cnplan_pg_user $_cnplan_pg_db"
 fi
