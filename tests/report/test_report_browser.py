@@ -88,3 +88,34 @@ def test_report_renders_offline_without_errors(report: Path) -> None:
     outside = [u for u in requests if not u.startswith(("file://", "data:"))]
     assert outside == [], f"requests left the machine: {outside}"
     assert errors == [], f"browser console errors: {errors}"
+
+
+def test_tracker_report_renders_offline(tmp_path: Path) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
+    from cnplan.plans import load_plan
+    from cnplan.report import write_tracker_report
+    from cnplan.track import init_db
+
+    url = f"sqlite:///{tmp_path / 'track.db'}"
+    init_db(load_plan("lima-2005"), url)
+    path = write_tracker_report(url, tmp_path / "tracker.html")
+    requests: list[str] = []
+    errors: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.goto(path.as_uri())
+            page.wait_for_function(
+                "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
+            )
+            assert page.locator(".indicator-table tbody tr").count() >= 4
+            assert page.locator("#chart-tracker_status img").count() == 1
+            SCREENSHOTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "tracker_report.png"), full_page=True)
+        finally:
+            browser.close()
+    assert [u for u in requests if not u.startswith(("file://", "data:"))] == []
+    assert errors == []

@@ -2,6 +2,7 @@
 
 from cnplan.report.charts import fan_chart, goal_curves, lever_timeline, zone_multiples
 from cnplan.report.run_report import render_run_report, save_run_charts, write_run_report
+from cnplan.report.tracker_report import status_chart, write_tracker_report
 from cnplan.report.zonemap import zone_map, zone_map_pair
 
 __all__ = [
@@ -10,7 +11,9 @@ __all__ = [
     "lever_timeline",
     "render_run_report",
     "save_run_charts",
+    "status_chart",
     "write_run_report",
+    "write_tracker_report",
     "zone_map",
     "zone_map_pair",
     "zone_multiples",
