@@ -249,14 +249,17 @@ def simulate(
     inputs = build_inputs(plan, data, extra_years=cfg.years_without_assistance, until=until)
     n_report = len(inputs.years) - cfg.years_without_assistance
     keep = tuple(OUTPUT_NAMES)
-    parts = []
+    merged: dict[str, np.ndarray] = {}  # filled chunk by chunk: no second copy at the end
     for a in range(first_scenario, first_scenario + n, chunk_size):
         b = min(a + chunk_size, first_scenario + n)
         d = draw(paramset, seed, a, b, len(inputs.years), len(inputs.zones))
         out = run_chunk(inputs, d, n_report, cfg, keep)
         out["params"] = d.params
-        parts.append(out)
-    merged = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        lo, hi = a - first_scenario, b - first_scenario
+        for key, value in out.items():
+            if key not in merged:
+                merged[key] = np.empty((n, *value.shape[1:]), value.dtype)
+            merged[key][lo:hi] = value
     return to_dataset(merged, inputs, n_report, plan, data, paramset, seed, first_scenario)
 
 

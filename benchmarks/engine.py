@@ -1,0 +1,171 @@
+"""Engine benchmark: batched throughput, full simulate time, peak memory, one-scenario paths.
+
+Run with ``python benchmarks/engine.py`` (one core: thread pools are pinned to 1 below, before
+numpy is imported). Goals: >= 10 million zone-years/s for the stepping loop, >= 100x the
+one-scenario path, peak memory < 1.5 GB for 100,000 scenarios x all zones x 20 years.
+
+Options: ``--scenarios N`` (default 100000), ``--repeat R`` (best of R for the engine loop,
+default 3), ``--chunk C`` (scenarios per chunk, default: simulate's), ``--simulate-only`` (used
+internally: the full simulate in a fresh process, so its peak memory is its own).
+"""
+
+import os
+
+os.environ["OMP_NUM_THREADS"] = "1"
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+os.environ["MKL_NUM_THREADS"] = "1"
+
+import argparse  # noqa: E402
+import inspect  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from cnplan.data import load_dataset  # noqa: E402
+from cnplan.model import build_inputs, provisional, simulate  # noqa: E402
+from cnplan.model.engine import P, initial_state, step  # noqa: E402
+from cnplan.model.simulate import draw, run_chunk  # noqa: E402
+from cnplan.plans import load_plan  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "model"))
+import reference  # noqa: E402
+
+PLAN = "lima-2005"
+UNTIL = 2024  # lima-2005 starts in 2005: 20 simulated years
+DEFAULT_CHUNK = inspect.signature(simulate).parameters["chunk_size"].default
+
+
+def _inputs():
+    plan = load_plan(PLAN)
+    return build_inputs(plan, load_dataset(plan.data), until=UNTIL)
+
+
+def engine_loop(inputs, n: int, chunk: int) -> tuple[float, float]:
+    """Seconds for draws + stepping of ``n`` scenarios in chunks (no goals, no outputs kept),
+    and the seconds of that spent drawing."""
+    n_years, n_zones = len(inputs.years), len(inputs.zones)
+    paramset = provisional()
+    drawing = 0.0
+    start = time.perf_counter()
+    for a in range(0, n, chunk):
+        t0 = time.perf_counter()
+        d = draw(paramset, 0, a, min(a + chunk, n), n_years, n_zones)
+        drawing += time.perf_counter() - t0
+        run_chunk(inputs, d, n_years, None, ())
+    return time.perf_counter() - start, drawing
+
+
+def one_scenario_reference(inputs, n: int) -> float:
+    n_years, n_zones = len(inputs.years), len(inputs.zones)
+    d = draw(provisional(), 0, 0, n, n_years, n_zones)
+    start = time.perf_counter()
+    for s in range(n):
+        reference.run(inputs, d.params[s], d.planting[s], d.price[s])
+    return time.perf_counter() - start
+
+
+def one_scenario_batched(inputs, n: int) -> float:
+    """The batched engine called with S=1, one scenario after another."""
+    n_years, n_zones = len(inputs.years), len(inputs.zones)
+    d = draw(provisional(), 0, 0, n, n_years, n_zones)
+    start = time.perf_counter()
+    for s in range(n):
+        try:
+            params = P(d.params[s : s + 1], n_zones)
+        except TypeError:  # an engine version without prepared parameters (before/after runs)
+            params = d.params[s : s + 1]
+        state = initial_state(inputs, params)
+        for t in range(n_years):
+            state, _ = step(
+                state, t, inputs, params, d.planting[s : s + 1, t], d.price[s : s + 1, t]
+            )
+    return time.perf_counter() - start
+
+
+def simulate_only(n: int, chunk: int) -> None:
+    start = time.perf_counter()
+    ds = simulate(PLAN, n=n, seed=0, until=UNTIL, parameter_set=provisional(), chunk_size=chunk)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+    print(json.dumps({"wall": wall, "peak": peak, "years": int(ds.sizes["year"])}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenarios", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--chunk", type=int, default=DEFAULT_CHUNK)
+    ap.add_argument("--one", type=int, default=200, help="scenarios for the one-at-a-time paths")
+    ap.add_argument("--simulate-only", action="store_true")
+    args = ap.parse_args()
+    if args.simulate_only:
+        simulate_only(args.scenarios, args.chunk)
+        return
+
+    inputs = _inputs()
+    n, n_years, n_zones = args.scenarios, len(inputs.years), len(inputs.zones)
+    zy = n * n_years * n_zones
+    print(f"cnplan engine benchmark: {PLAN}, {n:,} scenarios x {n_zones} zones x {n_years} years")
+    print(
+        f"numpy {np.__version__}, python {sys.version.split()[0]}, one thread, chunk {args.chunk}"
+    )
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (other processes share the machine)")
+
+    times = [engine_loop(inputs, n, args.chunk) for _ in range(args.repeat)]
+    best, drawing = min(times)
+    rate = zy / best
+    print(
+        f"(a) engine loop (draws + step, no goals): best of {args.repeat}: {best:.2f} s "
+        f"({drawing:.2f} s drawing) -> {rate / 1e6:.1f} million zone-years/s"
+    )
+
+    proc = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--simulate-only",
+            "--scenarios",
+            str(n),
+            "--chunk",
+            str(args.chunk),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    sim = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(
+        f"(b) full simulate (draws, step, outputs, goals incl. stability branches, Dataset): "
+        f"{sim['wall']:.2f} s -> {zy / sim['wall'] / 1e6:.1f} million zone-years/s"
+    )
+    print(f"(c) peak memory of the full simulate (ru_maxrss): {sim['peak'] / 2**30:.2f} GiB")
+
+    m = args.one
+    ref_s = one_scenario_reference(inputs, m)
+    ref_rate = m * n_years * n_zones / ref_s
+    print(
+        f"(d) one scenario at a time, plain-Python reference: {m} scenarios in {ref_s:.2f} s -> "
+        f"{ref_rate / 1e3:.0f} thousand zone-years/s; batched/one-scenario = {rate / ref_rate:.0f}x"
+    )
+    one_s = one_scenario_batched(inputs, m)
+    one_rate = m * n_years * n_zones / one_s
+    print(
+        f"(e) batched engine called with S=1 per scenario: {m} scenarios in {one_s:.2f} s -> "
+        f"{one_rate / 1e3:.0f} thousand zone-years/s; batched/S=1 = {rate / one_rate:.0f}x"
+    )
+    ok = [
+        ("throughput >= 10 M zone-years/s", rate >= 10e6),
+        (">= 100x the one-scenario path", rate / ref_rate >= 100),
+        ("peak memory < 1.5 GB", sim["peak"] < 1.5e9),
+    ]
+    for label, passed in ok:
+        print(f"    goal {label}: {'met' if passed else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
