@@ -11,6 +11,7 @@ import typer
 from cnplan.cli import calibrate as calibrate_cli
 from cnplan.cli import data as data_cli
 from cnplan.cli import plan as plan_cli
+from cnplan.cli import report as report_cli
 from cnplan.cli import run as run_cli
 from cnplan.cli import track as track_cli
 
@@ -25,6 +26,7 @@ app.add_typer(plan_cli.app, name="plan", help="Show, check and write plans.")
 app.add_typer(track_cli.app, name="track", help="Programme results tracker.")
 run_cli.register(app)
 calibrate_cli.register(app)
+report_cli.register(app)
 
 
 def main() -> None:
