@@ -23,10 +23,15 @@ class P:
     """Parameter columns of a batch, looked up by name (``p.replant_share``).
 
     Without ``n_zones`` a column is an (S, 1) view. With ``n_zones`` (a batch prepared once per
-    chunk, as ``simulate`` does) each column is broadcast once to a contiguous (S, Z) array and
-    kept, together with other per-chunk constants (:meth:`constant`): numpy then runs the zone
-    arithmetic in long vectorised loops instead of rows of Z elements. The values, and so the
-    results, are the same either way; only speed differs.
+    chunk, as ``simulate`` does) each column is broadcast once to an (S, Z) array and kept,
+    together with other per-chunk constants (:meth:`constant`). The values, and so the results,
+    are the same either way; only speed differs.
+
+    Layout: the engine's (S, Z) arrays are column-major (Fortran order), so each zone's values
+    over the scenarios are contiguous. numpy then runs every operation, including those with
+    (S, 1) or (Z,) operands and the sums over zones, in loops over the S scenarios rather than
+    in rows of Z elements, several times faster for the few zones a country has. Sums over zones
+    add the zones in order.
     """
 
     def __init__(self, values: np.ndarray, n_zones: int | None = None):
@@ -45,7 +50,7 @@ class P:
         if name not in cache:
             column = self._values[:, PARAM_INDEX[name], None]
             if self._n_zones is not None:
-                column = np.ascontiguousarray(np.broadcast_to(column, (self.n, self._n_zones)))
+                column = np.array(np.broadcast_to(column, (self.n, self._n_zones)), order="F")
             cache[name] = column
         return cache[name]
 
@@ -86,7 +91,7 @@ class State:
     domestic_budget: np.ndarray  # the state's own CN budget, million USD/yr (S,)
 
     def copy(self) -> State:
-        return State(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+        return State(**{f.name: getattr(self, f.name).copy(order="K") for f in fields(self)})
 
 
 @dataclass
@@ -142,16 +147,16 @@ def initial_state(inputs: Inputs, params: np.ndarray) -> State:
     p = _params(params)
     s = p.n
     z = len(inputs.zones)
-    zeros = np.zeros((s, z))
+    zeros = np.zeros((s, z), order="F")  # zone arrays are column-major: see P
     hard = inputs.kinds == HARD_CORE
-    area = np.broadcast_to(inputs.area0, (s, z)).copy()
-    replant = _replant_share(p, hard, np.zeros((s, z))) * inputs.eradication0
+    area = np.array(np.broadcast_to(inputs.area0, (s, z)), order="F")
+    replant = _replant_share(p, hard, zeros) * inputs.eradication0
     return State(
         area=area,
-        pipeline=zeros.copy(),
+        pipeline=zeros.copy(order="F"),
         replant_pool=replant,
-        ad_area=zeros.copy(),
-        abandoned=zeros.copy(),
+        ad_area=zeros.copy(order="F"),
+        abandoned=zeros.copy(order="F"),
         resistance=np.where(hard, p.resistance_initial_hard_core, 0.0) + zeros,
         police=np.zeros(s),
         price_shock=np.zeros(s),
@@ -287,7 +292,7 @@ def step(
     # Voluntary eradication with alternative development (cable ¶6): not feasible in hard-core
     # zones until the phase allows; the reduction lasts only while AD support lasts.
     vol_ok = np.where(hard, inputs.voluntary_hard_core[t], True)
-    ad_funds = lv["ad_funding"][t] * cov
+    ad_funds = np.multiply(lv["ad_funding"][t], cov, order="F")
     vol_target = lv["voluntary_eradication"][t] * vol_ok
     vol_cost = vol_target * p.ad_cost_per_ha / 1e6
     vol = vol_target * np.minimum(1.0, ad_funds / np.maximum(vol_cost, 1e-12))
@@ -341,9 +346,10 @@ def step(
     removed = (forced - replant_next).sum(axis=1)
     kind_weight = p.constant(
         ("kind_weight", key),
-        lambda: np.broadcast_to(
-            np.where(hard | (kinds == TRADITIONAL), 0.2, 1.0), presence.shape
-        ).copy(),
+        lambda: np.array(
+            np.broadcast_to(np.where(hard | (kinds == TRADITIONAL), 0.2, 1.0), presence.shape),
+            order="F",
+        ),
     )
     weight = kind_weight * (1.0 - presence) * (land + 0.05)
     weight = weight / weight.sum(axis=1, keepdims=True)

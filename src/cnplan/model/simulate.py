@@ -97,17 +97,19 @@ def draw(
 
 
 def _take(state: State, rows: np.ndarray) -> State:
-    return State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
+    # Column-major like the engine's own arrays (performance only).
+    return State(**{f.name: np.asfortranarray(getattr(state, f.name)[rows]) for f in fields(State)})
 
 
 def run_chunk(
     inputs: Inputs, draws: Draws, n_report: int, cfg: g.GoalConfig | None, keep: tuple[str, ...]
 ) -> dict[str, np.ndarray]:
     """Simulate one chunk of scenarios; return the kept flows (S, T[, Z]) and goal outcomes."""
-    # Performance only: parameters prepared once per chunk, shocks and outputs laid out year
-    # first so that each year's (S, Z) slice is contiguous; the numbers are the same.
+    # Performance only: parameters prepared once per chunk; shocks and outputs laid out as
+    # (year, zone, scenario) so that each year's (S, Z) slice is column-major like the engine's
+    # arrays (see engine.P); the numbers are the same.
     params = P(draws.params, len(inputs.zones))
-    planting = np.ascontiguousarray(draws.planting[:, :n_report].transpose(1, 0, 2))
+    planting = np.ascontiguousarray(draws.planting[:, :n_report].transpose(1, 2, 0))
     price = np.ascontiguousarray(draws.price[:, :n_report].T)
     state = initial_state(inputs, params)
     start = state.copy()
@@ -116,13 +118,16 @@ def run_chunk(
     for t in range(n_report):
         if cfg is not None:
             states.append(state)
-        state, flows = step(state, t, inputs, params, planting[t], price[t])
+        state, flows = step(state, t, inputs, params, planting[t].T, price[t])
         for name in keep:
-            value = getattr(flows, name)
+            value = getattr(flows, name).T  # (Z, S) or (S,)
             if name not in by_year:
                 by_year[name] = np.empty((n_report, *value.shape), np.float32)
             by_year[name][t] = value
-    out = {name: np.ascontiguousarray(a.swapaxes(0, 1)) for name, a in by_year.items()}
+    out = {
+        name: np.ascontiguousarray(a.transpose(2, 0, 1) if a.ndim == 3 else a.T)
+        for name, a in by_year.items()
+    }
     if cfg is None:
         return out
     years = inputs.years[:n_report]
@@ -174,7 +179,7 @@ def _branches(
                 t,
                 inputs,
                 params,
-                draws.planting[rows, t],
+                np.asfortranarray(draws.planting[rows, t]),
                 draws.price[rows, t],
                 assistance=False,
             )
