@@ -240,7 +240,7 @@ def step(
     total_area = area.sum(axis=1, keepdims=True)
     share = area / np.maximum(total_area, 1.0)
     zone_police = (
-        lv["forward_base_police"][t] + p.police_zone_share * police[:, None] * share
+        lv["forward_base_police"][t] + (p.col("police_zone_share") * police)[:, None] * share
     ) * cov
     base = p.constant(("base_presence", key), lambda: _base_presence(p, kinds))
     rest = p.constant(("1-base_presence", key), lambda: 1.0 - base)
@@ -278,16 +278,17 @@ def step(
     land = np.maximum(0.0, 1.0 - area / land_cap)
     sd = p.planting_noise_sd
     half_var = p.constant("half_var", lambda: 0.5 * sd * sd)
+    # (Products of per-scenario factors are formed over scenarios first: same values, fewer
+    # operations over zones.)
     new = (
-        p.planting_rate_max
-        * grow
+        (p.col("planting_rate_max") * grow[:, 0])[:, None]
         * (area + p.seed_area_ha)
         * land
         * (1.0 - p.presence_deterrence * presence)
         * np.exp(sd * planting_noise - half_var)
     )
-    abandon = p.abandonment_rate_max * decline * area
-    regen = p.regeneration_rate * grow * state.abandoned
+    abandon = (p.col("abandonment_rate_max") * decline[:, 0])[:, None] * area
+    regen = (p.col("regeneration_rate") * grow[:, 0])[:, None] * state.abandoned
 
     # Voluntary eradication with alternative development (cable ¶6): not feasible in hard-core
     # zones until the phase allows; the reduction lasts only while AD support lasts.
@@ -358,7 +359,8 @@ def step(
     # Resistance rises where forced eradication hits without state presence (cable ¶2, ¶4).
     hit = forced / np.maximum(available, 1.0)
     resistance = state.resistance + p.resistance_gain * hit * (1.0 - presence)
-    resistance = np.clip(resistance * (1.0 - p.resistance_decay * (0.5 + 0.5 * presence)), 0.0, 1.0)
+    resistance = resistance * (1.0 - p.resistance_decay * (0.5 + 0.5 * presence))
+    resistance = np.minimum(np.maximum(resistance, 0.0), 1.0)  # clip to [0, 1]
 
     # Opium poppy: eradicated wherever found; intelligence sets the detection probability (¶2).
     intel = lv["poppy_intelligence"][t] * coverage
