@@ -11,10 +11,14 @@ def main() -> None:
     t0 = time.perf_counter()
     fit = calibrate(data)
     wall = time.perf_counter() - t0
-    print(f"full Peru calibration (ABC-SMC, {len(fit.parameter_set.samples)} particles, "
-          f"{len(fit.epsilons)} generations): {wall:.1f} s (goal < 120 s)")
-    print(f"simulated histories: {fit.simulations:,} = {fit.simulations / wall:,.0f} per second "
-          f"({len(range(fit.years[0], fit.years[1] + 1))} years x {len(data.zone_ids)} zones each)")
+    print(
+        f"full Peru calibration (ABC-SMC, {len(fit.parameter_set.samples)} particles, "
+        f"{len(fit.epsilons)} generations): {wall:.1f} s (goal < 120 s)"
+    )
+    print(
+        f"simulated histories: {fit.simulations:,} = {fit.simulations / wall:,.0f} per second "
+        f"({len(range(fit.years[0], fit.years[1] + 1))} years x {len(data.zone_ids)} zones each)"
+    )
     print(f"in-sample national MAPE: {fit.in_sample_mape:.1%} (bar: <= 10%)")
 
 
