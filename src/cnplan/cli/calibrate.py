@@ -12,13 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cnplan.cli.errors import fail
+
 console = Console()
-err = Console(stderr=True)
-
-
-def _fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/red] {exc}", highlight=False)
-    raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
@@ -71,7 +67,7 @@ def register(app: typer.Typer) -> None:
             )
             wall = time.perf_counter() - t0
         except (DataError, ModelInputError, ValueError) as exc:
-            _fail(exc)
+            raise fail(exc) from None
         samples = fit.parameter_set.samples
         table = Table(title=f"Posterior — {fit.parameter_set.name}")
         for col in ("parameter", "unit", "prior range", "posterior median", "90% interval"):
@@ -124,9 +120,11 @@ def register(app: typer.Typer) -> None:
         try:
             cutoffs = [int(x) for x in train_until.split(",") if x.strip()]
         except ValueError:
-            _fail(ValueError(f"--train-until: expected years like 2008,2012, got {train_until!r}"))
+            raise fail(
+                ValueError(f"--train-until: expected years like 2008,2012, got {train_until!r}")
+            ) from None
         if format not in {"table", "json"}:
-            _fail(ValueError(f"--format: must be table or json, got {format!r}"))
+            raise fail(ValueError(f"--format: must be table or json, got {format!r}"))
         try:
             dataset = load_dataset(data)
             results = [
@@ -134,7 +132,7 @@ def register(app: typer.Typer) -> None:
                 for c in cutoffs
             ]
         except (DataError, ModelInputError, ValueError) as exc:
-            _fail(exc)
+            raise fail(exc) from None
         if format == "json":
             print(
                 json.dumps(

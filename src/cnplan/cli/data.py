@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cnplan.cli.errors import fail
 from cnplan.data import DataError, available_names, import_dataset, load_dataset, validate
 
 app = typer.Typer(no_args_is_help=True)
@@ -27,13 +28,6 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    """Print a library error on stderr without a traceback; the caller raises the Exit(1)."""
-    Console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False,
-                               soft_wrap=True)
-    return typer.Exit(1)
 
 
 @app.command("list")
@@ -70,7 +64,7 @@ def show(
         ds = load_dataset(dataset)
         rows = ds.series(variable=variable, zone=zone, source=source)
     except DataError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     rows = rows.sort_values(["variable", "year", "zone", "period"], kind="stable")[SHOW_COLUMNS]
     if fmt is Format.csv:
         typer.echo(rows.to_csv(index=False, lineterminator="\n"), nl=False)
@@ -116,7 +110,7 @@ def plot(
         ax = plot_observed(ds, variable=variable, by=by, source=source)
         save_plot(ax, str(output))
     except (DataError, ValueError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     Console().print(f"wrote {output}")
 
 
@@ -153,5 +147,5 @@ def import_cmd(
     try:
         dest = import_dataset(path, name, force=force)
     except DataError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     Console().print(f"[green]imported[/green] {name} -> {dest}")

@@ -10,6 +10,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from cnplan.cli.errors import fail
 from cnplan.plans import Plan, PlanError, builtin_plans, load_plan, plan_text
 from cnplan.plans.render import plan_view
 from cnplan.plans.schema import zone_problems
@@ -32,11 +33,6 @@ def _out() -> Console:
 def _err() -> Console:
     return Console(stderr=True)
 
-
-def _fail(exc: Exception) -> typer.Exit:
-    """Print a library error without a traceback; the caller raises the returned Exit(1)."""
-    _err().print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(1)
 
 
 class ZoneCheck(NamedTuple):
@@ -123,7 +119,7 @@ def show(plan: PlanArg) -> None:
     try:
         loaded = load_plan(plan)
     except PlanError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     _out().print(plan_view(loaded))
     problems, note = zone_check(loaded.model_dump())
     for problem in problems:
@@ -171,11 +167,11 @@ def new(
 ) -> None:
     """Write a commented plan file to edit: the template, or a copy of an existing plan."""
     if path.exists() and not force:
-        raise _fail(FileExistsError(f"{path} exists; use --force to overwrite it"))
+        raise fail(FileExistsError(f"{path} exists; use --force to overwrite it"))
     try:
         text = new_plan_text(path.stem, from_)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except (PlanError, OSError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     _out().print(f"wrote {path}; check it with `cnplan plan validate {path}`", highlight=False)

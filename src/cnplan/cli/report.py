@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from cnplan.cli.errors import fail
+
 console = Console()
-err = Console(stderr=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -42,8 +43,7 @@ def register(app: typer.Typer) -> None:
         try:
             inputs = load_inputs(run_dir)
         except (RunError, DataError, PlanError, OSError, KeyError) as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
-            raise typer.Exit(1) from None
+            raise fail(exc) from None
         charts = run_charts(inputs)
         formats = (("png",) if png else ()) + (("svg",) if svg else ())
         if formats:

@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cnplan.cli.errors import fail
+
 console = Console()
 err = Console(stderr=True)
 
@@ -171,12 +173,10 @@ def register(app: typer.Typer) -> None:
             }
             folder = write_run(ds, folder, meta)
         except (PlanError, DataError, ModelInputError, RunError, ValueError) as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
-            raise typer.Exit(1) from None
+            raise fail(exc) from None
         except Exception as exc:  # the tracker's errors, without importing it eagerly
             if type(exc).__name__ == "TrackError":
-                err.print(f"[red]error:[/red] {exc}", highlight=False)
-                raise typer.Exit(1) from None
+                raise fail(exc) from None
             raise
 
         console.print(
