@@ -94,10 +94,11 @@ def test_tracker_report_renders_offline(tmp_path: Path) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     from cnplan.plans import load_plan
     from cnplan.report import write_tracker_report
-    from cnplan.track import init_db
+    from cnplan.track import init_db, report
 
     url = f"sqlite:///{tmp_path / 'track.db'}"
     init_db(load_plan("lima-2005"), url)
+    report("forced_eradication_ha", 2006, 9000, "DEVIDA", url=url)
     path = write_tracker_report(url, tmp_path / "tracker.html")
     requests: list[str] = []
     errors: list[str] = []
@@ -112,7 +113,11 @@ def test_tracker_report_renders_offline(tmp_path: Path) -> None:
                 "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
             )
             assert page.locator(".indicator-table tbody tr").count() >= 4
-            assert page.locator("#chart-tracker_status img").count() == 1
+            for chart in ("tracker_status", "tracker_targets"):
+                img = page.locator(f"#chart-{chart} img")
+                assert img.count() == 1, chart
+                assert img.evaluate("i => i.naturalWidth") > 100, chart
+                assert len(img.get_attribute("alt") or "") > 40, chart
             SCREENSHOTS.mkdir(exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / "tracker_report.png"), full_page=True)
         finally:

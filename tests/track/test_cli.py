@@ -60,3 +60,28 @@ def test_cli_errors_go_to_stderr_with_exit_1(tmp_path, monkeypatch):
     assert "unknown indicator 'nope'; valid indicators are coca_ha_national" in result.stderr
     result = _run("init", "--plan", "no-such-plan")
     assert result.exit_code == 1 and "no such built-in plan" in result.stderr
+
+
+def test_report_html_writes_report_and_charts(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNPLAN_TRACK_DB", str(tmp_path / "t.sqlite"))
+    assert _run("init").exit_code == 0
+    args = ("report", "forced_eradication_ha", "--period", "2006", "--value", "9000")
+    assert _run(*args, "--by", "DEVIDA").exit_code == 0
+    out, charts = tmp_path / "r" / "tracker.html", tmp_path / "charts"
+    result = _run("report-html", "--out", str(out), "--png", str(charts), "--svg")
+    assert result.exit_code == 0, result.stderr
+    html = out.read_text()
+    assert 'id="chart-tracker_status"' in html and 'id="chart-tracker_targets"' in html
+    # the report is self-contained: charts are inline data, nothing is fetched
+    assert "data:image/svg+xml;base64," in html and "http://" not in html.split("<body>")[0]
+    assert sorted(p.name for p in charts.iterdir()) == [
+        "tracker_status.png", "tracker_status.svg", "tracker_targets.png", "tracker_targets.svg"
+    ]
+    assert not list(out.parent.glob(".*.tmp"))
+
+
+def test_report_html_without_a_database_is_a_clean_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNPLAN_TRACK_DB", str(tmp_path / "t.sqlite"))
+    result = _run("report-html", "--out", str(tmp_path / "x.html"))
+    assert result.exit_code == 1 and "cnplan track init" in result.stderr
+    assert not (tmp_path / "x.html").exists()

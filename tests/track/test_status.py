@@ -89,3 +89,18 @@ def test_status_table_groups_by_objective(tracker):
     assert coca.target == pytest.approx(36000)
     assert coca.status == "on track"  # 36000 / 40000 = 90 %
     assert groups["eradication"].counts == {"on track": 1, "no data": 1}
+
+
+def test_series_has_every_period_in_force(tracker):
+    from cnplan.track import series
+
+    report("erad_total", 2005, 7000, "a", url=tracker)
+    report("erad_total", 2006, 9500, "a", url=tracker)
+    report("erad_total", 2006, 9400, "a", comment="corrected", url=tracker)
+    by_id = {s.indicator: s for s in series(tracker)}
+    erad = by_id["erad_total"]
+    assert erad.actuals == {2005: 7000, 2006: 9400}  # the correction replaces what it corrects
+    assert erad.targets == {2005: 8000, 2007: 10000}
+    assert (erad.baseline, erad.baseline_year) == (10000, 2004)
+    assert by_id["erad_vraem"].actuals == {}  # a gap stays a gap
+    assert [s.indicator for s in series(tracker)][:1] == ["coca"]  # framework order

@@ -1,4 +1,4 @@
-"""`cnplan track` commands: init, report, status, history, import and export."""
+"""`cnplan track` commands: init, report, status, history, import, export and report-html."""
 
 from __future__ import annotations
 
@@ -140,6 +140,32 @@ def status_cmd(db: DbOption = None) -> None:
                 row.trend,
             )
         console.print(table)
+
+
+@app.command("report-html")
+@_errors
+def report_html_cmd(
+    out: Annotated[
+        Path, typer.Option("--out", help="HTML file to write (opens offline).")
+    ] = Path("tracker-report.html"),
+    png: Annotated[
+        Path | None, typer.Option("--png", help="Also save each chart as PNG in this folder.")
+    ] = None,
+    svg: Annotated[
+        bool, typer.Option("--svg", help="With --png: also save each chart as SVG.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Write the tracker report: status table with colours, target-vs-actual charts."""
+    from cnplan.report.tracker_report import tracker_charts, write_tracker_report
+
+    path = write_tracker_report(db, out)
+    typer.echo(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    if png is not None:
+        formats = ("png", "svg") if svg else ("png",)
+        for chart in tracker_charts(db)[1]:
+            for saved in chart.save(png, formats):
+                typer.echo(f"chart: {saved}")
 
 
 @app.command("history")

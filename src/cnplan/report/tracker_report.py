@@ -1,4 +1,6 @@
-"""The tracker report: indicator status table with status colours and an actual-vs-target chart."""
+"""The tracker report: indicator status table with status colours, the current period's
+actual-vs-target chart, and each indicator's targets and actuals over the periods.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cnplan.report.charts import BLACK, new_axes
+from cnplan.report.charts import BLACK, BLUE, new_axes
 from cnplan.report.figures import Chart
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 STATUS_COLOURS = {"on track": "#009E73", "at risk": "#E69F00", "off track": "#D55E00"}
 """Okabe–Ito green, orange and vermillion; anything else (no target, no data) is grey."""
@@ -55,6 +58,79 @@ def status_chart(objectives: list[Any], ax: Axes | None = None) -> Axes:
     return ax
 
 
+def target_actual_chart(series: list[Any], ncols: int = 3) -> Figure:
+    """Small multiples, one panel per indicator: targets (dashed line) and actuals (dots) by
+    period, with the baseline as an open marker.
+
+    ``series`` is :func:`cnplan.track.series`'s result. An indicator without targets or
+    actuals gets an empty panel that says so, so that a gap shows as a gap.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    n = max(len(series), 1)
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig = Figure(figsize=(3.4 * ncols, 2.5 * nrows + 0.4), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    # One period axis for all panels, so that a lone target is placed in time, not centred.
+    span = [y for s in series for y in (*s.targets, *s.actuals)] + [
+        s.baseline_year for s in series if s.baseline_year is not None
+    ]
+    for ax, s in zip(axes, series, strict=False):
+        if s.targets:
+            years = sorted(s.targets)
+            ax.plot(years, [s.targets[y] for y in years], ls="--", color=BLACK, lw=1.2,
+                    marker="D", ms=4, label="target")
+        if s.baseline is not None and s.baseline_year is not None:
+            ax.plot([s.baseline_year], [s.baseline], marker="o", mfc="none", color=BLACK,
+                    ls="none", label="baseline")
+        if s.actuals:
+            years = sorted(s.actuals)
+            ax.plot(years, [s.actuals[y] for y in years], marker="o", color=BLUE, lw=1.5,
+                    label="actual")
+        if not s.targets and not s.actuals:
+            ax.text(0.5, 0.5, "no targets or actuals", ha="center", va="center",
+                    transform=ax.transAxes, color=OTHER)
+        ax.set_title(f"{s.name[:40]}{'…' if len(s.name) > 40 else ''}", fontsize=8.5, loc="left")
+        ax.set_ylabel(s.unit, fontsize=7.5)
+        ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+        if span:
+            ax.set_xlim(min(span) - 0.5, max(span) + 0.5)
+        ax.set_ylim(bottom=0)  # every tracked quantity is >= 0; bars of change start at zero
+        ax.grid(True, alpha=0.3)
+    for ax in axes[len(series):]:
+        ax.set_visible(False)
+    if series:
+        axes[0].legend(fontsize=7, loc="best")
+    fig.suptitle("Each indicator: target and actual by period", fontsize=10.5, x=0.01,
+                 ha="left")
+    return fig
+
+
+def tracker_charts(db_url: str | None, today: datetime | None = None
+                   ) -> tuple[list[Any], list[Chart]]:
+    """The status rows and the report's charts (also what ``--png`` saves)."""
+    from cnplan.track import series, status
+
+    objectives = status(db_url, today=today)
+    current = Chart("tracker_status", "Actual against target",
+                    "Horizontal bar chart, one bar per indicator, of the actual as a share of "
+                    "the target in the current period, coloured by status (green on track, "
+                    "orange at risk, red off track, grey without target or data); " + "; ".join(
+                        f"{r.name}: {r.status}" for o in objectives for r in o.rows) + ".",
+                    status_chart(objectives).figure)
+    indicators = series(db_url)
+    over_time = Chart("tracker_targets", "Targets and actuals by period",
+                      "Small multiples, one per indicator, of the target (dashed line) and the "
+                      "reported actuals (blue dots) by period; " + "; ".join(
+                          f"{s.name}: {len(s.actuals)} actuals, {len(s.targets)} targets"
+                          for s in indicators) + ".",
+                      target_actual_chart(indicators))
+    return objectives, [current, over_time]
+
+
 def write_tracker_report(db_url: str | None, out: str | Path,
                          today: datetime | None = None) -> Path:
     """Write the tracker's status as one self-contained HTML file (opens offline).
@@ -73,15 +149,8 @@ def write_tracker_report(db_url: str | None, out: str | Path,
     pathlib.Path
     """
     from cnplan.report.run_report import template_env
-    from cnplan.track import status
 
-    objectives = status(db_url, today=today)
-    chart = Chart("tracker_status", "Actual against target",
-                  "Horizontal bar chart, one bar per indicator, of the actual as a share of "
-                  "the target in the current period, coloured by status (green on track, "
-                  "orange at risk, red off track, grey without target or data); " + "; ".join(
-                      f"{r.name}: {r.status}" for o in objectives for r in o.rows) + ".",
-                  status_chart(objectives).figure)
+    objectives, charts = tracker_charts(db_url, today)
     groups = [{
         "title": o.title,
         "counts": o.counts,
@@ -93,14 +162,18 @@ def write_tracker_report(db_url: str | None, out: str | Path,
                   "colour": STATUS_COLOURS.get(r.status, OTHER)} for r in o.rows],
     } for o in objectives]
     html = template_env().get_template("tracker_report.html.j2").render(
-        groups=groups, chart={"src": chart.data_uri(), "alt": chart.alt, "id": chart.id},
+        groups=groups,
+        charts=[{"src": c.data_uri(), "alt": c.alt, "id": c.id, "title": c.title}
+                for c in charts],
         colours=STATUS_COLOURS, other=OTHER,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(path)
     return path
 
 
-__all__ = ["status_chart", "write_tracker_report"]
+__all__ = ["status_chart", "target_actual_chart", "tracker_charts", "write_tracker_report"]

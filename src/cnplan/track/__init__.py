@@ -11,12 +11,13 @@ from cnplan.track.db import default_db_url, resolve_url, upgrade
 from cnplan.track.errors import TrackError
 from cnplan.track.framework import SHIPPED_DATA, init_db
 from cnplan.track.service import Entry, ImportResult, export, history, import_file, report
-from cnplan.track.status import IndicatorStatus, ObjectiveStatus, status
+from cnplan.track.status import IndicatorSeries, IndicatorStatus, ObjectiveStatus, series, status
 
 __all__ = [
     "SHIPPED_DATA",
     "Entry",
     "ImportResult",
+    "IndicatorSeries",
     "IndicatorStatus",
     "ObjectiveStatus",
     "TrackError",
@@ -29,6 +30,7 @@ __all__ = [
     "realised_levers",
     "report",
     "resolve_url",
+    "series",
     "status",
     "upgrade",
 ]

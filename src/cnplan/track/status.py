@@ -11,16 +11,18 @@ actual / target when higher is better and target / actual when lower is better; 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cnplan.plans.levers import LEVERS
 from cnplan.track import db
 from cnplan.track.framework import current_targets
 from cnplan.track.models import Indicator, Objective, Programme
-from cnplan.track.service import entries
+from cnplan.track.service import Entry, entries
 
 ON_TRACK = 0.9
 """Achievement from which an indicator is on track."""
@@ -158,33 +160,68 @@ def indicator_status(
     )
 
 
+@dataclass(frozen=True)
+class IndicatorSeries:
+    """An indicator's targets and in-force actuals by period.
+
+    What a target-vs-actual chart needs; the status table shows only the current period.
+    """
+
+    indicator: str
+    name: str
+    unit: str
+    direction: str
+    baseline: float | None
+    baseline_year: int | None
+    targets: dict[int, float]
+    actuals: dict[int, float]
+
+
+def _indicators(
+    session: Session, in_force: list[Entry]
+) -> Iterator[tuple[Indicator, Objective, dict[int, float], dict[int, float]]]:
+    """Indicators in framework order with their objective, targets and in-force actuals."""
+    by_indicator: dict[str, dict[int, float]] = {}
+    for e in in_force:
+        by_indicator.setdefault(e.indicator, {})[e.period] = e.value
+    query = (
+        select(Indicator, Objective)
+        .join(Programme, Indicator.programme_id == Programme.id)
+        .join(Objective, Programme.objective_id == Objective.id)
+        .order_by(Objective.position, Indicator.position)
+    )
+    for ind, objective in session.execute(query):
+        yield ind, objective, current_targets(session, ind.id), by_indicator.get(ind.id, {})
+
+
+def series(url: str | None = None) -> list[IndicatorSeries]:
+    """Every indicator's targets and in-force actuals by period, in framework order."""
+    engine = db.open_engine(url)
+    try:
+        with db.session_scope(engine, write=False) as session:
+            rows = _indicators(session, entries(session, history=False))
+            return [
+                IndicatorSeries(
+                    ind.id, ind.name, ind.unit, ind.direction, ind.baseline, ind.baseline_year,
+                    targets, actuals,
+                )
+                for ind, _, targets, actuals in rows
+            ]
+    finally:
+        engine.dispose()
+
+
 def status(url: str | None = None, today: datetime | None = None) -> list[ObjectiveStatus]:
     """Status of every indicator, grouped by objective (objectives without indicators omitted)."""
     today = today or db.now()
     engine = db.open_engine(url)
     try:
         with db.session_scope(engine, write=False) as session:
-            in_force = entries(session, history=False)
-            by_indicator: dict[str, dict[int, float]] = {}
-            for e in in_force:
-                by_indicator.setdefault(e.indicator, {})[e.period] = e.value
-            query = (
-                select(Indicator, Objective)
-                .join(Programme, Indicator.programme_id == Programme.id)
-                .join(Objective, Programme.objective_id == Objective.id)
-                .order_by(Objective.position, Indicator.position)
-            )
             out: dict[str, ObjectiveStatus] = {}
-            for ind, objective in session.execute(query):
+            rows = _indicators(session, entries(session, history=False))
+            for ind, objective, targets, actuals in rows:
                 group = out.setdefault(objective.id, ObjectiveStatus(objective.id, objective.title))
-                group.rows.append(
-                    indicator_status(
-                        ind,
-                        current_targets(session, ind.id),
-                        by_indicator.get(ind.id, {}),
-                        today,
-                    )
-                )
+                group.rows.append(indicator_status(ind, targets, actuals, today))
             return list(out.values())
     finally:
         engine.dispose()
