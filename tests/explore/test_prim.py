@@ -1,0 +1,113 @@
+"""PRIM: a planted box is recovered, and the trajectory matches EMA Workbench's on the same data."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cnplan.explore.prim import PrimError, PrimResult, ema_quantile, prim
+
+
+def _planted(n=4000, k=5, noise=0.0, seed=1):
+    rng = np.random.default_rng(seed)
+    x = pd.DataFrame(rng.uniform(0, 1, (n, k)), columns=[f"x{i}" for i in range(k)])
+    y = ((x.x0 > 0.6) & (x.x1 < 0.3)).to_numpy()
+    if noise:
+        y = y ^ (rng.uniform(size=n) < noise)
+    return x, y
+
+
+def test_recovers_a_planted_box():
+    x, y = _planted()
+    result = prim(x, y, outcome="planted")
+    box = result.box().set_index("input")
+    assert set(box.index) == {"x0", "x1"}  # only the planted inputs are restricted
+    assert box.loc["x0", "lower"] == pytest.approx(0.6, abs=0.02)
+    assert box.loc["x1", "upper"] == pytest.approx(0.3, abs=0.02)
+    last = result.trajectory.iloc[-1]
+    assert last.density == 1.0
+    assert last.coverage > 0.9
+    # the planted limits matter: tiny quasi-p-values on the restricted sides
+    assert box.loc["x0", "qp_lower"] < 1e-6 and box.loc["x1", "qp_upper"] < 1e-6
+    assert np.isnan(box.loc["x0", "qp_upper"]) or box.loc["x0", "qp_upper"] > 0
+
+
+def test_trajectory_is_monotone_in_density_while_peeling():
+    x, y = _planted(noise=0.05)
+    traj = prim(x, y, paste=False).trajectory
+    assert (np.diff(traj.density) > 0).all()
+    assert (np.diff(traj.mass) < 0).all()
+    assert traj.mass.iloc[-1] >= 0.05
+
+
+def test_matches_ema_workbench():
+    ema_prim = pytest.importorskip("ema_workbench.analysis.prim")
+    x, y = _planted(n=3000, noise=0.05, seed=7)
+    ours = prim(x, y)
+    theirs = ema_prim.Prim(x, y.astype(int), threshold=0.5).find_box()
+    ema_traj = theirs.peeling_trajectory
+    assert len(ema_traj) == len(ours.trajectory)
+    for col in ("coverage", "density", "mass", "res_dim"):
+        np.testing.assert_allclose(ours.trajectory[col], ema_traj[col], atol=1e-12)
+    for k in (len(ema_traj) // 2, len(ema_traj) - 1):
+        lims = theirs.box_lims[k]
+        j = [ours.inputs.index(c) for c in lims.columns]
+        np.testing.assert_allclose(ours.lower[k, j], lims.loc[0].to_numpy(float), atol=1e-9)
+        np.testing.assert_allclose(ours.upper[k, j], lims.loc[1].to_numpy(float), atol=1e-9)
+    # quasi-p-values of the chosen (last) box agree too
+    qp = theirs.qp[-1]
+    box = ours.box().set_index("input")
+    for name, (p_lo, p_hi) in qp.items():
+        for ours_p, their_p in (
+            (box.loc[name, "qp_lower"], p_lo),
+            (box.loc[name, "qp_upper"], p_hi),
+        ):
+            if their_p == -1:
+                assert np.isnan(ours_p)
+            else:
+                assert ours_p == pytest.approx(their_p, rel=1e-6, abs=1e-300)
+
+
+def test_ema_quantile_skips_ties():
+    values = np.array([1.0, 2.0, 2.0, 2.0, 3.0])
+    assert ema_quantile(values, 0.5 + 1e-9) == 1.5  # steps down past the run of 2s
+    assert ema_quantile(values, 0.5) == 2.5
+
+
+def test_categorical_input_is_peeled_by_category():
+    rng = np.random.default_rng(3)
+    n = 3000
+    x = pd.DataFrame(
+        {
+            "regime": rng.choice(["calm", "tense", "war"], n),
+            "price": rng.uniform(0, 5, n),
+        }
+    )
+    y = ((x.regime == "war") & (x.price > 2.5)).to_numpy()
+    result = prim(x, y)
+    box = result.box().set_index("input")
+    assert box.loc["regime", "categories"] == ["war"]
+    assert box.loc["price", "lower"] == pytest.approx(2.5, abs=0.1)
+    assert result.trajectory.density.iloc[-1] == 1.0
+
+
+def test_save_and_load_round_trip(tmp_path):
+    x, y = _planted(n=1000)
+    result = prim(x, y, outcome="x0 > 0.6", units={"x0": "ha"})
+    path = result.save(tmp_path / "analysis" / "prim-fail.json")
+    back = PrimResult.load(path)
+    pd.testing.assert_frame_equal(back.box(), result.box())
+    pd.testing.assert_frame_equal(back.trajectory, result.trajectory)
+    assert back.box().set_index("input").loc["x0", "unit"] == "ha"
+    assert not list(tmp_path.glob("analysis/*.tmp"))
+
+
+def test_bad_input_is_refused():
+    x, y = _planted(n=200)
+    with pytest.raises(PrimError, match="peel_alpha"):
+        prim(x, y, peel_alpha=0.7)
+    with pytest.raises(PrimError, match="no scenario is a case of interest"):
+        prim(x, np.zeros(200, bool), outcome="never")
+    with pytest.raises(PrimError, match="one value per row"):
+        prim(x, y[:10])
+    with pytest.raises(PrimError, match="--box"):
+        prim(x, y).box(999)
