@@ -116,6 +116,7 @@ class Flows:
     political_will: np.ndarray
     poppy: np.ndarray
     poppy_eradicated: np.ndarray
+    cost: np.ndarray  # the plan's programme cost in the year, million USD (S,)
 
 
 ZONE_FLOWS = (
@@ -215,15 +216,18 @@ def step(
     # Budget: the plan's programmes cost money; the state's budget grows with the economy and
     # outside assistance covers the rest (cable ¶7). Short funding scales every programme down.
     aid = lv["outside_assistance"][t] * np.asarray(assistance, dtype=float)
+    # (Levers are (Z,)/scalar per year when shared, (S, Z)/(S,) when set per scenario: sums over
+    # zones use the last axis.)
     cost = (
-        lv["forced_eradication"][t].sum() * p.col("eradication_cost") / 1e6
-        + lv["ad_funding"][t].sum()
-        + (police + lv["forward_base_police"][t].sum() + lv["eradication_security"][t])
+        lv["forced_eradication"][t].sum(axis=-1) * p.col("eradication_cost") / 1e6
+        + lv["ad_funding"][t].sum(axis=-1)
+        + (police + lv["forward_base_police"][t].sum(axis=-1) + lv["eradication_security"][t])
         * p.col("police_cost")
         / 1e6
         + (lv["road_interdiction_groups"][t] + lv["port_inspection_teams"][t]) * p.col("team_cost")
         + lv["outreach_campaigns"][t]
     )
+    programme_cost = cost
     cost = np.maximum(cost, 1e-9)
     domestic = state.domestic_budget
     coverage = np.minimum(1.0, (domestic + aid) / cost)
@@ -402,6 +406,7 @@ def step(
         political_will=will,
         poppy=poppy,
         poppy_eradicated=poppy_erad,
+        cost=programme_cost,
     )
     return new_state, flows
 

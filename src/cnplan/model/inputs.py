@@ -9,7 +9,7 @@ is applied here, openly, and recorded in ``Inputs.notes`` so that a run says wha
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,15 @@ class ModelInputError(Exception):
 
 @dataclass
 class Inputs:
-    """Arrays the engine reads: levers by (year, zone) or (year,), phases, initial state."""
+    """Arrays the engine reads: levers by (year, zone) or (year,), phases, initial state.
+
+    A lever may also be set per scenario of a chunk: (year, scenario, zone) or (year, scenario),
+    so that ``levers[name][t]`` is (S, Z) or (S,) and broadcasts with the engine's state (an
+    exploration varies levers across the rows of one batched call). Likewise
+    ``political_will`` may be (year, scenario) and ``price0`` an (S,) array. Such inputs belong
+    to one chunk; :func:`take_scenarios` selects rows of them (the engine's counterfactual
+    branches run on subsets of a chunk).
+    """
 
     years: np.ndarray  # simulated years, including the extra years of counterfactual branches
     zones: list[str]
@@ -37,9 +45,9 @@ class Inputs:
     area0: np.ndarray  # (Z,) standing coca at the end of the year before the start, ha
     area_cap: np.ndarray  # (Z,) largest area observed in each zone, ha
     eradication0: np.ndarray  # (Z,) eradication in the year before the start, ha
-    price0: float  # leaf price in the year before the start, USD/kg
+    price0: float | np.ndarray  # leaf price in the year before the start, USD/kg (or (S,))
     levers: dict[str, np.ndarray]
-    political_will: np.ndarray  # (T,)
+    political_will: np.ndarray  # (T,) or (T, S)
     hard_core_eradication: np.ndarray  # (T,) bool
     voluntary_hard_core: np.ndarray  # (T,) bool
     notes: list[str] = field(default_factory=list)
@@ -47,9 +55,35 @@ class Inputs:
     hard_core_weight: float = 1.0  # weight of hard-core zones when spreading it over zones
     eradication_zone_weight: np.ndarray | None = None  # (Z,) further weights by zone, if any
 
+    per_scenario: bool = False  # True when some lever, will or price0 is set per scenario
+
     @property
     def supply0(self) -> float:
         return float(self.area0.sum())
+
+
+def take_scenarios(inputs: Inputs, rows: np.ndarray) -> Inputs:
+    """The inputs of the scenarios ``rows`` of a chunk (shared arrays are kept as they are)."""
+    if not inputs.per_scenario:
+        return inputs
+    levers = {}
+    for name, value in inputs.levers.items():
+        spec_ndim = 2 if LEVERS[name].scope == "zone" else 1
+        if value.ndim > spec_ndim:
+            # (T, S, Z) kept as a view of a (T, Z, S) array: each year's (S, Z) slice stays
+            # column-major like the engine's arrays (performance only).
+            value = value[:, rows]
+            if value.ndim == 3:
+                value = value.transpose(0, 2, 1).copy().transpose(0, 2, 1)
+        levers[name] = value
+    will = inputs.political_will
+    price0 = inputs.price0
+    return replace(
+        inputs,
+        levers=levers,
+        political_will=will[:, rows] if will.ndim == 2 else will,
+        price0=price0[rows] if np.ndim(price0) == 1 else price0,
+    )
 
 
 def _latest(series: pd.Series, year: int) -> tuple[int, float] | None:

@@ -19,7 +19,7 @@ import cnplan
 from cnplan.data import Dataset, load_dataset
 from cnplan.model import goals as g
 from cnplan.model.engine import ZONE_FLOWS, P, State, initial_state, step
-from cnplan.model.inputs import Inputs, build_inputs
+from cnplan.model.inputs import Inputs, build_inputs, take_scenarios
 from cnplan.model.parameters import PARAM_NAMES
 from cnplan.model.paramset import ParameterSet, default_parameter_set
 from cnplan.plans import Plan, load_plan
@@ -175,11 +175,12 @@ def _branches(
         live = rows
         state = _take(states[t0], rows)
         params = P(draws.params[live], len(inputs.zones))
+        sub = take_scenarios(inputs, live)
         for t in range(t0, t0 + cfg.years_without_assistance):
             state, flows = step(
                 state,
                 t,
-                inputs,
+                sub,
                 params,
                 np.asfortranarray(draws.planting[live, t]),
                 draws.price[live, t],
@@ -194,6 +195,7 @@ def _branches(
                     break
                 state = _take(state, np.flatnonzero(stays))
                 params = P(draws.params[live], len(inputs.zones))
+                sub = take_scenarios(inputs, live)
         ok[live, t0] = True
         found[live] = True
     return ok
