@@ -10,9 +10,11 @@ import typer
 
 from cnplan.cli import calibrate as calibrate_cli
 from cnplan.cli import data as data_cli
+from cnplan.cli import explore as explore_cli
 from cnplan.cli import plan as plan_cli
 from cnplan.cli import report as report_cli
 from cnplan.cli import run as run_cli
+from cnplan.cli import serve as serve_cli
 from cnplan.cli import track as track_cli
 
 app = typer.Typer(
@@ -27,6 +29,8 @@ app.add_typer(track_cli.app, name="track", help="Programme results tracker.")
 run_cli.register(app)
 calibrate_cli.register(app)
 report_cli.register(app)
+explore_cli.register(app)
+serve_cli.register(app)
 
 
 def main() -> None:

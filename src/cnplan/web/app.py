@@ -1,0 +1,151 @@
+"""The FastAPI application: ``create_app(settings)`` wires pages, API, errors and the job runner.
+
+Errors never surface as a 500 with a traceback: library refusals (bad plan, unknown
+indicator, missing tracker database, unsafe or unknown names) become 400/404/503 responses —
+JSON under ``/api``, a short HTML page elsewhere — each with the located message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from cnplan.web import api, pages
+from cnplan.web.auth import AuthError
+from cnplan.web.catalog import NotFound
+from cnplan.web.services import InputError, Services
+from cnplan.web.settings import MAX_PLAN_BYTES, Settings
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = MAX_PLAN_BYTES + 64 * 1024
+"""Largest request body accepted (a plan upload plus its multipart envelope)."""
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class LimitsAndHeaders(BaseHTTPMiddleware):
+    """Refuse oversized bodies up front (413) and add security headers to every response."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return _error(request, 413, f"request body: at most {MAX_BODY_BYTES // 1024} kB "
+                          f"(a plan file may be {MAX_PLAN_BYTES // 1024} kB), got {length} bytes")
+        response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+
+def _error(request: Request, status: int, message: str, problems: dict | None = None,
+           headers: dict | None = None) -> Response:
+    if request.url.path.startswith("/api") or "text/html" not in request.headers.get("accept", ""):
+        body = {"detail": message}
+        if problems:
+            body["problems"] = problems
+        return JSONResponse(body, status_code=status, headers=headers)
+    html = pages.templates.get_template("error.j2").render(
+        request=request, status=status, message=message, user=None, protect_reads=False
+    )
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def _handlers(app: FastAPI) -> None:
+    from cnplan.plans import PlanError
+    from cnplan.track import TrackError
+
+    @app.exception_handler(AuthError)
+    async def auth_error(request: Request, exc: AuthError) -> Response:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return _error(request, exc.status, str(exc), headers=headers)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, str(exc))
+
+    @app.exception_handler(InputError)
+    async def input_error(request: Request, exc: InputError) -> Response:
+        return _error(request, 400, str(exc), exc.problems)
+
+    @app.exception_handler(PlanError)
+    async def plan_error(request: Request, exc: PlanError) -> Response:
+        return _error(request, 400, str(exc), {"plan": "; ".join(exc.problems)})
+
+    @app.exception_handler(TrackError)
+    async def track_error(request: Request, exc: TrackError) -> Response:
+        return _error(request, 503, f"tracker: {exc}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(request, exc.status_code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = {".".join(str(p) for p in e["loc"]): e["msg"] for e in exc.errors()}
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": "request refused", "problems": problems},
+                                status_code=422)
+        return _error(request, 422, "; ".join(f"{k}: {v}" for k, v in problems.items()))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        return _error(request, 500, f"internal error ({type(exc).__name__}); see the server log")
+
+
+def create_app(settings: Settings | None = None, start_jobs: bool = True) -> FastAPI:
+    """Build the app for ``settings`` (home folder, tracker database, read protection).
+
+    Parameters
+    ----------
+    settings
+        Where the app lives; the home folder is created if missing.
+    start_jobs
+        Start the background job runner with the app (off in tests that only read).
+    """
+    settings = (settings or Settings()).prepare()
+    services = Services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if start_jobs:
+            services.jobs.start()
+        try:
+            yield
+        finally:
+            if start_jobs:
+                services.jobs.stop()
+
+    from cnplan import __version__
+
+    app = FastAPI(
+        title="cnplan",
+        version=__version__,
+        description="Counter-narcotics planning: data, plans, runs, explorations and the results "
+        "tracker. Writes need a token (`Authorization: Bearer ...`, create one with "
+        "`cnplan token create NAME`).",
+        lifespan=lifespan,
+        docs_url=None,  # /docs is served by pages.api_docs without a CDN
+        redoc_url=None,
+    )
+    app.state.services = services
+    app.add_middleware(LimitsAndHeaders)
+    _handlers(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    return app

@@ -1,0 +1,159 @@
+"""What is in the home folder: saved runs, explorations and uploaded plans, read safely.
+
+Runs are folders under ``runs/`` holding ``run.json`` (written by ``cnplan run``); explorations
+are folders under ``explorations/`` holding a ``manifest.json`` with ``"kind": "exploration"``.
+Only the JSON files are read; a folder whose JSON cannot be read is listed with its problem,
+never a server error. Parsed JSON is cached by modification time so listing is cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from pathlib import Path
+from typing import Any
+
+from cnplan.web.paths import NAME, UnsafeName, inside
+
+RUN_FIELDS = ("plan", "plan_source", "seed", "scenarios", "years", "parameter_set", "data",
+              "data_version", "code_version")
+"""run.json fields shown in lists and returned by the API (not the plan text)."""
+
+MANIFEST_FIELDS = ("name", "base_plan", "design", "n", "n_rows", "created", "finished",
+                   "inputs", "outcomes", "input_columns", "outcome_columns", "chunks_total",
+                   "chunks_done", "seed")
+
+_cache: dict[Path, tuple[float, Any]] = {}
+_lock = threading.Lock()
+
+
+class NotFound(LookupError):
+    """A run, exploration or plan that does not exist (or whose name was refused)."""
+
+
+def read_json(path: Path) -> Any:
+    """``path`` parsed as JSON, cached by mtime; raises OSError or ValueError."""
+    mtime = path.stat().st_mtime
+    with _lock:
+        hit = _cache.get(path)
+    if hit and hit[0] == mtime:
+        return hit[1]
+    value = json.loads(path.read_text(encoding="utf-8"))
+    with _lock:
+        _cache[path] = (mtime, value)
+    return value
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe copy: NaN and infinities become ``None``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _folders(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    base = root.resolve()
+    out = []
+    for p in root.iterdir():
+        if NAME.fullmatch(p.name) and p.is_dir() and p.resolve().parent == base:
+            out.append(p)
+    return sorted(out, key=lambda p: p.name)
+
+
+# -- runs -------------------------------------------------------------------------------------
+def run_summary(folder: Path) -> dict[str, Any]:
+    """The listed facts of one run folder, its goals and whether it has a report."""
+    meta = read_json(folder / "run.json")
+    out = {"id": folder.name}
+    out.update({k: meta.get(k) for k in RUN_FIELDS})
+    out["goals"] = _clean(meta.get("goals", []))
+    out["levers_from_actuals"] = meta.get("levers_from_actuals", [])
+    out["assumptions"] = meta.get("assumptions", [])
+    out["has_report"] = (folder / "report.html").is_file()
+    out["created"] = _mtime_iso(folder / "run.json")
+    return out
+
+
+def _mtime_iso(path: Path) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+
+
+def list_runs(runs_dir: Path) -> list[dict[str, Any]]:
+    """Every run folder with a readable ``run.json``, newest first."""
+    out = []
+    for folder in _folders(runs_dir):
+        if not (folder / "run.json").is_file():
+            continue
+        try:
+            out.append(run_summary(folder))
+        except (OSError, ValueError) as exc:
+            out.append({"id": folder.name, "problem": f"run.json unreadable: {exc}"})
+    return sorted(out, key=lambda r: r.get("created") or "", reverse=True)
+
+
+def run_folder(runs_dir: Path, run_id: str) -> Path:
+    """The folder of run ``run_id``; :class:`NotFound` if the name is unsafe or not a run."""
+    try:
+        folder = inside(runs_dir, run_id, "run id")
+    except UnsafeName as exc:
+        raise NotFound(str(exc)) from None
+    if not (folder / "run.json").is_file():
+        raise NotFound(f"no run {run_id!r}")
+    return folder
+
+
+# -- explorations -----------------------------------------------------------------------------
+def exploration_summary(folder: Path) -> dict[str, Any] | None:
+    """Manifest fields of an exploration folder, or ``None`` if it is not one."""
+    path = folder / "manifest.json"
+    if not path.is_file():
+        return None
+    try:
+        manifest = read_json(path)
+    except (OSError, ValueError) as exc:
+        return {"id": folder.name, "problem": f"manifest.json unreadable: {exc}"}
+    if not isinstance(manifest, dict) or manifest.get("kind") != "exploration":
+        return None
+    out = {"id": folder.name}
+    out.update({k: _clean(manifest[k]) for k in MANIFEST_FIELDS if k in manifest})
+    out["has_report"] = (folder / "report.html").is_file()
+    results = folder / "results"
+    out["result_files"] = (
+        len([p for p in results.iterdir() if p.suffix == ".parquet"]) if results.is_dir() else 0
+    )
+    return out
+
+
+def list_explorations(root: Path) -> list[dict[str, Any]]:
+    """Every folder under ``root`` whose manifest says it is an exploration."""
+    found = (exploration_summary(f) for f in _folders(root))
+    return [e for e in found if e is not None]
+
+
+def exploration_folder(root: Path, name: str) -> Path:
+    """The folder of exploration ``name``; :class:`NotFound` if unsafe or not an exploration."""
+    try:
+        folder = inside(root, name, "exploration")
+    except UnsafeName as exc:
+        raise NotFound(str(exc)) from None
+    if exploration_summary(folder) is None:
+        raise NotFound(f"no exploration {name!r}")
+    return folder
+
+
+# -- saved plans ------------------------------------------------------------------------------
+def saved_plans(plans_dir: Path) -> list[str]:
+    """Names of plans uploaded and saved in the home folder."""
+    if not plans_dir.is_dir():
+        return []
+    return sorted(p.stem for p in plans_dir.glob("*.yaml")
+                  if NAME.fullmatch(p.stem) and p.resolve().parent == plans_dir.resolve())

@@ -1,0 +1,302 @@
+"""The HTML pages: dashboard, data explorer, plans, runs, explorations and the tracker.
+
+Pages render Jinja2 templates from ``templates/`` with assets from ``static/`` (nothing from a
+CDN). Forms post back to the page; a refused form is shown again with the messages next to
+the fields and status 400. Writes need the sign-in cookie (set by ``/login`` from a token).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from cnplan.web import catalog
+from cnplan.web.auth import COOKIE, identify, require_read, require_write
+from cnplan.web.services import InputError, Services, check_dataset, dataset_names
+from cnplan.web.settings import DEFAULT_SCENARIOS, MAX_PLAN_BYTES, MAX_SCENARIOS
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+Reader = Annotated[str | None, Depends(require_read)]
+Writer = Annotated[str, Depends(require_write)]
+
+router = APIRouter(include_in_schema=False)
+
+
+def _fmt(value: Any, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if isinstance(value, int | float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def _pct(value: Any) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+templates.env.filters["num"] = _fmt
+templates.env.filters["pct"] = _pct
+
+
+def svc(request: Request) -> Services:
+    return request.app.state.services
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("user", identify(request))
+    context.setdefault("protect_reads", svc(request).settings.protect_reads)
+    return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def _tracker(request: Request) -> tuple[list[dict[str, Any]], str | None]:
+    from cnplan.track import TrackError
+
+    try:
+        return svc(request).tracker_status(), None
+    except TrackError as exc:
+        return [], str(exc)
+
+
+# -- dashboard ----------------------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, _: Reader) -> HTMLResponse:
+    s = svc(request)
+    groups, tracker_error = _tracker(request)
+    counts: dict[str, int] = {}
+    for g in groups:
+        for k, v in g["counts"].items():
+            counts[k] = counts.get(k, 0) + v
+    return render(
+        request, "dashboard.j2",
+        runs=catalog.list_runs(s.settings.runs_dir)[:5],
+        jobs=s.jobs_list(limit=5),
+        explorations=catalog.list_explorations(s.settings.explorations_dir)[:5],
+        counts=counts, tracker_error=tracker_error, datasets=dataset_names(),
+    )
+
+
+# -- API documentation ------------------------------------------------------------------------
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """The OpenAPI schema as a readable page, rendered here (Swagger UI would need a CDN)."""
+    schema = request.app.openapi()
+    return render(request, "docs.j2", schema=schema)
+
+
+# -- sign in ------------------------------------------------------------------------------------
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    return render(request, "login.j2")
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, token: Annotated[str, Form(max_length=200)] = "") -> Response:
+    name = svc(request).tokens.check(token.strip())
+    if name is None:
+        return render(request, "login.j2", status=403,
+                      error="token: not a valid token (unknown, revoked or mistyped)")
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict",
+                        max_age=12 * 3600)
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+# -- data ---------------------------------------------------------------------------------------
+@router.get("/data", response_class=HTMLResponse)
+def data_page(request: Request, _: Reader, dataset: str = "peru", variable: str = "coca_ha",
+              zone: str = "", source: str = "") -> HTMLResponse:
+    s = svc(request)
+    meta = s.data_meta(dataset)
+    error, rows = None, []
+    try:
+        rows = s.series_rows(dataset, variable, zone or None, source or None)
+    except InputError as exc:
+        error = str(exc)
+    query = {"variable": variable, "zone": zone, "source": source}
+    return render(request, "data.j2", status=400 if error else 200, meta=meta, rows=rows,
+                  error=error, query=query, dataset=dataset)
+
+
+@functools.lru_cache(maxsize=64)
+def _chart_svg(dataset: str, variable: str, by_zone: bool, source: str) -> bytes:
+    from cnplan.data.plot import plot_observed
+
+    ds = check_dataset(dataset)
+    ax = plot_observed(ds, variable, by="zone" if by_zone else None, source=source or "auto")
+    buf = io.BytesIO()
+    ax.figure.savefig(buf, format="svg")
+    return buf.getvalue()
+
+
+@router.get("/data/chart.svg")
+def data_chart(request: Request, _: Reader, dataset: str = "peru", variable: str = "coca_ha",
+               by: str = "national", source: str = "") -> Response:
+    from cnplan.data import DataError
+
+    ds = check_dataset(dataset)
+    if variable not in ds.variables or by not in {"national", "zone"}:
+        raise InputError(f"variable/by: expected a variable of {dataset} and by national|zone, "
+                         f"got {variable!r}, {by!r}")
+    try:
+        svg = _chart_svg(dataset, variable, by == "zone", source[:100])
+    except (DataError, ValueError) as exc:
+        raise InputError(f"chart: {exc}") from None
+    return Response(svg, media_type="image/svg+xml")
+
+
+# -- plans --------------------------------------------------------------------------------------
+@router.get("/plans", response_class=HTMLResponse)
+def plans_page(request: Request, _: Reader) -> HTMLResponse:
+    return render(request, "plans.j2", names=svc(request).plan_names(),
+                  max_kb=MAX_PLAN_BYTES // 1024)
+
+
+@router.post("/plans", response_class=HTMLResponse)
+async def plan_upload(request: Request, who: Writer, file: UploadFile,
+                      action: Annotated[str, Form()] = "validate") -> HTMLResponse:
+    s = svc(request)
+    content = await file.read(MAX_PLAN_BYTES + 1)
+    saved = None
+    plan, problems = s.validate_plan(content, file.filename or "upload")
+    if plan is not None and action == "save":
+        try:
+            saved, _ = s.save_plan(content, file.filename or "upload")
+        except InputError as exc:
+            problems = list(exc.problems.values()) or [str(exc)]
+    return render(request, "plans.j2", status=400 if problems else 200, names=s.plan_names(),
+                  max_kb=MAX_PLAN_BYTES // 1024, checked=file.filename or "upload",
+                  problems=problems, valid=not problems, saved=saved)
+
+
+@router.get("/plans/{name}", response_class=HTMLResponse)
+def plan_page(name: str, request: Request, _: Reader) -> HTMLResponse:
+    plan, text = svc(request).plan(name)
+    return render(request, "plan.j2", name=name, plan=plan, text=text)
+
+
+# -- runs ---------------------------------------------------------------------------------------
+def _runs_context(request: Request) -> dict[str, Any]:
+    s = svc(request)
+    names = s.plan_names()
+    return {"runs": catalog.list_runs(s.settings.runs_dir), "jobs": s.jobs_list(limit=20),
+            "plans": names["builtin"] + names["saved"], "default_n": DEFAULT_SCENARIOS,
+            "max_n": MAX_SCENARIOS}
+
+
+@router.get("/runs", response_class=HTMLResponse)
+def runs_page(request: Request, _: Reader) -> HTMLResponse:
+    return render(request, "runs.j2", **_runs_context(request), form={}, problems={})
+
+
+@router.post("/runs", response_class=HTMLResponse)
+def start_run(request: Request, who: Writer,
+              plan: Annotated[str, Form(max_length=120)] = "lima-2005",
+              scenarios: Annotated[str, Form(max_length=20)] = str(DEFAULT_SCENARIOS),
+              seed: Annotated[str, Form(max_length=20)] = "0",
+              with_actuals: Annotated[bool, Form()] = False) -> Response:
+    form = {"plan": plan, "scenarios": scenarios, "seed": seed, "with_actuals": with_actuals}
+    problems = {}
+    numbers = {}
+    for key in ("scenarios", "seed"):
+        try:
+            numbers[key] = int(form[key])
+        except ValueError:
+            problems[key] = f"expected a whole number, got {form[key]!r}"
+    if not problems:
+        try:
+            job = svc(request).start_run(plan, numbers["scenarios"], numbers["seed"],
+                                         with_actuals, who)
+        except InputError as exc:
+            problems = exc.problems
+        else:
+            return RedirectResponse(f"/jobs/{job['id']}", status_code=303)
+    return render(request, "runs.j2", status=400, **_runs_context(request), form=form,
+                  problems=problems)
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(job_id: int, request: Request, _: Reader) -> HTMLResponse:
+    return render(request, "job.j2", job=svc(request).job(job_id))
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def run_page(run_id: str, request: Request, _: Reader) -> HTMLResponse:
+    s = svc(request)
+    folder = catalog.run_folder(s.settings.runs_dir, run_id)
+    return render(request, "run.j2", run=catalog.run_summary(folder),
+                  job=s.state.job_for_run(run_id))
+
+
+@router.get("/runs/{run_id}/report")
+def run_report(run_id: str, request: Request, _: Reader) -> FileResponse:
+    folder = catalog.run_folder(svc(request).settings.runs_dir, run_id)
+    if not (folder / "report.html").is_file():
+        raise catalog.NotFound(f"run {run_id!r} has no report")
+    return FileResponse(folder / "report.html", media_type="text/html")
+
+
+# -- explorations -------------------------------------------------------------------------------
+@router.get("/explorations", response_class=HTMLResponse)
+def explorations_page(request: Request, _: Reader) -> HTMLResponse:
+    root = svc(request).settings.explorations_dir
+    return render(request, "explorations.j2", items=catalog.list_explorations(root))
+
+
+@router.get("/explorations/{name}", response_class=HTMLResponse)
+def exploration_page(name: str, request: Request, _: Reader) -> HTMLResponse:
+    folder = catalog.exploration_folder(svc(request).settings.explorations_dir, name)
+    return render(request, "exploration.j2", item=catalog.exploration_summary(folder))
+
+
+@router.get("/explorations/{name}/report")
+def exploration_report(name: str, request: Request, _: Reader) -> FileResponse:
+    folder = catalog.exploration_folder(svc(request).settings.explorations_dir, name)
+    if not (folder / "report.html").is_file():
+        raise catalog.NotFound(f"exploration {name!r} has no report")
+    return FileResponse(folder / "report.html", media_type="text/html")
+
+
+# -- tracker ------------------------------------------------------------------------------------
+ACTUAL_FIELDS = ("indicator", "period", "value", "reported_by", "source", "comment")
+
+
+@router.get("/tracker", response_class=HTMLResponse)
+def tracker_page(request: Request, _: Reader, reported: int | None = None) -> HTMLResponse:
+    groups, error = _tracker(request)
+    return render(request, "tracker.j2", groups=groups, tracker_error=error, form={},
+                  problems={}, reported=reported)
+
+
+@router.post("/tracker", response_class=HTMLResponse)
+def tracker_report(
+    request: Request, who: Writer,
+    indicator: Annotated[str, Form(max_length=200)] = "",
+    period: Annotated[str, Form(max_length=20)] = "",
+    value: Annotated[str, Form(max_length=50)] = "",
+    reported_by: Annotated[str, Form(max_length=200)] = "",
+    source: Annotated[str, Form(max_length=2000)] = "",
+    comment: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    form = dict(zip(ACTUAL_FIELDS, (indicator, period, value, reported_by, source, comment),
+                    strict=True))
+    try:
+        entry = svc(request).report_actual(form, who)
+    except InputError as exc:
+        groups, error = _tracker(request)
+        return render(request, "tracker.j2", status=400, groups=groups, tracker_error=error,
+                      form=form, problems=exc.problems, reported=None)
+    return RedirectResponse(f"/tracker?reported={entry['id']}", status_code=303)

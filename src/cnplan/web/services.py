@@ -1,0 +1,271 @@
+"""What the pages and the API do, in one place: both routers are thin layers over this.
+
+Data, plans and the tracker are reached through their own Python APIs (``cnplan.data``,
+``cnplan.plans``, ``cnplan.track``); nothing here re-implements their checks.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from cnplan.web import catalog
+from cnplan.web.jobs import JobManager, new_run_id
+from cnplan.web.paths import UnsafeName, check_name, inside
+from cnplan.web.settings import MAX_PLAN_BYTES, MAX_SCENARIOS, Settings
+from cnplan.web.state import StateDB
+from cnplan.web.tokens import TokenChecker
+
+
+class InputError(ValueError):
+    """A request the app refuses; ``problems`` maps a field name to what was expected."""
+
+    def __init__(self, message: str, problems: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or {}
+
+
+@functools.lru_cache(maxsize=8)
+def dataset(name: str) -> Any:
+    """A loaded dataset, cached for the life of the process (datasets are read-only files)."""
+    from cnplan.data import load_dataset
+
+    return load_dataset(name)
+
+
+def dataset_names() -> list[str]:
+    from cnplan.data import available_names
+
+    return list(available_names())
+
+
+def check_dataset(name: str) -> Any:
+    names = dataset_names()
+    if name not in names:
+        raise catalog.NotFound(f"dataset: expected one of {', '.join(names)}, got {name!r}")
+    return dataset(name)
+
+
+@dataclass
+class Services:
+    """The app's state: settings, the state database, token checker and job manager."""
+
+    settings: Settings
+    state: StateDB = field(init=False)
+    tokens: TokenChecker = field(init=False)
+    jobs: JobManager = field(init=False)
+    _status_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def __post_init__(self) -> None:
+        self.state = StateDB(self.settings.state_path)
+        self.tokens = TokenChecker(self.state)
+        self.jobs = JobManager(self.settings, self.state)
+
+    # -- data ---------------------------------------------------------------------------------
+    def data_meta(self, name: str) -> dict[str, Any]:
+        ds = check_dataset(name)
+        series = sorted(s for s in set(ds.observations["series"]) if s)
+        return {
+            "name": ds.name,
+            "version": ds.version,
+            "country": ds.country,
+            "variables": [{"name": v, "unit": ds.unit(v)} for v in ds.variables],
+            "zones": [{"id": z, "name": n, "kind": k} for z, n, k in
+                      ds.zones[["zone_id", "name", "kind"]].itertuples(index=False)],
+            "series": series,
+            "sources": ds.sources.fillna("").to_dict(orient="records"),
+        }
+
+    def series_rows(self, name: str, variable: str, zone: str | None,
+                    source: str | None) -> list[dict[str, Any]]:
+        """Observation rows for a variable, zone (id, source name or ``national``) and source."""
+        ds = check_dataset(name)
+        if variable not in ds.variables:
+            raise InputError(
+                f"variable: expected one of {', '.join(ds.variables)}, got {variable!r}",
+                {"variable": "unknown variable"},
+            )
+        rows = ds.series(variable=variable, zone=zone or None, source=source or None)
+        cols = ["zone", "year", "period", "variable", "value", "unit", "source_id", "quality",
+                "series", "note"]
+        table = rows[cols].astype(object).where(rows[cols].notna(), None)
+        return table.to_dict(orient="records")
+
+    # -- plans --------------------------------------------------------------------------------
+    def plan_names(self) -> dict[str, list[str]]:
+        from cnplan.plans import builtin_plans
+
+        return {"builtin": builtin_plans(), "saved": catalog.saved_plans(self.settings.plans_dir)}
+
+    def plan_ref(self, name: str) -> str:
+        """What ``cnplan run`` takes for plan ``name``: a built-in name or a saved file path."""
+        from cnplan.plans import builtin_plans
+
+        if name in builtin_plans():
+            return name
+        try:
+            path = inside(self.settings.plans_dir, f"{check_name(name, 'plan')}.yaml", "plan")
+        except UnsafeName as exc:
+            raise catalog.NotFound(str(exc)) from None
+        if not path.is_file():
+            raise catalog.NotFound(f"plan: no built-in or saved plan {name!r}")
+        return str(path)
+
+    def plan(self, name: str) -> tuple[Any, str]:
+        """The validated plan and its YAML text."""
+        from cnplan.plans import load_plan, plan_text
+
+        ref = self.plan_ref(name)
+        return load_plan(ref), plan_text(ref)[0]
+
+    def validate_plan(self, content: bytes, filename: str) -> tuple[Any | None, list[str]]:
+        """Check an uploaded plan: size, encoding, YAML, schema, and zones of its dataset."""
+        from cnplan.plans import PlanError, parse_plan
+        from cnplan.plans.schema import zone_problems
+
+        label = filename if catalog.NAME.fullmatch(filename or "") else "upload"
+        if len(content) > MAX_PLAN_BYTES:
+            return None, [f"file: at most {MAX_PLAN_BYTES // 1024} kB, got {len(content):,} bytes"]
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, [f"file: expected UTF-8 text, byte {exc.start} is not"]
+        try:
+            raw = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            return None, [f"not valid YAML: {exc}"]
+        try:
+            plan = parse_plan(raw, label)
+        except PlanError as exc:
+            return None, list(exc.problems)
+        if plan.data not in dataset_names():
+            return None, [f"data: expected one of {', '.join(dataset_names())}, got {plan.data!r}"]
+        problems = zone_problems(plan.model_dump(), dataset(plan.data).zone_ids)
+        return (None, problems) if problems else (plan, [])
+
+    def save_plan(self, content: bytes, filename: str) -> tuple[str, Any]:
+        """Validate and store an uploaded plan under its ``name``; return (name, plan)."""
+        from cnplan.plans import builtin_plans
+
+        plan, problems = self.validate_plan(content, filename)
+        if plan is None:
+            raise InputError("plan refused, nothing saved", {"file": "; ".join(problems)})
+        try:
+            name = check_name(plan.name, "plan name")
+        except UnsafeName as exc:
+            raise InputError(str(exc), {"file": str(exc)}) from None
+        if name in builtin_plans():
+            msg = f"name: {name!r} is a built-in plan; give the uploaded plan another name"
+            raise InputError(msg, {"file": msg})
+        path = inside(self.settings.plans_dir, f"{name}.yaml", "plan")
+        fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=self.settings.plans_dir)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(content)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return name, plan
+
+    # -- runs ---------------------------------------------------------------------------------
+    def start_run(self, plan: str, scenarios: int, seed: int, with_actuals: bool,
+                  who: str) -> dict[str, Any]:
+        """Queue a run after checking its inputs; the plan is validated before anything starts."""
+        from cnplan.plans import PlanError
+
+        problems = {}
+        if not isinstance(scenarios, int) or not 1 <= scenarios <= MAX_SCENARIOS:
+            problems["scenarios"] = f"expected a whole number from 1 to {MAX_SCENARIOS:,}, " \
+                                    f"got {scenarios!r}"
+        if not isinstance(seed, int) or not 0 <= seed < 2**32:
+            problems["seed"] = f"expected a whole number from 0 to {2**32 - 1}, got {seed!r}"
+        try:
+            self.plan(plan)
+        except catalog.NotFound as exc:
+            problems["plan"] = str(exc)
+        except PlanError as exc:
+            problems["plan"] = str(exc)
+        if problems:
+            raise InputError("run refused: " + "; ".join(f"{k}: {v}" for k, v in
+                                                         problems.items()), problems)
+        run_id = new_run_id(plan)
+        job_id = self.state.add_job(run_id, self.plan_ref(plan), scenarios, seed, with_actuals,
+                                    who)
+        self.jobs.submit()
+        return self.job(job_id)
+
+    def job(self, job_id: int) -> dict[str, Any]:
+        job = self.state.job(job_id)
+        if job is None:
+            raise catalog.NotFound(f"no job {job_id}")
+        return self._public_job(job)
+
+    def jobs_list(self, limit: int = 50) -> list[dict[str, Any]]:
+        return [self._public_job(j) for j in self.state.jobs(limit)]
+
+    def _public_job(self, job: dict[str, Any]) -> dict[str, Any]:
+        plan = job["plan"]
+        out = {k: job[k] for k in ("id", "run_id", "scenarios", "seed", "status", "progress",
+                                   "stage", "message", "submitted_by", "created", "started",
+                                   "finished")}
+        out["plan"] = Path(plan).stem if plan.endswith(".yaml") else plan
+        out["with_actuals"] = bool(job["with_actuals"])
+        out["progress_is_estimate"] = job["status"] == "running"
+        return out
+
+    # -- tracker ------------------------------------------------------------------------------
+    def tracker_status(self) -> list[dict[str, Any]]:
+        """Indicator status by objective, as plain dicts (raises TrackError if no database)."""
+        from dataclasses import asdict
+
+        from cnplan.track import status
+
+        groups = status(self.settings.db_url)
+        return [
+            {"id": g.id, "title": g.title, "counts": g.counts,
+             "rows": [catalog._clean(asdict(r)) for r in g.rows]}
+            for g in groups
+        ]
+
+    def report_actual(self, fields: dict[str, Any], who: str) -> dict[str, Any]:
+        """Record an actual through the tracker service; its refusal becomes field problems."""
+        from dataclasses import asdict
+
+        from cnplan.track import TrackError, report
+
+        try:
+            entry = report(
+                fields.get("indicator") or "",
+                fields.get("period") if fields.get("period") not in (None, "") else "",
+                fields.get("value") if fields.get("value") not in (None, "") else "",
+                fields.get("reported_by") or who,
+                source=fields.get("source") or "",
+                comment=fields.get("comment") or "",
+                unit=fields.get("unit") or None,
+                url=self.settings.db_url,
+            )
+        except TrackError as exc:
+            raise InputError(str(exc), field_problems(str(exc))) from None
+        out = asdict(entry)
+        out["reported_at"] = entry.reported_at.isoformat(timespec="seconds")
+        return out
+
+
+def field_problems(message: str) -> dict[str, str]:
+    """Split the tracker's "  column: message" lines into a field -> message mapping."""
+    problems: dict[str, str] = {}
+    for line in message.splitlines()[1:]:
+        column, sep, text = line.strip().partition(": ")
+        if sep:
+            problems[column] = (problems[column] + "; " + text) if column in problems else text
+    if not problems:
+        problems["form"] = message
+    return problems
