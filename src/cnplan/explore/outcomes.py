@@ -154,9 +154,9 @@ def outcome_units(exp: Experiment) -> dict[str, str]:
     units: dict[str, str] = {}
     for col in outcome_columns(exp):
         if col.endswith("_reached"):
-            units[col] = "bool: goal reached by its year"
+            units[col] = "bool (by the goal's year)"
         elif col.endswith("_year") and col[: -len("_year")] in GOALS:
-            units[col] = "year first reached (NaN: not within the horizon)"
+            units[col] = "year (NaN: never)"
         elif col in SCALARS:
             units[col] = SCALARS[col].unit
         else:
