@@ -35,6 +35,7 @@ def evaluate_on_scenarios(
     scenarios: int,
     seed: int | None = None,
     batch: int = 8192,
+    per_scenario: pd.DataFrame | None = None,
 ) -> dict[str, np.ndarray]:
     """Outcomes of every row under scenarios ``0..scenarios-1`` of ``seed``.
 
@@ -45,6 +46,8 @@ def evaluate_on_scenarios(
     scenarios : number of futures each row faces (the same futures for every row).
     seed : the scenarios' seed (default: the experiment's).
     batch : engine rows per call (memory only; never the numbers).
+    per_scenario : optional input columns that vary by scenario instead of by row (one row per
+        scenario, e.g. sampled uncertainties every candidate faces alike).
 
     Returns
     -------
@@ -58,6 +61,14 @@ def evaluate_on_scenarios(
     inputs = prep.inputs
     base = draw(prep.paramset, seed, 0, scenarios, len(inputs.years), len(inputs.zones))
     arrays = {c: rows[c].to_numpy(dtype=float) for c in rows.columns}
+    shared: dict[str, np.ndarray] = {}
+    if per_scenario is not None:
+        if len(per_scenario) != scenarios:
+            raise ValueError(
+                f"per_scenario: needs one row per scenario ({scenarios}), got {len(per_scenario)}"
+            )
+        _check_columns(prep, list(per_scenario.columns))
+        shared = {c: per_scenario[c].to_numpy(dtype=float) for c in per_scenario.columns}
     for c, a in arrays.items():
         if not np.isfinite(a).all():
             i = int(np.flatnonzero(~np.isfinite(a))[0])
@@ -72,6 +83,7 @@ def evaluate_on_scenarios(
         scen = np.arange(a, b) % scenarios
         d = Draws(base.params[scen], base.planting[scen], base.price[scen])
         values = {c: v[cand] for c, v in arrays.items()}
+        values.update({c: v[scen] for c, v in shared.items()})
         got = _batch(prep, d, values, b - a)
         for c in columns:
             out[c][a:b] = got[c]

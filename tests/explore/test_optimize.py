@@ -1,0 +1,140 @@
+"""Robust optimisation: ZDT1's known front is reached; an emitted lima-2005 plan reproduces its
+figures under `cnplan run`; robustness metrics; saved Pareto sets; errors name the outcomes."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+from cnplan.explore.experiment import load_experiment
+from cnplan.explore.optimize import (
+    Objective,
+    OptimizeError,
+    ParetoResult,
+    emit_plan,
+    minimize,
+    optimize,
+    parse_objectives,
+)
+
+EXPERIMENT = """
+name: opt-small
+plan: lima-2005
+seed: 11
+levers:
+  - lever: forced_eradication
+    zone: vraem
+    scale: [0.5, 3.0]
+  - lever: ad_funding
+    scale: [0.6, 1.7]
+  - lever: police_graduates
+    level: [0, 800]
+outcomes: [marginal_producer, coca_ha: [2011], cost_musd_total, resistance_max]
+design: {method: latin_hypercube, n: 8}
+"""
+
+
+def test_zdt1_front_is_reached():
+    from pymoo.indicators.gd import GD
+    from pymoo.indicators.igd import IGD
+    from pymoo.problems import get_problem
+
+    problem = get_problem("zdt1")
+    calls = []
+
+    def batched(x):
+        calls.append(len(x))
+        return problem.evaluate(x)
+
+    _, f, timings = minimize(
+        batched, problem.xl, problem.xu, 2, pop_size=100, generations=150, seed=1
+    )
+    front = problem.pareto_front()
+    assert IGD(front)(f) < 0.02
+    assert GD(front)(f) < 0.01
+    assert len(calls) == len(timings) == 150  # one batched call per generation
+    assert set(calls) == {100}
+
+
+def test_robustness_metrics():
+    values = np.array([[1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 2.0, 2.0]])  # 2 candidates x 4 futures
+    mean, f = Objective("y", "max", "mean").robust(values)
+    np.testing.assert_allclose(mean, [2.5, 2.0])
+    np.testing.assert_allclose(f, [-2.5, -2.0])
+    p25, _ = Objective("y", "max", "percentile", q=25).robust(values)
+    np.testing.assert_allclose(p25, [1.75, 2.0])  # the low tail when more is better
+    p25_min, _ = Objective("y", "min", "percentile", q=25).robust(values)
+    np.testing.assert_allclose(p25_min, [3.25, 2.0])  # the high tail when less is better
+    regret, f = Objective("y", "max", "regret").robust(values)
+    np.testing.assert_allclose(regret, [1.0, 2.0])  # best per future is [2, 2, 3, 4]
+    np.testing.assert_allclose(f, regret)
+    share, f = Objective("y", "max", "satisficing", threshold=2.0).robust(values)
+    np.testing.assert_allclose(share, [0.75, 1.0])
+    np.testing.assert_allclose(f, [-0.75, -1.0])
+
+
+def test_objective_errors():
+    with pytest.raises(OptimizeError, match="'max OUTCOME'"):
+        parse_objectives(["maximise coca"])
+    with pytest.raises(OptimizeError, match="threshold"):
+        parse_objectives([{"outcome": "coca_ha_2011", "sense": "min", "metric": "satisficing"}])
+    with pytest.raises(OptimizeError, match="metric"):
+        parse_objectives(["min coca_ha_2011"], metric="median")
+
+
+def test_wrong_outcome_lists_available():
+    exp = load_experiment(EXPERIMENT)
+    with pytest.raises(ValueError, match="available outcomes are .*coca_ha_2011"):
+        optimize(exp, ["min coca_2011"], scenarios=4, pop_size=4, generations=1)
+
+
+def test_lima_emitted_plan_reproduces_objectives(tmp_path):
+    from cnplan.cli import app
+
+    exp = load_experiment(EXPERIMENT)
+    result = optimize(
+        exp,
+        ["min coca_ha_2011", "min cost_musd_total", "max marginal_producer_reached"],
+        scenarios=64,
+        pop_size=16,
+        generations=3,
+    )
+    assert len(result.generations) == 3
+    assert (result.generations.evaluations == 16).all()  # whole population per call
+    table = result.table
+    assert list(table.columns[:3]) == result.levers
+    assert table["mean(coca_ha_2011)"].is_monotonic_increasing
+    # the Pareto set is non-dominated on its (minimised) objectives
+    f = np.column_stack(
+        [
+            table["mean(coca_ha_2011)"],
+            table["mean(cost_musd_total)"],
+            -table["mean(marginal_producer_reached)"],
+        ]
+    )
+    for i in range(len(f)):
+        dominated = (f <= f[i]).all(axis=1) & (f < f[i]).any(axis=1)
+        assert not dominated.any()
+
+    saved = result.save(tmp_path / "analysis" / "pareto.parquet")
+    back = ParetoResult.load(saved)
+    pd.testing.assert_frame_equal(back.table, table)
+    assert back.objectives == result.objectives
+
+    k = len(table) - 1
+    plan = emit_plan(exp, result, k, tmp_path / "pareto.yaml")
+    out = tmp_path / "run"
+    cli = CliRunner().invoke(
+        app, ["run", str(plan), "-n", "64", "--seed", "11", "--out", str(out), "--no-report"]
+    )
+    assert cli.exit_code == 0, cli.output
+    ds = xr.open_dataset(out / "ensemble.nc")
+    coca_2011 = float(ds.national_ha.sel(crop="coca", year=2011).astype(float).mean())
+    # same futures (seed and scenario numbers), so only float32 storage separates the figures
+    assert coca_2011 == pytest.approx(table.loc[k, "mean(coca_ha_2011)"], rel=1e-5)
+    p_marginal = float(ds.marginal_producer_reached.mean())
+    assert p_marginal == pytest.approx(table.loc[k, "mean(marginal_producer_reached)"], abs=1e-9)
+    ds.close()
+    with pytest.raises(OptimizeError, match="--emit-plan"):
+        emit_plan(exp, result, len(table), tmp_path / "x.yaml")
