@@ -38,10 +38,17 @@ SECURITY_HEADERS = {
 
 
 class LimitsAndHeaders(BaseHTTPMiddleware):
-    """Refuse oversized bodies up front (413) and add security headers to every response."""
+    """Refuse oversized bodies up front (413) and add security headers to every response.
+
+    A body without ``Content-Length`` (chunked) is refused with 411, so the limit cannot be
+    bypassed by streaming; browsers and HTTP clients send the length for forms and uploads.
+    """
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         length = request.headers.get("content-length")
+        if length is None and "chunked" in request.headers.get("transfer-encoding", "").lower():
+            return _error(request, 411, "request body: send Content-Length (chunked bodies "
+                          "are not accepted)")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             return _error(request, 413, f"request body: at most {MAX_BODY_BYTES // 1024} kB "
                           f"(a plan file may be {MAX_PLAN_BYTES // 1024} kB), got {length} bytes")

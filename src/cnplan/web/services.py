@@ -132,7 +132,8 @@ class Services:
 
         label = filename if catalog.NAME.fullmatch(filename or "") else "upload"
         if len(content) > MAX_PLAN_BYTES:
-            return None, [f"file: at most {MAX_PLAN_BYTES // 1024} kB, got {len(content):,} bytes"]
+            return None, [f"file: at most {MAX_PLAN_BYTES // 1024} kB ({MAX_PLAN_BYTES:,} bytes), "
+                          "got more"]
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError as exc:
