@@ -32,7 +32,7 @@ import pandas as pd
 from cnplan.explore.experiment import Experiment, ExperimentError, LeverVariation
 from cnplan.explore.outcomes import needs, outcome_columns, reduce_outcomes
 from cnplan.model import goals as g
-from cnplan.model.inputs import Inputs, build_inputs
+from cnplan.model.inputs import Inputs, build_inputs, spread_eradication
 from cnplan.model.parameters import PARAM_INDEX
 from cnplan.model.paramset import ParameterSet, default_parameter_set
 from cnplan.model.simulate import draw, goal_config, run_chunk
@@ -188,6 +188,14 @@ def _evaluate_batch(
     changes: dict = {}
     if any(c.startswith("lever:") for c in values):
         changes["levers"] = _apply_levers(prep, values, n)
+        forced = changes["levers"]["forced_eradication"]
+        if forced.ndim == 3 and inputs.eradication_before > 0:
+            # The year-before eradication is spread like each scenario's own first-year forced
+            # eradication, as a separate run of that plan would (build_inputs).
+            first = np.ascontiguousarray(forced[0])
+            changes["eradication0"] = spread_eradication(
+                inputs.eradication_before, first, inputs.area0
+            )
     if "driver:election_will" in values:
         changes["political_will"] = _political_will(prep, values["driver:election_will"])
     if "driver:price_shock" in values:

@@ -44,7 +44,7 @@ class Inputs:
     kinds: np.ndarray  # (Z,) TRADITIONAL | HARD_CORE | EXPANSION
     area0: np.ndarray  # (Z,) standing coca at the end of the year before the start, ha
     area_cap: np.ndarray  # (Z,) largest area observed in each zone, ha
-    eradication0: np.ndarray  # (Z,) eradication in the year before the start, ha
+    eradication0: np.ndarray  # (Z,) or (S, Z) eradication in the year before the start, ha
     price0: float | np.ndarray  # leaf price in the year before the start, USD/kg (or (S,))
     levers: dict[str, np.ndarray]
     political_will: np.ndarray  # (T,) or (T, S)
@@ -55,6 +55,7 @@ class Inputs:
     hard_core_weight: float = 1.0  # weight of hard-core zones when spreading it over zones
     eradication_zone_weight: np.ndarray | None = None  # (Z,) further weights by zone, if any
 
+    eradication_before: float = 0.0  # national eradication in the year before the start, ha
     per_scenario: bool = False  # True when some lever, will or price0 is set per scenario
 
     @property
@@ -197,9 +198,7 @@ def build_inputs(
         notes.append(f"eradication in {y0}: not in the data, taken as 0 for replanting in {y0 + 1}")
         eradication0 = np.zeros(len(zones))
     else:
-        pattern = levers["forced_eradication"][0]
-        weights = pattern if pattern.sum() > 0 else area0
-        eradication0 = erad[1] * weights / weights.sum()
+        eradication0 = spread_eradication(erad[1], levers["forced_eradication"][0], area0)
         notes.append(
             f"eradication in {y0} ({erad[1]:,.0f} ha, national) spread over zones like the plan's "
             f"first-year forced eradication (assumption: its split by zone is not in the data)"
@@ -212,6 +211,7 @@ def build_inputs(
         area0=area0,
         area_cap=cap,
         eradication0=eradication0,
+        eradication_before=0.0 if erad is None or erad[0] != y0 else erad[1],
         price0=price0,
         levers=levers,
         political_will=np.array([ph.political_will for ph in phases]),
@@ -219,6 +219,16 @@ def build_inputs(
         voluntary_hard_core=np.array([ph.voluntary_in_hard_core for ph in phases]),
         notes=notes,
     )
+
+
+def spread_eradication(total: float, pattern: np.ndarray, area0: np.ndarray) -> np.ndarray:
+    """Spread the year-before eradication over zones like the plan's first-year forced
+    eradication (by standing area if the plan has none); ``pattern`` is (Z,) or (S, Z).
+
+    Its split by zone is not in the data; this is the stated assumption of ``build_inputs``.
+    """
+    weights = np.where(pattern.sum(axis=-1, keepdims=True) > 0, pattern, area0)
+    return total * weights / weights.sum(axis=-1, keepdims=True)
 
 
 def _initial_price(data: Dataset, year: int, notes: list[str]) -> float:
