@@ -69,9 +69,9 @@ def _last_error(log_path: Path) -> str:
         lines = log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
     except OSError:
         return "the run process failed (no log)"
-    errors = [ln for ln in lines if ln.startswith("error:")]
-    tail = errors[-1:] or lines[-3:]
-    return "\n".join(tail)[-2000:] or "the run process failed without a message"
+    starts = [i for i, ln in enumerate(lines) if ln.startswith("error:")]
+    tail = lines[starts[-1]:] if starts else lines[-3:]  # the CLI's error and its located lines
+    return "\n".join(tail)[:2000] or "the run process failed without a message"
 
 
 class JobManager:
