@@ -1,7 +1,8 @@
 """cnplan: decision support for counter-narcotics programmes against illicit crops.
 
 The public Python API is re-exported here lazily, so that ``import cnplan`` stays cheap:
-``load_dataset``, ``load_plan`` and ``simulate``.
+``load_dataset``, ``load_plan``, ``simulate``, ``discover``, ``sensitivity`` and
+``optimize``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ _API = {
     "load_dataset": "cnplan.data",
     "load_plan": "cnplan.plans",
     "simulate": "cnplan.model",
+    "discover": "cnplan.explore.discover",
+    "sensitivity": "cnplan.explore.sensitivity",
+    "optimize": "cnplan.explore.optimize",
 }
 
 

@@ -138,3 +138,54 @@ def test_lima_emitted_plan_reproduces_objectives(tmp_path):
     ds.close()
     with pytest.raises(OptimizeError, match="--emit-plan"):
         emit_plan(exp, result, len(table), tmp_path / "x.yaml")
+
+
+def test_optimize_cli(tmp_path):
+    from typer.testing import CliRunner
+
+    from cnplan.cli import app
+
+    exp = tmp_path / "exp.yaml"
+    exp.write_text(EXPERIMENT)
+    out = tmp_path / "analysis" / "pareto.parquet"
+    got = CliRunner().invoke(
+        app,
+        [
+            "optimize",
+            str(exp),
+            "--objective",
+            "min coca_ha_2011",
+            "--objective",
+            "max marginal_producer_reached",
+            "--metric",
+            "satisficing",
+            "--threshold",
+            "coca_ha_2011=40000",
+            "--threshold",
+            "marginal_producer_reached=1",
+            "-n",
+            "16",
+            "--pop-size",
+            "8",
+            "--generations",
+            "2",
+            "--out",
+            str(out),
+            "--emit-plan",
+            "0",
+            str(tmp_path / "plan.yaml"),
+        ],
+        env={"COLUMNS": "200"},
+    )
+    assert got.exit_code == 0, got.output
+    result = ParetoResult.load(out)
+    assert [o.metric for o in result.objectives] == ["satisficing", "satisficing"]
+    assert result.table.filter(like="satisficing").apply(lambda c: c.between(0, 1)).all().all()
+    assert (tmp_path / "plan.yaml").is_file() and out.with_suffix(".png").is_file()
+    from cnplan.plans import load_plan
+
+    assert load_plan(tmp_path / "plan.yaml").levers["police_graduates"]["national"]
+    got = CliRunner().invoke(
+        app, ["optimize", str(exp), "--objective", "min nothing", "--out", str(out)]
+    )
+    assert got.exit_code == 1 and "available outcomes are" in got.output

@@ -41,7 +41,7 @@ def test_trajectory_is_monotone_in_density_while_peeling():
 
 def test_matches_ema_workbench():
     ema_prim = pytest.importorskip("ema_workbench.analysis.prim")
-    x, y = _planted(n=3000, noise=0.05, seed=7)
+    x, y = _planted(n=1500, noise=0.05, seed=7)
     ours = prim(x, y)
     theirs = ema_prim.Prim(x, y.astype(int), threshold=0.5).find_box()
     ema_traj = theirs.peeling_trajectory
@@ -111,3 +111,108 @@ def test_bad_input_is_refused():
         prim(x, y[:10])
     with pytest.raises(PrimError, match="--box"):
         prim(x, y).box(999)
+
+
+EXPLORATION = """
+name: discover-small
+plan: lima-2005
+seed: 5
+uncertainties:
+  - param: price_elasticity
+  - driver: price_shock
+    range: [-0.3, 0.3]
+levers:
+  - lever: forced_eradication
+    zone: vraem
+    scale: [0.5, 3.0]
+outcomes: [marginal_producer, coca_ha: [2011], cost_musd_total]
+design: {method: latin_hypercube, n: 600}
+"""
+
+
+@pytest.fixture(scope="module")
+def exploration(tmp_path_factory):
+    from cnplan.explore import load_experiment, run_exploration
+
+    folder = tmp_path_factory.mktemp("expl") / "small"
+    run_exploration(load_experiment(EXPLORATION), folder, progress=False)
+    return folder
+
+
+def test_discover_on_an_exploration(exploration):
+    import cnplan
+    from cnplan.explore.discover import save_discovery
+
+    result = cnplan.discover(exploration, "coca_ha_2011 > 40000")
+    assert isinstance(result, PrimResult)
+    assert result.units["lever:forced_eradication.vraem"] == "x plan"
+    assert result.trajectory.density.iloc[-1] > result.trajectory.density.iloc[0]
+    path = save_discovery(exploration, result)
+    assert path == exploration / "analysis" / "prim-coca_ha_2011-gt-40000.json"
+    cart_result = cnplan.discover(exploration, "coca_ha_2011 > 40000", method="cart")
+    assert cart_result.boxes.n.sum() == 600
+
+
+def test_discover_cli(exploration, tmp_path):
+    from typer.testing import CliRunner
+
+    from cnplan.cli import app
+
+    runner = CliRunner()
+    chart = tmp_path / "prim.png"
+    got = runner.invoke(
+        app,
+        [
+            "discover",
+            str(exploration),
+            "--outcome",
+            "coca_ha_2011 > 40000",
+            "--box",
+            "3",
+            "--chart",
+            str(chart),
+        ],
+        env={"COLUMNS": "160"},
+    )
+    assert got.exit_code == 0, got.output
+    assert "peeling trajectory" in got.output and "Box 3 limits" in got.output
+    assert chart.stat().st_size > 10_000 and chart.read_bytes()[:4] == b"\x89PNG"
+    saved = PrimResult.load(exploration / "analysis" / "prim-coca_ha_2011-gt-40000.json")
+    assert saved.chosen == 3 and 3 in saved.quasi_p
+    got = runner.invoke(app, ["discover", str(exploration), "--outcome", "coca_2011 > 1"])
+    assert got.exit_code == 1
+    assert "available outcomes are" in got.output and "marginal_producer_reached" in got.output
+    got = runner.invoke(
+        app, ["discover", str(exploration), "--outcome", "coca_ha_2011 > 40000", "--box", "999"]
+    )
+    assert got.exit_code == 1 and "--box" in got.output
+    got = runner.invoke(
+        app,
+        [
+            "discover",
+            str(exploration),
+            "--outcome",
+            "coca_ha_2011 > 40000",
+            "--method",
+            "cart",
+            "--chart",
+            str(tmp_path / "cart.png"),
+        ],
+    )
+    assert got.exit_code == 0, got.output
+    assert "CART leaves" in got.output
+
+
+def test_plots_draw_on_given_axes():
+    from matplotlib.figure import Figure
+
+    from cnplan.explore import plots
+
+    x, y = _planted(n=500)
+    result = prim(x, y)
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    assert plots.tradeoff(result, ax=left) is left
+    assert plots.box_limits(result, ax=right) is right
+    assert len(right.patches) == 2 * len(result.box())
+    assert plots.tradeoff(result).figure is not fig  # a new figure of its own

@@ -82,3 +82,43 @@ def test_bad_options():
         sensitivity(lambda x: x, ISHIGAMI, n=8)
     with pytest.raises(SensitivityError, match="not finite"):
         sensitivity(lambda x: np.full(len(x), np.nan), ISHIGAMI, n=8)
+
+
+def test_sensitivity_cli_and_bars(tmp_path):
+    from matplotlib.figure import Figure
+    from typer.testing import CliRunner
+
+    from cnplan.cli import app
+    from cnplan.explore import plots
+
+    exp = tmp_path / "exp.yaml"
+    exp.write_text(
+        """
+name: sens-cli
+plan: lima-2005
+uncertainties:
+  - driver: price_shock
+    range: [-0.3, 0.3]
+levers:
+  - lever: police_graduates
+    level: [0, 800]
+outcomes: [coca_ha: [2011]]
+design: {method: latin_hypercube, n: 8}
+"""
+    )
+    runner = CliRunner()
+    got = runner.invoke(
+        app,
+        ["sensitivity", str(exp), "--outcome", "coca_ha_2011", "-n", "16", "--out", str(tmp_path)],
+        env={"COLUMNS": "160"},
+    )
+    assert got.exit_code == 0, got.output
+    assert "driver:price_shock" in got.output and "Sobol indices" in got.output
+    result = SensitivityResult.load(tmp_path / "analysis" / "sobol-coca_ha_2011.parquet")
+    assert (tmp_path / "analysis" / "sobol-coca_ha_2011.png").is_file()
+    ax = Figure().add_subplot()
+    assert plots.sensitivity_bars(result, ax=ax) is ax
+    got = runner.invoke(
+        app, ["sensitivity", str(exp), "--outcome", "coca_ha_2099", "--out", str(tmp_path)]
+    )
+    assert got.exit_code == 1 and "available outcomes are coca_ha_2011" in got.output

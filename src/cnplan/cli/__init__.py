@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from cnplan.cli import analysis as analysis_cli
 from cnplan.cli import calibrate as calibrate_cli
 from cnplan.cli import data as data_cli
 from cnplan.cli import explore as explore_cli
@@ -31,6 +32,7 @@ calibrate_cli.register(app)
 report_cli.register(app)
 explore_cli.register(app)
 serve_cli.register(app)
+analysis_cli.register(app)
 
 
 def main() -> None:

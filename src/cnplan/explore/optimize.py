@@ -348,7 +348,12 @@ def optimize(
         seed=seed,
         generations=timings,
         experiment=experiment.name,
-        settings={"algorithm": algorithm, "pop_size": pop_size, "generations": generations},
+        settings={
+            "algorithm": algorithm,
+            "pop_size": pop_size,
+            "generations": generations,
+            "sampled_uncertainties": [u.column for u in experiment.uncertainties],
+        },
     )
 
 
@@ -459,6 +464,12 @@ def emit_plan(
         f"# Reproduce its figures: cnplan run {path.name} -n {result.scenarios} "
         f"--seed {result.seed}\n"
     )
+    sampled = result.settings.get("sampled_uncertainties") or []
+    if sampled:
+        header += (
+            f"# (The optimiser also sampled {', '.join(sampled)} per future; cnplan run uses "
+            "the plan's and parameter set's own values for those, so its figures will differ.)\n"
+        )
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), "utf-8")
     tmp.replace(path)
