@@ -127,16 +127,26 @@ def data_page(request: Request, _: Reader, dataset: str = "peru", variable: str 
     except InputError as exc:
         error = str(exc)
     query = {"variable": variable, "zone": zone, "source": source}
+    used = {i for r in rows for i in str(r["source_id"]).split(";") if i}
+    cited = [src for src in meta["sources"] if src["source_id"] in used]
     return render(request, "data.j2", status=400 if error else 200, meta=meta, rows=rows,
-                  error=error, query=query, dataset=dataset)
+                  error=error, query=query, dataset=dataset, cited=cited)
 
 
 @functools.lru_cache(maxsize=64)
-def _chart_svg(dataset: str, variable: str, by_zone: bool, source: str) -> bytes:
+def _chart_svg(dataset: str, variable: str, by_zone: bool, source: str, zone: str) -> bytes:
+    """The data layer's chart as SVG; with a zone, that zone's line is drawn over faint others."""
     from cnplan.data.plot import plot_observed
 
     ds = check_dataset(dataset)
     ax = plot_observed(ds, variable, by="zone" if by_zone else None, source=source or "auto")
+    if by_zone and zone:
+        for line in ax.get_lines():
+            if str(line.get_label()).startswith(f"{zone}:"):
+                line.set_linewidth(3.0)
+                line.set_zorder(5)
+            else:
+                line.set_alpha(0.25)
     buf = io.BytesIO()
     ax.figure.savefig(buf, format="svg")
     return buf.getvalue()
@@ -144,7 +154,7 @@ def _chart_svg(dataset: str, variable: str, by_zone: bool, source: str) -> bytes
 
 @router.get("/data/chart.svg")
 def data_chart(request: Request, _: Reader, dataset: str = "peru", variable: str = "coca_ha",
-               by: str = "national", source: str = "") -> Response:
+               by: str = "national", source: str = "", zone: str = "") -> Response:
     from cnplan.data import DataError
 
     ds = check_dataset(dataset)
@@ -152,7 +162,8 @@ def data_chart(request: Request, _: Reader, dataset: str = "peru", variable: str
         raise InputError(f"variable/by: expected a variable of {dataset} and by national|zone, "
                          f"got {variable!r}, {by!r}")
     try:
-        svg = _chart_svg(dataset, variable, by == "zone", source[:100])
+        svg = _chart_svg(dataset, variable, by == "zone", source[:100],
+                         zone if zone in ds.zone_ids else "")
     except (DataError, ValueError) as exc:
         raise InputError(f"chart: {exc}") from None
     return Response(svg, media_type="image/svg+xml")
