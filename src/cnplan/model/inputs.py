@@ -63,26 +63,42 @@ class Inputs:
         return float(self.area0.sum())
 
 
+class _ScenarioRows:
+    """A per-scenario (T, S[, Z]) array seen through a subset of its scenarios, year by year.
+
+    Lazy on purpose: a counterfactual branch reads only a few years of a few scenarios, so
+    gathering the whole array for it would cost more than the branch itself.
+    """
+
+    __slots__ = ("rows", "value")
+
+    def __init__(self, value: np.ndarray, rows: np.ndarray):
+        self.value = value
+        self.rows = rows
+
+    @property
+    def ndim(self) -> int:
+        return self.value.ndim
+
+    def __getitem__(self, t: int) -> np.ndarray:
+        year = self.value[t][self.rows]
+        return np.asfortranarray(year) if year.ndim == 2 else year  # column-major: see engine.P
+
+
 def take_scenarios(inputs: Inputs, rows: np.ndarray) -> Inputs:
     """The inputs of the scenarios ``rows`` of a chunk (shared arrays are kept as they are)."""
     if not inputs.per_scenario:
         return inputs
     levers = {}
     for name, value in inputs.levers.items():
-        spec_ndim = 2 if LEVERS[name].scope == "zone" else 1
-        if value.ndim > spec_ndim:
-            # (T, S, Z) kept as a view of a (T, Z, S) array: each year's (S, Z) slice stays
-            # column-major like the engine's arrays (performance only).
-            value = value[:, rows]
-            if value.ndim == 3:
-                value = value.transpose(0, 2, 1).copy().transpose(0, 2, 1)
-        levers[name] = value
+        shared_ndim = 2 if LEVERS[name].scope == "zone" else 1
+        levers[name] = _ScenarioRows(value, rows) if value.ndim > shared_ndim else value
     will = inputs.political_will
     price0 = inputs.price0
     return replace(
         inputs,
         levers=levers,
-        political_will=will[:, rows] if will.ndim == 2 else will,
+        political_will=_ScenarioRows(will, rows) if will.ndim == 2 else will,
         price0=price0[rows] if np.ndim(price0) == 1 else price0,
     )
 
