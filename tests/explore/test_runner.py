@@ -223,3 +223,16 @@ def test_keyboard_interrupt_leaves_a_resumable_folder(tmp_path, monkeypatch, ref
     pd.testing.assert_frame_equal(
         open_results(tmp_path / "ctrlc").frame(), open_results(reference_folder).frame()
     )
+
+
+def test_rows_at_the_plan_values_give_what_cnplan_run_gives(small_experiment):
+    """No lever or driver column: each row is that scenario of a plain ``simulate`` run."""
+    from cnplan.model import simulate
+
+    out = evaluate(small_experiment, pd.DataFrame(index=range(150)), seed=11)
+    ds = simulate("lima-2005", n=150, seed=11)
+    for goal in ("hold_the_line", "marginal_producer", "stability_point"):
+        np.testing.assert_array_equal(out[f"{goal}_reached"], ds[f"{goal}_reached"].values)
+        np.testing.assert_array_equal(out[f"{goal}_year"], ds[f"{goal}_year"].values)
+    coca = ds["coca_ha"].sel(year=2015).values.astype(np.float64).sum(axis=1)
+    np.testing.assert_array_equal(out["coca_ha_2015"], coca)

@@ -38,7 +38,7 @@ from cnplan.model.paramset import ParameterSet, default_parameter_set
 from cnplan.model.simulate import draw, goal_config, run_chunk
 from cnplan.plans import LEVERS, Plan
 
-BATCH = 2048
+BATCH = 4096
 """Scenarios per engine call inside :func:`evaluate` (memory and cache; not results)."""
 
 
