@@ -205,6 +205,7 @@ def test_explorations_listed_from_manifests(server: Server) -> None:
     assert httpx.get(f"{server.url}/api/explorations/not-one").status_code == 404
 
 
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 def test_tracker_unavailable_is_503_not_500(tmp_path) -> None:
     from fastapi.testclient import TestClient
 

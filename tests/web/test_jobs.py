@@ -11,7 +11,7 @@ from cnplan.web.jobs import JobManager
 from cnplan.web.settings import Settings
 from cnplan.web.state import StateDB
 
-from .conftest import make_home, start_server, wait_job
+from .conftest import make_home, start_server
 
 
 def test_run_does_not_block_and_survives_restart(fresh_db: str, tmp_path: Path) -> None:

@@ -16,8 +16,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cnplan.web import api, pages
 from cnplan.web.auth import AuthError
@@ -37,25 +38,43 @@ SECURITY_HEADERS = {
 }
 
 
-class LimitsAndHeaders(BaseHTTPMiddleware):
+class LimitsAndHeaders:
     """Refuse oversized bodies up front (413) and add security headers to every response.
 
     A body without ``Content-Length`` (chunked) is refused with 411, so the limit cannot be
     bypassed by streaming; browsers and HTTP clients send the length for forms and uploads.
+    A plain ASGI middleware (not ``BaseHTTPMiddleware``): it adds no task per request.
     """
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         length = request.headers.get("content-length")
+        refusal = None
         if length is None and "chunked" in request.headers.get("transfer-encoding", "").lower():
-            return _error(request, 411, "request body: send Content-Length (chunked bodies "
-                          "are not accepted)")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return _error(request, 413, f"request body: at most {MAX_BODY_BYTES // 1024} kB "
-                          f"(a plan file may be {MAX_PLAN_BYTES // 1024} kB), got {length} bytes")
-        response = await call_next(request)
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        return response
+            refusal = _error(request, 411, "request body: send Content-Length (chunked bodies "
+                             "are not accepted)")
+        elif length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            refusal = _error(request, 413, f"request body: at most {MAX_BODY_BYTES // 1024} kB "
+                             f"(a plan file may be {MAX_PLAN_BYTES // 1024} kB), got {length} "
+                             "bytes")
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for key, value in SECURITY_HEADERS.items():
+                    headers.setdefault(key, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def _error(request: Request, status: int, message: str, problems: dict | None = None,

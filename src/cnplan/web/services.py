@@ -10,6 +10,7 @@ import functools
 import os
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,10 @@ from cnplan.web.paths import UnsafeName, check_name, inside
 from cnplan.web.settings import MAX_PLAN_BYTES, MAX_SCENARIOS, Settings
 from cnplan.web.state import StateDB
 from cnplan.web.tokens import TokenChecker
+
+STATUS_SECONDS = 2.0
+"""How long a computed tracker status is reused. Reports made through the app clear it at
+once; a report made elsewhere (the CLI, another server) shows within this many seconds."""
 
 
 class InputError(ValueError):
@@ -62,6 +67,7 @@ class Services:
     tokens: TokenChecker = field(init=False)
     jobs: JobManager = field(init=False)
     _status_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _status: tuple[float, list[dict[str, Any]]] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.state = StateDB(self.settings.state_path)
@@ -224,7 +230,31 @@ class Services:
 
     # -- tracker ------------------------------------------------------------------------------
     def tracker_status(self) -> list[dict[str, Any]]:
-        """Indicator status by objective, as plain dicts (raises TrackError if no database)."""
+        """Indicator status by objective, as plain dicts (raises TrackError if no database).
+
+        Computing it takes tens of ms (the tracker opens and checks its database each time), so
+        the result is reused for :data:`STATUS_SECONDS`. When it is stale, one thread
+        recomputes it while the others keep answering with the previous table (never older
+        than one recomputation), instead of queueing behind it.
+        """
+        cached = self._status
+        if cached is not None and time.monotonic() - cached[0] < STATUS_SECONDS:
+            return cached[1]
+        if cached is not None and not self._status_lock.acquire(blocking=False):
+            return cached[1]  # someone else is recomputing
+        if cached is None:
+            self._status_lock.acquire()
+        try:
+            current = self._status
+            if current is not None and time.monotonic() - current[0] < STATUS_SECONDS:
+                return current[1]
+            value = self._compute_status()
+            self._status = (time.monotonic(), value)
+            return value
+        finally:
+            self._status_lock.release()
+
+    def _compute_status(self) -> list[dict[str, Any]]:
         from dataclasses import asdict
 
         from cnplan.track import status
@@ -255,6 +285,7 @@ class Services:
             )
         except TrackError as exc:
             raise InputError(str(exc), field_problems(str(exc))) from None
+        self._status = None  # the next read recomputes, so the report shows at once
         out = asdict(entry)
         out["reported_at"] = entry.reported_at.isoformat(timespec="seconds")
         return out

@@ -62,7 +62,7 @@ class Settings:
 
     def prepare(self) -> Settings:
         """Create the home folder and its sub-folders; return settings with an absolute home."""
-        home = self.home.expanduser().resolve()
+        home = Path(self.home).expanduser().resolve()
         for sub in ("runs", "explorations", "plans"):
             (home / sub).mkdir(parents=True, exist_ok=True)
         return Settings(home, self.db_url, self.protect_reads, self.workers)
