@@ -189,3 +189,32 @@ def test_optimize_cli(tmp_path):
         app, ["optimize", str(exp), "--objective", "min nothing", "--out", str(out)]
     )
     assert got.exit_code == 1 and "available outcomes are" in got.output
+
+
+def test_nsga3_three_objectives():
+    from pymoo.indicators.igd import IGD
+    from pymoo.problems import get_problem
+
+    problem = get_problem("dtlz2", n_var=7, n_obj=3)  # front: the unit sphere's positive octant
+    _, f, _ = minimize(
+        problem.evaluate,
+        problem.xl,
+        problem.xu,
+        3,
+        algorithm="nsga3",
+        pop_size=92,
+        generations=60,
+        seed=2,
+    )
+    assert f.shape[1] == 3
+    assert np.abs(np.linalg.norm(f, axis=1) - 1).max() < 0.1
+    assert IGD(_sphere_points())(f) < 0.1
+    with pytest.raises(OptimizeError, match="algorithm"):
+        minimize(problem.evaluate, problem.xl, problem.xu, 3, algorithm="moead", generations=1)
+
+
+def _sphere_points():
+    from pymoo.util.ref_dirs import get_reference_directions
+
+    ref = get_reference_directions("das-dennis", 3, n_partitions=12)
+    return ref / np.linalg.norm(ref, axis=1, keepdims=True)
