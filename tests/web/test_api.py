@@ -218,3 +218,36 @@ def test_tracker_unavailable_is_503_not_500(tmp_path) -> None:
         assert r.status_code == 503 and "no tracker database" in r.json()["detail"]
         assert c.get("/tracker").status_code == 200  # the page says so instead
         assert "cnplan track init" in c.get("/tracker").text
+
+
+def test_real_exploration_is_summarised(server: Server) -> None:
+    explore = pytest.importorskip("cnplan.explore")
+    text = """
+name: web-small
+plan: lima-2005
+seed: 3
+chunk_size: 20
+uncertainties:
+  - driver: gdp_growth
+    range: [0.02, 0.07]
+levers:
+  - {lever: forced_eradication, zone: vraem, scale: [0.5, 3.0]}
+outcomes:
+  - goals
+  - coca_ha: [2011]
+design:
+  method: latin_hypercube
+  n: 40
+"""
+    folder = server.home / "explorations" / "web-small"
+    explore.run_exploration(explore.load_experiment(text), folder, progress=False)
+    got = httpx.get(f"{server.url}/api/explorations/web-small").json()
+    assert got["n_rows"] == 40 and got["chunks_total"] == 2 and got["chunks_done"] == 2
+    assert got["design_label"] == "latin_hypercube 40"
+    frame = explore.open_results(folder).frame()
+    summary = {o["outcome"]: o for o in got["summary"]["outcomes"]}
+    assert got["summary"]["rows"] == 40
+    col = next(c for c in summary if c.startswith("coca_ha"))
+    assert summary[col]["mean"] == pytest.approx(frame[col].mean())
+    page = httpx.get(f"{server.url}/explorations/web-small")
+    assert page.status_code == 200 and col in page.text

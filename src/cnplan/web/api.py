@@ -194,9 +194,10 @@ def explorations(request: Request, _: Reader) -> list[dict[str, Any]]:
 
 @router.get("/explorations/{name}", tags=["explorations"])
 def exploration(name: str, request: Request, _: Reader) -> dict[str, Any]:
-    """One exploration's manifest fields and its report link if there is one."""
+    """One exploration's manifest fields, an outcome summary and its report link if any."""
     folder = catalog.exploration_folder(services(request).settings.explorations_dir, name)
     out = catalog.exploration_summary(folder) or {}
+    out["summary"] = catalog.outcome_summary(folder)
     out["report_url"] = f"/explorations/{name}/report" if out.get("has_report") else None
     return out
 

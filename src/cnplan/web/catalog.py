@@ -20,9 +20,11 @@ RUN_FIELDS = ("plan", "plan_source", "seed", "scenarios", "years", "parameter_se
               "data_version", "code_version")
 """run.json fields shown in lists and returned by the API (not the plan text)."""
 
-MANIFEST_FIELDS = ("name", "base_plan", "design", "n", "n_rows", "created", "finished",
-                   "inputs", "outcomes", "input_columns", "outcome_columns", "chunks_total",
-                   "chunks_done", "seed")
+MANIFEST_FIELDS = ("name", "experiment", "base_plan", "plan", "data", "data_version",
+                   "parameter_set", "design", "seed", "years", "n", "n_rows", "chunk_size",
+                   "chunks_total", "chunks_done", "created", "updated", "finished",
+                   "input_columns", "outcome_columns", "code_version")
+"""Manifest fields shown (``cnplan.explore`` writes most; older or other writers may differ)."""
 
 _cache: dict[Path, tuple[float, Any]] = {}
 _lock = threading.Lock()
@@ -125,12 +127,50 @@ def exploration_summary(folder: Path) -> dict[str, Any] | None:
         return None
     out = {"id": folder.name}
     out.update({k: _clean(manifest[k]) for k in MANIFEST_FIELDS if k in manifest})
+    if "chunks_done" not in out and isinstance(manifest.get("finished_chunks"), list):
+        out["chunks_done"] = len(manifest["finished_chunks"])
+    design = out.get("design")
+    out["design_label"] = (
+        " ".join(str(design[k]) for k in ("method", "n") if design.get(k) is not None)
+        if isinstance(design, dict) else (str(design) if design is not None else "")
+    )
     out["has_report"] = (folder / "report.html").is_file()
     results = folder / "results"
     out["result_files"] = (
         len([p for p in results.iterdir() if p.suffix == ".parquet"]) if results.is_dir() else 0
     )
     return out
+
+
+MAX_SUMMARY_COLUMNS = 24
+
+
+def outcome_summary(folder: Path) -> dict[str, Any]:
+    """Finished rows and per-outcome count, mean and 10/50/90th percentiles over the scenarios.
+
+    Read through ``cnplan.explore.open_results`` (only chunks the manifest lists as finished);
+    at most :data:`MAX_SUMMARY_COLUMNS` outcome columns. Any problem is returned as a note.
+    """
+    try:
+        from cnplan.explore import open_results
+
+        results = open_results(folder)
+        columns = list(results.outcome_columns)[:MAX_SUMMARY_COLUMNS]
+        frame = results.frame(columns=columns)
+    except Exception as exc:  # a summary is optional: say why it is missing, never fail
+        return {"rows": None, "outcomes": [], "note": f"no summary: {exc}"}
+    rows = []
+    for col in columns:
+        values = frame[col].astype(float)
+        q = values.quantile([0.1, 0.5, 0.9]) if values.notna().any() else None
+        rows.append(_clean({
+            "outcome": col, "count": int(values.notna().sum()), "mean": float(values.mean()),
+            "p10": float(q.iloc[0]) if q is not None else None,
+            "p50": float(q.iloc[1]) if q is not None else None,
+            "p90": float(q.iloc[2]) if q is not None else None,
+        }))
+    note = "over the finished scenarios; goal outcomes are 1 if reached, else 0"
+    return {"rows": len(frame), "outcomes": rows, "note": note}
 
 
 def list_explorations(root: Path) -> list[dict[str, Any]]:

@@ -270,7 +270,8 @@ def explorations_page(request: Request, _: Reader) -> HTMLResponse:
 @router.get("/explorations/{name}", response_class=HTMLResponse)
 def exploration_page(name: str, request: Request, _: Reader) -> HTMLResponse:
     folder = catalog.exploration_folder(svc(request).settings.explorations_dir, name)
-    return render(request, "exploration.j2", item=catalog.exploration_summary(folder))
+    return render(request, "exploration.j2", item=catalog.exploration_summary(folder),
+                  summary=catalog.outcome_summary(folder))
 
 
 @router.get("/explorations/{name}/report")
