@@ -473,16 +473,21 @@ def _paste(data, box, dom_lo, dom_hi, allowed0, alpha, mass_min, n, record) -> N
         n_old = len(box.rows)
         mean_old = data.y[box.rows].mean()
         cands = []  # (lo, hi, allowed, inside)
-        for j in range(k_num):
-            if box.lo[j] == dom_lo[j] and box.hi[j] == dom_hi[j]:
-                continue
-            lo_free = box.lo.copy()
-            lo_free[j] = -np.inf
-            hi_free = box.hi.copy()
-            hi_free[j] = np.inf
+        restricted = [j for j in range(k_num) if box.lo[j] != dom_lo[j] or box.hi[j] != dom_hi[j]]
+        # Per restricted input, whether each row is within its limits; "inside on every other
+        # input" is then a count (one pass per input, not one per pair of inputs).
+        within = {j: (data.xt[j] >= box.lo[j]) & (data.xt[j] <= box.hi[j]) for j in restricted}
+        base = np.ones(len(data.y), dtype=bool)
+        for j in range(k_cat):
+            if not box.allowed[j].all():
+                base &= box.allowed[j][data.codes[:, j]]
+        count = np.zeros(len(data.y), dtype=np.int16)
+        for mask in within.values():
+            count += mask
+        for j in restricted:
             # rows inside the box on every other input, whatever their value of input j
-            others = _in_box(data, lo_free, hi_free, box.allowed, skip=j)
-            xj = data.x[others, j]
+            others = np.flatnonzero(base & (count - within[j] == len(restricted) - 1))
+            xj = data.xt[j, others]
             for direction in ("lower", "upper"):
                 lo, hi = box.lo.copy(), box.hi.copy()
                 if direction == "lower":
@@ -492,7 +497,7 @@ def _paste(data, box, dom_lo, dom_hi, allowed0, alpha, mass_min, n, record) -> N
                     slab = xj[xj >= box.hi[j]]
                     hi[j] = ema_quantile(slab, alpha) if slab.size else dom_hi[j]
                 inside = np.zeros(len(data.y), dtype=bool)
-                inside[others] = (data.x[others, j] >= lo[j]) & (data.x[others, j] <= hi[j])
+                inside[others] = (xj >= lo[j]) & (xj <= hi[j])
                 cands.append((lo, hi, box.allowed.copy(), inside))
         for j in range(k_cat):
             missing = np.flatnonzero(allowed0[j] & ~box.allowed[j])
