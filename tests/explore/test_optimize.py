@@ -218,3 +218,19 @@ def _sphere_points():
 
     ref = get_reference_directions("das-dennis", 3, n_partitions=12)
     return ref / np.linalg.norm(ref, axis=1, keepdims=True)
+
+
+def test_same_seed_same_pareto_set():
+    exp = load_experiment(EXPERIMENT)
+    runs = [
+        optimize(
+            exp,
+            ["min coca_ha_2011", "min cost_musd_total"],
+            scenarios=8,
+            pop_size=6,
+            generations=2,
+            seed=4,
+        )
+        for _ in range(2)
+    ]
+    pd.testing.assert_frame_equal(runs[0].table, runs[1].table)

@@ -216,3 +216,14 @@ def test_plots_draw_on_given_axes():
     assert plots.box_limits(result, ax=right) is right
     assert len(right.patches) == 2 * len(result.box())
     assert plots.tradeoff(result).figure is not fig  # a new figure of its own
+
+
+def test_loaded_result_keeps_saved_quasi_p_only(tmp_path):
+    from cnplan.explore.prim import quasi_p_values
+
+    x, y = _planted(n=800)
+    result = prim(x, y)
+    back = PrimResult.load(result.save(tmp_path / "p.json"))
+    assert quasi_p_values(back, back.default_box) == result.quasi_p[result.default_box]
+    with pytest.raises(PrimError, match="not saved"):
+        quasi_p_values(back, 1)

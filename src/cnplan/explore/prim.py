@@ -67,6 +67,8 @@ class PrimResult:
     settings: dict[str, float]
     quasi_p: dict[int, dict[str, list[float]]] = field(default_factory=dict)
     chosen: int | None = None
+    _data: Any = field(default=None, repr=False, compare=False)
+    """The prepared data and steps, kept in memory for quasi-p-values on request (not saved)."""
 
     @property
     def default_box(self) -> int:
@@ -352,14 +354,17 @@ def prim(
         allowed0[j, :m] = True
     box = _Box(dom_lo.copy(), dom_hi.copy(), allowed0.copy(), np.arange(n))
     steps: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-    record = lambda b: steps.append((b.lo.copy(), b.hi.copy(), b.allowed.copy(), b.rows))  # noqa: E731
+
+    def record(b: _Box) -> None:
+        steps.append((b.lo.copy(), b.hi.copy(), b.allowed.copy(), b.rows))
+
     record(box)
     _peel(data, box, dom_lo, dom_hi, allowed0, peel_alpha, mass_min, n, record)
     if paste:
         _paste(data, box, dom_lo, dom_hi, allowed0, paste_alpha, mass_min, n, record)
     result = _result(data, y, steps, dom_lo, dom_hi, outcome, units or {}, k_total)
     result.settings = {"peel_alpha": peel_alpha, "paste_alpha": paste_alpha, "mass_min": mass_min}
-    result._data = (data, steps)  # type: ignore[attr-defined]  # kept for quasi-p on request
+    result._data = (data, steps)
     quasi_p_values(result, result.default_box)
     return result
 
@@ -600,9 +605,9 @@ def quasi_p_values(result: PrimResult, k: int) -> dict[str, list[float]]:
         return result.quasi_p[k]
     if not 0 <= k < len(result.trajectory):
         raise PrimError(f"--box: must be between 0 and {len(result.trajectory) - 1}, got {k}")
-    if not hasattr(result, "_data"):
+    if result._data is None:
         raise PrimError(f"box {k}: quasi-p-values were not saved with this result")
-    data, steps = result._data  # type: ignore[attr-defined]
+    data, steps = result._data
     lo, hi, allowed, inside = steps[k]
     n_box, k_box = len(inside), int(data.y[inside].sum())
     out: dict[str, list[float]] = {}
