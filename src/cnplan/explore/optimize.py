@@ -21,6 +21,7 @@ can be written as a plan YAML with every touched lever as an explicit yearly ser
 from __future__ import annotations
 
 import json
+import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -466,10 +467,11 @@ def emit_plan(
     )
     sampled = result.settings.get("sampled_uncertainties") or []
     if sampled:
-        header += (
-            f"# (The optimiser also sampled {', '.join(sampled)} per future; cnplan run uses "
-            "the plan's and parameter set's own values for those, so its figures will differ.)\n"
+        note = (
+            f"(The optimiser also sampled {', '.join(sampled)} per future; cnplan run uses "
+            "the plan's and parameter set's own values for those, so its figures will differ.)"
         )
+        header += "".join(f"# {line}\n" for line in textwrap.wrap(note, 96))
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), "utf-8")
     tmp.replace(path)
