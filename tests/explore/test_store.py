@@ -126,3 +126,33 @@ def test_explore_command_refuses_a_bad_experiment_with_located_errors(tmp_path):
     assert "levers[2].lever: unknown lever 'ad_budget'" in out.output
     assert "valid levers are forced_eradication" in out.output
     assert not (tmp_path / "x").exists()
+
+
+def test_explore_command_on_a_dask_local_cluster_of_processes(reference_folder, tmp_path):
+    """``--scheduler local``: chunks run in a Dask worker process; the table is the same."""
+    exp_file = tmp_path / "small.yaml"
+    exp_file.write_text(small_text())
+    out = CliRunner().invoke(
+        app,
+        [
+            "explore",
+            str(exp_file),
+            "--out",
+            str(tmp_path / "d"),
+            "--scheduler",
+            "local",
+            "--workers",
+            "1",
+            "--chunk-size",
+            "400",
+            "--no-progress",
+        ],
+        terminal_width=200,
+    )
+    assert out.exit_code == 0, out.output
+    assert "1,200 futures of plan lima-2005" in out.output
+    pd.testing.assert_frame_equal(
+        open_results(tmp_path / "d").frame(),
+        open_results(reference_folder).frame(),
+        check_exact=True,
+    )
