@@ -1,4 +1,4 @@
-"""`cnplan report`: rebuild a run's self-contained HTML report and export its charts."""
+"""`cnplan report`: rebuild the HTML report of a run or an exploration; export its charts."""
 
 from __future__ import annotations
 
@@ -13,48 +13,110 @@ from cnplan.cli.errors import fail
 console = Console()
 
 
+def _write_atomic(path: Path, html: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _export(charts: list, folder: Path, formats: tuple[str, ...]) -> None:
+    for chart in charts:
+        for path in chart.save(folder, formats):
+            console.print(f"chart: {path}")
+
+
+def _run_report(folder: Path, out: Path | None, png: Path | None,
+                formats: tuple[str, ...], no_html: bool) -> None:
+    from cnplan.data import DataError
+    from cnplan.plans import PlanError
+    from cnplan.report.run_report import load_inputs, render_run_report, run_charts
+    from cnplan.runs import RunError
+
+    try:
+        inputs = load_inputs(folder)
+    except (RunError, DataError, PlanError, OSError, KeyError) as exc:
+        raise fail(exc) from None
+    charts = run_charts(inputs)
+    if formats:
+        _export(charts, png or folder / "charts", formats)
+    if not no_html:
+        path = out or folder / "report.html"
+        html = render_run_report(inputs, charts)
+        _write_atomic(path, html)
+        console.print(f"report: {path} ({len(html.encode()) / 1e6:.1f} MB)")
+
+
+def _exploration_report(folder: Path, out: Path | None, png: Path | None,
+                        formats: tuple[str, ...], no_html: bool) -> None:
+    from cnplan.report.exploration_report import (
+        ExplorationReportError,
+        exploration_charts,
+        load_exploration,
+        render_exploration_report,
+    )
+
+    try:
+        inputs = load_exploration(folder)
+    except (ExplorationReportError, OSError) as exc:
+        raise fail(exc) from None
+    charts = exploration_charts(inputs)
+    if formats:
+        _export(charts, png or folder / "charts", formats)
+    if not no_html:
+        path = out or folder / "report.html"
+        html = render_exploration_report(inputs, charts)
+        _write_atomic(path, html)
+        console.print(f"report: {path} ({len(html.encode()) / 1e6:.1f} MB)")
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command to the main app."""
 
     @app.command()
     def report(
-        run_dir: Annotated[Path, typer.Argument(help="Run folder written by `cnplan run`.")],
+        folder: Annotated[
+            Path,
+            typer.Argument(help="Run folder (`cnplan run`) or exploration folder "
+                           "(`cnplan explore`).", metavar="DIR"),
+        ],
         png: Annotated[
             Path | None, typer.Option("--png", help="Also save each chart as PNG in this folder.")
         ] = None,
         svg: Annotated[
             bool,
             typer.Option("--svg", help="Also save each chart as SVG (in --png's folder, "
-                         "else RUN_DIR/charts)."),
+                         "else DIR/charts)."),
         ] = False,
         out: Annotated[
-            Path | None, typer.Option(help="Report file (default RUN_DIR/report.html).")
+            Path | None, typer.Option(help="Report file (default DIR/report.html).")
         ] = None,
         no_html: Annotated[
             bool, typer.Option("--no-html", help="Only export charts; do not write the HTML.")
         ] = False,
     ) -> None:
-        """Write RUN_DIR/report.html (opens offline) and optionally each chart as PNG/SVG."""
-        from cnplan.data import DataError
-        from cnplan.plans import PlanError
-        from cnplan.report.run_report import load_inputs, render_run_report, run_charts
-        from cnplan.runs import RunError
+        """Write DIR/report.html (one file, opens offline) and optionally each chart as PNG/SVG.
 
-        try:
-            inputs = load_inputs(run_dir)
-        except (RunError, DataError, PlanError, OSError, KeyError) as exc:
-            raise fail(exc) from None
-        charts = run_charts(inputs)
+        DIR is a run folder (fan charts, zone map, levers) or an exploration folder (goal
+        shares, outcome distributions, and the PRIM, CART, Sobol, Morris and Pareto results
+        found in DIR/analysis/).
+        """
+        from cnplan.report.exploration_report import is_exploration
+        from cnplan.runs.folder import RUN_JSON
+
         formats = (("png",) if png else ()) + (("svg",) if svg else ())
-        if formats:
-            folder = png or run_dir / "charts"
-            for chart in charts:
-                for path in chart.save(folder, formats):
-                    console.print(f"chart: {path}")
-        if not no_html:
-            path = out or run_dir / "report.html"
-            html = render_run_report(inputs, charts)
-            tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_text(html, encoding="utf-8")
-            tmp.replace(path)
-            console.print(f"report: {path} ({len(html.encode()) / 1e6:.1f} MB)")
+        if is_exploration(folder):
+            _exploration_report(folder, out, png, formats, no_html)
+        elif (folder / RUN_JSON).is_file():
+            _run_report(folder, out, png, formats, no_html)
+        else:
+            what = "does not exist" if not folder.exists() else (
+                "has a manifest.json whose kind is not 'exploration'"
+                if (folder / "manifest.json").is_file() else "has neither")
+            raise fail(ValueError(
+                f"{folder}: not a run folder (expected {RUN_JSON} and ensemble.nc, written by "
+                "cnplan run) nor an exploration folder (expected manifest.json with \"kind\": "
+                f"\"exploration\", written by cnplan explore); the folder {what}"))
