@@ -25,6 +25,7 @@ from cnplan.explore.evaluate import (
 )
 from cnplan.explore.experiment import Experiment
 from cnplan.explore.outcomes import outcome_columns, reduce_outcomes
+from cnplan.model.inputs import spread_eradication
 from cnplan.model.parameters import PARAM_INDEX
 from cnplan.model.simulate import Draws, draw, run_chunk
 
@@ -105,6 +106,14 @@ def _batch(prep: Prepared, d: Draws, values: dict[str, np.ndarray], n: int) -> d
     changes: dict = {}
     if any(c.startswith("lever:") for c in values):
         changes["levers"] = _apply_levers(prep, values, n)
+        forced = changes["levers"]["forced_eradication"]
+        if forced.ndim == 3 and inputs.eradication_before > 0:
+            # The year-before eradication is spread like each scenario's own first-year forced
+            # eradication, as a separate run of that plan would (build_inputs).
+            first = np.ascontiguousarray(forced[0])
+            changes["eradication0"] = spread_eradication(
+                inputs.eradication_before, first, inputs.area0
+            )
     if "driver:election_will" in values:
         changes["political_will"] = _political_will(prep, values["driver:election_will"])
     if "driver:price_shock" in values:
