@@ -155,3 +155,12 @@ def test_unknown_row_columns_are_refused_with_the_valid_ones(small_experiment):
         ExperimentError, match=r"rows\[0\].driver:price_shock: must be a finite number"
     ):
         evaluate(small_experiment, pd.DataFrame({"driver:price_shock": [np.nan]}))
+
+
+def test_missing_plan_data_and_parameter_set_are_located():
+    text = small_text().replace("seed: 7", "seed: 7\nparameter_set: nope.json\ndata: mars")
+    joined = "\n".join(_problems(text))
+    assert "parameter_set: file not found" in joined and "nope.json" in joined
+    assert "data: cannot load 'mars'" in joined
+    joined = "\n".join(_problems(small_text().replace("plan: lima-2005", "plan: lima-2099")))
+    assert "plan: no such built-in plan or file; built-in plans are lima-2005" in joined

@@ -301,6 +301,16 @@ def _semantic_problems(exp: Experiment, source: str) -> list[str]:
             problems.append(
                 f"until: must be >= the plan's start year {plan.start_year}, got {exp.until}"
             )
+    if exp.parameter_set:
+        from cnplan.model.paramset import ParameterSet
+
+        path = Path(exp.base_dir) / exp.parameter_set
+        try:
+            ParameterSet.load(path)
+        except FileNotFoundError:
+            problems.append(f"parameter_set: file not found: {path}")
+        except (ValueError, KeyError, TypeError) as err:
+            problems.append(f"parameter_set: cannot read {path}: {err}")
     for i, u in enumerate(exp.uncertainties):
         problems += _uncertainty_problems(i, u)
     for i, lv in enumerate(exp.levers):

@@ -99,7 +99,7 @@ def _manifest(exp: Experiment, chunk_size: int, n_rows: int) -> dict[str, Any]:
         "kind": "exploration",
         "experiment": exp.name,
         "experiment_text": exp.source_text or _yaml_of(exp),
-        "base_dir": exp.base_dir,
+        "base_dir": str(Path(exp.base_dir).resolve()),
         "plan": prep.plan.name,
         "data": prep.data_name,
         "data_version": prep.data_version,
