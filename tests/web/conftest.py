@@ -53,6 +53,12 @@ class Server:
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
+    def restart(self) -> None:
+        """Stop the server and start a new process on the same home, database and token."""
+        self.stop()
+        fresh = start_server(self.home, self.db, self.token)
+        self.url, self.proc, self.log = fresh.url, fresh.proc, fresh.log
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
@@ -120,23 +126,26 @@ def server(tracker_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     srv.stop()
 
 
-def wait_job(client: httpx.Client, job_id: int, timeout: float = 90) -> dict:
-    """Poll a job until it is done or failed."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.get(f"/api/jobs/{job_id}").json()
-        if job["status"] in {"done", "failed"}:
-            return job
-        time.sleep(0.3)
-    raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s")
-
-
 @pytest.fixture(scope="session")
 def finished_run(server: Server) -> dict:
-    """A small run started through the API and waited for (shared by tests that read runs)."""
+    """A small run started through the API and waited for (shared by tests that read runs).
+
+    While it goes, the dashboard and the job status are read in a loop; the statuses seen, the
+    progress values and the slowest of those reads are returned with the job (``observed``).
+    """
+    statuses, progress, slowest = [], [], 0.0
     with server.client(server.token) as c:
         r = c.post("/api/runs", json={"plan": "lima-2005", "scenarios": 100, "seed": 7})
         assert r.status_code == 202, r.text
-        job = wait_job(c, r.json()["id"])
+        job = r.json()
+        deadline = time.monotonic() + 120
+        while job["status"] not in {"done", "failed"} and time.monotonic() < deadline:
+            t0 = time.monotonic()
+            assert c.get("/").status_code == 200
+            job = c.get(f"/api/jobs/{job['id']}").json()
+            slowest = max(slowest, time.monotonic() - t0)
+            statuses.append(job["status"])
+            progress.append(job["progress"])
+            time.sleep(0.2)
     assert job["status"] == "done", job
-    return job
+    return job | {"observed": {"statuses": statuses, "progress": progress, "slowest": slowest}}
