@@ -122,19 +122,23 @@ def bench_cnplan(n: int, workers: int, chunk: int) -> dict:
     assert len(exp.outcome_columns) == 10
     with tempfile.TemporaryDirectory() as tmp:
         cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self0 = resource.getrusage(resource.RUSAGE_SELF)
         with PeakWatcher() as watcher:
             t0 = time.perf_counter()
             folder = run_exploration(exp, Path(tmp) / "out", workers=workers, progress=False)
             wall = time.perf_counter() - t0
         cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self1 = resource.getrusage(resource.RUSAGE_SELF)
         res = open_results(folder)
         rows = res.sql("SELECT count(*) AS n FROM results")["n"][0]
         share = res.sql("SELECT avg(hold_the_line_reached::INT) AS p FROM results")["p"][0]
+    driver_cpu = (self1.ru_utime + self1.ru_stime) - (self0.ru_utime + self0.ru_stime)
     worker_cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
     return {
         "rows": int(rows),
         "wall": wall,
         "worker_cpu": worker_cpu,
+        "driver_cpu": driver_cpu,
         "driver_peak_mb": _mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
         "worker_peak_mb": _mb(max(watcher.peaks.values(), default=0)),
         "hold_share": float(share),
@@ -197,6 +201,7 @@ def main() -> None:
         f"  worker CPU time      {c['worker_cpu']:8.1f} s   "
         f"({c['rows'] / max(c['worker_cpu'], 1e-9):,.0f} scenarios per CPU-second)"
     )
+    print(f"  driver CPU time      {c['driver_cpu']:8.1f} s   (sampling, sending rows, Parquet)")
     peak = max(c["driver_peak_mb"], c["worker_peak_mb"])
     print(
         f"  peak RSS, largest process {peak:,.0f} MB (driver {c['driver_peak_mb']:,.0f} MB, "
