@@ -131,3 +131,18 @@ def test_server_is_not_reachable_on_other_addresses(server: Server) -> None:
         pytest.skip("no non-loopback address on this machine")
     with pytest.raises(httpx.TransportError):
         httpx.get(f"http://{own}:{port}/api/health", timeout=2)
+
+
+def test_user_input_is_escaped_in_pages(server: Server) -> None:
+    evil = '"><script>alert(1)</script>'
+    r = httpx.post(f"{server.url}/tracker", headers={**server.auth, "Accept": "text/html"},
+                   data={"indicator": "police_graduated", "period": "2006", "value": evil,
+                         "comment": evil})
+    assert r.status_code == 400
+    assert "<script>alert(1)</script>" not in r.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text
+    r = httpx.post(f"{server.url}/plans", headers={**server.auth, "Accept": "text/html"},
+                   files={"file": ("x.yaml", f"name: '{evil}'\n".encode())})
+    assert r.status_code == 400 and "<script>alert(1)</script>" not in r.text
+    r = httpx.get(f"{server.url}/data", params={"variable": evil})
+    assert "<script>alert(1)</script>" not in r.text

@@ -23,6 +23,7 @@ from cnplan.web.services import InputError, Services, check_dataset, dataset_nam
 from cnplan.web.settings import DEFAULT_SCENARIOS, MAX_PLAN_BYTES, MAX_SCENARIOS
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.autoescape = True  # .j2 is not in Jinja's default list: escape everything
 Reader = Annotated[str | None, Depends(require_read)]
 Writer = Annotated[str, Depends(require_write)]
 
