@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from cnplan.plans import plan_text
+
 from .conftest import Server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def test_main_paths(server: Server) -> None:
+def test_main_paths(server: Server, tmp_path: Path) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     SCREENSHOTS.mkdir(exist_ok=True)
     foreign: list[str] = []
@@ -107,9 +109,24 @@ def test_main_paths(server: Server) -> None:
             page.locator("#ind-police_graduated").scroll_into_view_if_needed()
             page.screenshot(path=SCREENSHOTS / "07-tracker-reported.png", full_page=True)
 
+            # the run is listed with its report; an uploaded plan with a mistake is explained
+            page.goto(f"{server.url}/runs")
+            assert page.locator("#runs a", has_text="report").count() >= 1
+            page.screenshot(path=SCREENSHOTS / "08-runs.png", full_page=True)
+            bad = tmp_path / "office.yaml"
+            bad.write_text(plan_text("lima-2005")[0].replace("name: lima-2005", "name: office")
+                           .replace("start_year: 2005", "start_year: 1900"))
+            page.goto(f"{server.url}/plans")
+            page.set_input_files("#file", str(bad))
+            page.click("button[value=validate]")
+            result = page.inner_text("#plan-result")
+            assert "office.yaml" in result and "start_year" in result
+            page.screenshot(path=SCREENSHOTS / "09-plan-problems.png", full_page=True)
+            errors.clear()  # the 400 of that refusal is logged by the browser
+
             page.goto(f"{server.url}/docs")
             assert page.locator("section.endpoint").count() >= 15
-            page.screenshot(path=SCREENSHOTS / "08-api-docs.png")
+            page.screenshot(path=SCREENSHOTS / "10-api-docs.png")
         finally:
             browser.close()
     assert not foreign, foreign
