@@ -261,6 +261,20 @@ def test_an_unfinished_exploration_says_so_and_counts_finished_rows(bare: Path,
 # ---------------------------------------------------------------- errors and the CLI
 
 
+def test_an_exploration_without_finished_rows_is_refused(bare: Path, tmp_path: Path) -> None:
+    from cnplan.report import write_exploration_report
+    from cnplan.report.exploration_report import ExplorationReportError
+
+    folder = tmp_path / "empty"
+    shutil.copytree(bare, folder, ignore=shutil.ignore_patterns("*.html"))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["finished_chunks"] = []
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ExplorationReportError, match="no finished rows yet"):
+        write_exploration_report(folder)
+    assert not (folder / "report.html").exists()
+
+
 def _app() -> typer.Typer:
     from cnplan.cli import report as report_cli
 
