@@ -205,9 +205,9 @@ def headlines(inputs: ExplorationInputs) -> list[dict[str, str]]:
             valid = years.dropna()
             if len(valid):
                 q = valid.quantile([0.1, 0.5, 0.9])
-                detail += (f" {percent(len(valid) / n)} get there at some time in the horizon, "
-                           f"first in {q.iloc[1]:.0f} at the median (10–90%: {q.iloc[0]:.0f}–"
-                           f"{q.iloc[2]:.0f}).")
+                detail += (f" It is reached at some time in the horizon in "
+                           f"{percent(len(valid) / n)} of futures, first in {q.iloc[1]:.0f} at "
+                           f"the median (10–90%: {q.iloc[0]:.0f}–{q.iloc[2]:.0f}).")
             else:
                 detail += " No future reaches it at any time in the horizon."
         level = "good" if p >= 0.5 else "poor" if p < 0.2 else "fair"
