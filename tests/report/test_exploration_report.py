@@ -303,6 +303,17 @@ def test_cli_report_of_an_exploration_exports_every_chart(exploration: Path,
     assert {p.stem for p in (tmp_path / "png").glob("*.svg")} == ids
 
 
+def test_a_damaged_chunk_is_a_clean_error(bare: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "damaged"
+    shutil.copytree(bare, folder, ignore=shutil.ignore_patterns("*.html"))
+    (folder / "results" / "chunk-000001.parquet").write_bytes(b"PAR1 broken")
+    result = CliRunner().invoke(_app(), ["report", str(folder)])
+    assert result.exit_code == 1
+    message = " ".join(result.output.split())
+    assert f"{folder}: cannot read the finished chunks in results/" in message
+    assert not (folder / "report.html").exists()
+
+
 def test_cli_report_refuses_a_manifest_of_another_kind(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps({"kind": "something"}))
     result = CliRunner().invoke(_app(), ["report", str(tmp_path)])

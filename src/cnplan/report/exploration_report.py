@@ -138,6 +138,15 @@ def load_exploration(folder: str | Path) -> ExplorationInputs:
         frame = results.frame()
     except ResultsError as exc:
         raise ExplorationReportError(str(exc)) from None
+    except KeyError as exc:
+        raise ExplorationReportError(
+            f"{folder / 'manifest.json'}: missing key {exc}; expected a manifest written by "
+            "cnplan explore") from None
+    except (OSError, ValueError) as exc:  # pyarrow's errors on a damaged chunk are ValueErrors
+        raise ExplorationReportError(
+            f"{folder}: cannot read the finished chunks in results/ ({exc}); expected Parquet "
+            f"files written by cnplan explore (cnplan explore --resume {folder} redoes missing "
+            "ones)") from None
     if not len(frame):
         raise ExplorationReportError(
             f"{folder}: the exploration has no finished rows yet; run or resume it first "
