@@ -251,3 +251,27 @@ design:
     assert summary[col]["mean"] == pytest.approx(frame[col].mean())
     page = httpx.get(f"{server.url}/explorations/web-small")
     assert page.status_code == 200 and col in page.text
+
+
+@pytest.mark.parametrize("path", [
+    "/api/jobs/99999999999999999999999", "/jobs/99999999999999999999999", "/api/jobs/0",
+    "/tracker?reported=99999999999999999999999", "/data/chart.svg?by=zone&source=zzz",
+    "/data/chart.svg?source=zzz", "/data/chart.svg?variable=nope", "/data?dataset=x",
+])
+def test_odd_reads_are_refused_not_crashed(server: Server, path: str) -> None:
+    r = httpx.get(server.url + path)
+    assert r.status_code in {400, 404, 422}, (path, r.status_code, r.text[:300])
+
+
+def test_broken_run_folder_is_reported_not_crashed(server: Server) -> None:
+    for name, text in (("broken-json", "{not json"), ("broken-list", "[1, 2]")):
+        folder = server.home / "runs" / name
+        folder.mkdir(exist_ok=True)
+        (folder / "run.json").write_text(text)
+        assert httpx.get(f"{server.url}/api/runs/{name}").status_code == 404
+        assert httpx.get(f"{server.url}/runs/{name}").status_code == 404
+    listed = {r["id"]: r for r in httpx.get(f"{server.url}/api/runs").json()}
+    assert "unreadable" in listed["broken-json"]["problem"]
+    assert "unreadable" in listed["broken-list"]["problem"]
+    assert httpx.get(f"{server.url}/runs").status_code == 200
+    assert httpx.get(f"{server.url}/").status_code == 200

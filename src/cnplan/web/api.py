@@ -11,7 +11,7 @@ import csv
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,6 +22,7 @@ from cnplan.web.settings import DEFAULT_SCENARIOS, MAX_PLAN_BYTES, MAX_SCENARIOS
 
 Reader = Annotated[str | None, Depends(require_read)]
 Writer = Annotated[str, Depends(require_write)]
+JobId = Annotated[int, Path(ge=1, lt=2**63, description="Job number.")]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Input refused; `detail` says which field and what was expected."},
@@ -160,8 +161,7 @@ def runs(request: Request, _: Reader) -> list[dict[str, Any]]:
 def run(run_id: str, request: Request, _: Reader) -> dict[str, Any]:
     """One run: plan, seed, ensemble size, data and parameter versions, goals, report link."""
     svc = services(request)
-    folder = catalog.run_folder(svc.settings.runs_dir, run_id)
-    out = catalog.run_summary(folder)
+    _, out = catalog.read_run(svc.settings.runs_dir, run_id)
     out["report_url"] = f"/runs/{run_id}/report" if out["has_report"] else None
     return out
 
@@ -180,7 +180,7 @@ def jobs(request: Request, _: Reader) -> list[dict[str, Any]]:
 
 
 @router.get("/jobs/{job_id}", tags=["runs"])
-def job(job_id: int, request: Request, _: Reader) -> dict[str, Any]:
+def job(job_id: JobId, request: Request, _: Reader) -> dict[str, Any]:
     """One background run; ``progress`` is an estimate while it is running."""
     return services(request).job(job_id)
 

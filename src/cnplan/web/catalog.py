@@ -97,7 +97,7 @@ def list_runs(runs_dir: Path) -> list[dict[str, Any]]:
             continue
         try:
             out.append(run_summary(folder))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, AttributeError) as exc:
             out.append({"id": folder.name, "problem": f"run.json unreadable: {exc}"})
     return sorted(out, key=lambda r: r.get("created") or "", reverse=True)
 
@@ -111,6 +111,15 @@ def run_folder(runs_dir: Path, run_id: str) -> Path:
     if not (folder / "run.json").is_file():
         raise NotFound(f"no run {run_id!r}")
     return folder
+
+
+def read_run(runs_dir: Path, run_id: str) -> tuple[Path, dict[str, Any]]:
+    """Folder and summary of run ``run_id``; :class:`NotFound` also if its run.json is broken."""
+    folder = run_folder(runs_dir, run_id)
+    try:
+        return folder, run_summary(folder)
+    except (OSError, ValueError, AttributeError) as exc:
+        raise NotFound(f"run {run_id!r}: run.json unreadable ({exc})") from None
 
 
 # -- explorations -----------------------------------------------------------------------------

@@ -10,10 +10,10 @@ from __future__ import annotations
 import functools
 import io
 import math
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -22,10 +22,11 @@ from cnplan.web.auth import COOKIE, identify, require_read, require_write
 from cnplan.web.services import InputError, Services, check_dataset, dataset_names
 from cnplan.web.settings import DEFAULT_SCENARIOS, MAX_PLAN_BYTES, MAX_SCENARIOS
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
 templates.env.autoescape = True  # .j2 is not in Jinja's default list: escape everything
 Reader = Annotated[str | None, Depends(require_read)]
 Writer = Annotated[str, Depends(require_write)]
+JobId = Annotated[int, Path(ge=1, lt=2**63)]
 
 router = APIRouter(include_in_schema=False)
 
@@ -162,11 +163,13 @@ def data_chart(request: Request, _: Reader, dataset: str = "peru", variable: str
     if variable not in ds.variables or by not in {"national", "zone"}:
         raise InputError(f"variable/by: expected a variable of {dataset} and by national|zone, "
                          f"got {variable!r}, {by!r}")
+    if ds.series(variable=variable, source=source or None).empty:
+        raise InputError(f"source: no observations of {variable} for source {source!r}")
     try:
         svg = _chart_svg(dataset, variable, by == "zone", source[:100],
                          zone if zone in ds.zone_ids else "")
-    except (DataError, ValueError) as exc:
-        raise InputError(f"chart: {exc}") from None
+    except (DataError, ValueError, KeyError) as exc:
+        raise InputError(f"chart: {variable} cannot be drawn for this selection ({exc})") from None
     return Response(svg, media_type="image/svg+xml")
 
 
@@ -241,15 +244,15 @@ def start_run(request: Request, who: Writer,
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(job_id: int, request: Request, _: Reader) -> HTMLResponse:
+def job_page(job_id: JobId, request: Request, _: Reader) -> HTMLResponse:
     return render(request, "job.j2", job=svc(request).job(job_id))
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_page(run_id: str, request: Request, _: Reader) -> HTMLResponse:
     s = svc(request)
-    folder = catalog.run_folder(s.settings.runs_dir, run_id)
-    return render(request, "run.j2", run=catalog.run_summary(folder),
+    _, run = catalog.read_run(s.settings.runs_dir, run_id)
+    return render(request, "run.j2", run=run,
                   job=s.state.job_for_run(run_id))
 
 
@@ -288,7 +291,8 @@ ACTUAL_FIELDS = ("indicator", "period", "value", "reported_by", "source", "comme
 
 
 @router.get("/tracker", response_class=HTMLResponse)
-def tracker_page(request: Request, _: Reader, reported: int | None = None) -> HTMLResponse:
+def tracker_page(request: Request, _: Reader,
+                 reported: Annotated[int | None, Query(ge=1, lt=2**63)] = None) -> HTMLResponse:
     groups, error = _tracker(request)
     return render(request, "tracker.j2", groups=groups, tracker_error=error, form={},
                   problems={}, reported=reported)
