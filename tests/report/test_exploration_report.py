@@ -244,6 +244,22 @@ def test_absent_analyses_say_which_command_makes_them(bare: Path) -> None:
     assert 'id="chart-outcome_shares"' in html
 
 
+def test_a_prim_run_that_finds_no_box_says_so_without_empty_charts(bare: Path,
+                                                                   tmp_path: Path) -> None:
+    from cnplan.explore import open_results
+    from cnplan.explore.discover import discover, save_discovery
+    from cnplan.report import write_exploration_report
+
+    folder = tmp_path / "nobox"
+    shutil.copytree(bare, folder, ignore=shutil.ignore_patterns("*.html"))
+    always = "coca_ha_2011 > 0"
+    assert open_results(folder).frame()["coca_ha_2011"].gt(0).all()
+    save_discovery(folder, discover(folder, always))
+    html = write_exploration_report(folder).read_text(encoding="utf-8")
+    assert "PRIM found no box narrower than the whole range of the inputs" in _text(html)
+    assert 'id="chart-prim_' not in html and "prim-limits" not in html
+
+
 def test_an_unfinished_exploration_says_so_and_counts_finished_rows(bare: Path,
                                                                   tmp_path: Path) -> None:
     from cnplan.report import write_exploration_report

@@ -316,6 +316,8 @@ def outcome_histogram(values: pd.Series, unit: str = "", ax: Axes | None = None,
     -------
     matplotlib.axes.Axes
     """
+    from matplotlib.ticker import MaxNLocator
+
     from cnplan.report.charts import _thousands
 
     ax = ax if ax is not None else new_axes((5.6, 3.4))
@@ -329,7 +331,11 @@ def outcome_histogram(values: pd.Series, unit: str = "", ax: Axes | None = None,
         ax.set_title(f"{name}: futures by first year reached ({never:,} of {n:,} never reach "
                      "it in the horizon)", fontsize=10, loc="left", wrap=True)
         ax.set_xlabel("first year reached (year)")
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        if len(counts):
+            first, last = int(counts.index.min()), int(counts.index.max())
+            step = max(1, math.ceil((last - first + 1) / 10))
+            ax.set_xticks(range(first, last + 1, step))
+            ax.set_xlim(first - 0.7, last + 0.7)
     else:
         ax.hist(valid, bins=bins, color=BLUE, alpha=0.85)
         if len(valid):
@@ -344,6 +350,7 @@ def outcome_histogram(values: pd.Series, unit: str = "", ax: Axes | None = None,
         ax.set_xlabel(f"{name} ({unit})" if unit else name)
         ax.xaxis.set_major_formatter(_thousands())
     ax.set_ylabel("futures (count)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, axis="y", alpha=0.3)
     return ax
 
@@ -525,12 +532,18 @@ def exploration_charts(source: str | Path | ExplorationInputs) -> list[Chart]:
                f"{' ' + unit if unit and not _is_year(column, unit) else ''}, 90% of futures "
                f"between {q.iloc[0]} and {q.iloc[2]}")
         alt += (f"; {n - len(valid):,} futures never reach it." if len(valid) < n else ".")
-        out.append(Chart(f"outcome_{_safe(column)}", label_of(column), alt, ax.figure))
+        caption = ("number of futures by the first year the goal is reached" if
+                   _is_year(column, unit) else "number of futures per bin; black line the "
+                   "median, shaded band the middle 90%")
+        out.append(Chart(f"outcome_{_safe(column)}", label_of(column), alt, ax.figure,
+                         caption))
 
     for path, result in inputs.analyses.prim:
         name = _safe(result.outcome)
         k = result.default_box
         t = result.trajectory.iloc[k]
+        if not result.restricted(k):
+            continue  # no box: the section says so in words rather than show empty charts
         ax = plots.tradeoff(result)
         _integer_colorbar(ax)
         ax.set_title(f"PRIM peeling trajectory for “{result.outcome}”: coverage against "
@@ -556,6 +569,8 @@ def exploration_charts(source: str | Path | ExplorationInputs) -> list[Chart]:
         name = _safe(result.outcome)
         box = _best_cart_box(result)
         rows = len(result.box(box))
+        if not rows:
+            continue  # a single leaf restricts nothing: the table says so
         ax = plots.box_limits(result, box=box, ax=new_axes((5.8, 0.5 * max(rows, 1) + 1.7)))
         ax.set_title(f"CART leaf {box} for “{result.outcome}”:\nthe part of each restricted "
                      "input's range inside the leaf", loc="left", fontsize=9.5)
@@ -638,13 +653,20 @@ def _prim_sections(inputs: ExplorationInputs) -> list[dict[str, Any]]:
         t = result.trajectory.iloc[k]
         base = result.k_total / result.n_total if result.n_total else float("nan")
         rows = limit_rows(result.box(k))
+        words = (f"Box {k} holds {t.mass:.0%} of the futures ({int(t.n):,}); in it, "
+                 f"“{result.outcome}” happens in {t.density:.0%} of futures against "
+                 f"{base:.0%} over all futures, and it captures {t.coverage:.0%} of all "
+                 f"{result.k_total:,} futures where it happens.")
+        if not rows:
+            words = (f"PRIM found no box narrower than the whole range of the inputs: "
+                     f"“{result.outcome}” happens in {percent(base)} of all "
+                     f"{result.n_total:,} futures ({result.k_total:,}), and no input range "
+                     "separates the futures where it happens from the others. Try a rarer "
+                     "condition, or other outcomes.")
         out.append({
             "name": _safe(result.outcome), "outcome": result.outcome, "file": path.name,
             "box": k, "steps": len(result.trajectory),
-            "words": (f"Box {k} holds {t.mass:.0%} of the futures ({int(t.n):,}); in it, "
-                      f"“{result.outcome}” happens in {t.density:.0%} of futures against "
-                      f"{base:.0%} over all futures, and it captures {t.coverage:.0%} of all "
-                      f"{result.k_total:,} futures where it happens."),
+            "words": words,
             "limits": rows, "has_qp": any(r["qp_lower"] != "–" or r["qp_upper"] != "–"
                                           for r in rows),
             "settings": ", ".join(f"{k}={v:g}" if isinstance(v, float | int) else f"{k}={v}"
