@@ -18,8 +18,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from cnplan.explore.crn import _batch, evaluate_on_scenarios
-from cnplan.explore.evaluate import prepare
+from cnplan.explore.crn import evaluate_on_scenarios
+from cnplan.explore.evaluate import prepare, run_rows
 from cnplan.explore.experiment import load_experiment
 from cnplan.explore.prim import prim
 from cnplan.explore.sensitivity import sensitivity
@@ -108,7 +108,7 @@ def bench_generation() -> None:
     for i in range(calls):
         c, s = i % 100, i % 1000
         one = Draws(d.params[s : s + 1], d.planting[s : s + 1], d.price[s : s + 1])
-        _batch(prep, one, {col: rows[col].to_numpy()[c : c + 1] for col in columns}, 1)
+        run_rows(prep, one, {col: rows[col].to_numpy()[c : c + 1] for col in columns})
     per_call = (time.perf_counter() - start) / calls
     one_by_one = per_call * 100 * 1000
     print(

@@ -5,29 +5,19 @@ Comparing candidate plans (optimisation) or design points (sensitivity) needs th
 every candidate faced with the same ``N`` futures, so that differences come from the levers,
 not from luck, and so that a candidate's figures are exactly those ``cnplan run -n N --seed S``
 gives for its plan. This adapter builds the (rows x N) table, draws scenarios ``0..N-1`` once,
-tiles them, and runs the engine in batches; it reuses the exploration engine's own preparation
-and lever handling so both paths apply levers identically.
+tiles them, and runs the engine in batches; it runs through the exploration engine's own
+:func:`cnplan.explore.evaluate.run_rows`, so both paths apply input rows identically.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 
-from cnplan.explore.evaluate import (
-    Prepared,
-    _apply_levers,
-    _check_columns,
-    _political_will,
-    prepare,
-)
+from cnplan.explore.evaluate import check_columns, prepare, run_rows
 from cnplan.explore.experiment import Experiment
-from cnplan.explore.outcomes import outcome_columns, reduce_outcomes
-from cnplan.model.inputs import spread_eradication
-from cnplan.model.parameters import PARAM_INDEX
-from cnplan.model.simulate import Draws, draw, run_chunk
+from cnplan.explore.outcomes import outcome_columns
+from cnplan.model.simulate import Draws, draw
 
 
 def evaluate_on_scenarios(
@@ -57,7 +47,7 @@ def evaluate_on_scenarios(
     if scenarios < 1:
         raise ValueError(f"scenarios: must be >= 1, got {scenarios}")
     prep = prepare(experiment)
-    _check_columns(prep, list(rows.columns))
+    check_columns(prep, list(rows.columns))
     seed = experiment.seed if seed is None else seed
     inputs = prep.inputs
     base = draw(prep.paramset, seed, 0, scenarios, len(inputs.years), len(inputs.zones))
@@ -68,7 +58,7 @@ def evaluate_on_scenarios(
             raise ValueError(
                 f"per_scenario: needs one row per scenario ({scenarios}), got {len(per_scenario)}"
             )
-        _check_columns(prep, list(per_scenario.columns))
+        check_columns(prep, list(per_scenario.columns))
         shared = {c: per_scenario[c].to_numpy(dtype=float) for c in per_scenario.columns}
     for c, a in arrays.items():
         if not np.isfinite(a).all():
@@ -85,40 +75,7 @@ def evaluate_on_scenarios(
         d = Draws(base.params[scen], base.planting[scen], base.price[scen])
         values = {c: v[cand] for c, v in arrays.items()}
         values.update({c: v[scen] for c, v in shared.items()})
-        got = _batch(prep, d, values, b - a)
+        got = run_rows(prep, d, values)
         for c in columns:
             out[c][a:b] = got[c]
     return {c: v.reshape(len(rows), scenarios) for c, v in out.items()}
-
-
-def _batch(prep: Prepared, d: Draws, values: dict[str, np.ndarray], n: int) -> dict:
-    """One engine call: the same steps as the exploration engine's batch, with given draws."""
-    inputs = prep.inputs
-    params = d.params
-    overrides = {c[len("param:") :]: v for c, v in values.items() if c.startswith("param:")}
-    if "driver:gdp_growth" in values:
-        overrides["gdp_growth"] = values["driver:gdp_growth"]
-    if overrides:
-        params = params.copy()
-        for name, v in overrides.items():
-            params[:, PARAM_INDEX[name]] = v
-        d = replace(d, params=params)
-    changes: dict = {}
-    if any(c.startswith("lever:") for c in values):
-        changes["levers"] = _apply_levers(prep, values, n)
-        forced = changes["levers"]["forced_eradication"]
-        if forced.ndim == 3 and inputs.eradication_before > 0:
-            # The year-before eradication is spread like each scenario's own first-year forced
-            # eradication, as a separate run of that plan would (build_inputs).
-            first = np.ascontiguousarray(forced[0])
-            changes["eradication0"] = spread_eradication(
-                inputs.eradication_before, first, inputs.area0
-            )
-    if "driver:election_will" in values:
-        changes["political_will"] = _political_will(prep, values["driver:election_will"])
-    if "driver:price_shock" in values:
-        changes["price0"] = inputs.price0 * (1.0 + values["driver:price_shock"])
-    if changes:
-        inputs = replace(inputs, per_scenario=True, **changes)
-    out = run_chunk(inputs, d, prep.n_report, prep.cfg, prep.keep)
-    return reduce_outcomes(prep.exp, out, inputs.years[: prep.n_report])

@@ -35,7 +35,7 @@ from cnplan.model import goals as g
 from cnplan.model.inputs import Inputs, build_inputs, spread_eradication
 from cnplan.model.parameters import PARAM_INDEX
 from cnplan.model.paramset import ParameterSet, default_parameter_set
-from cnplan.model.simulate import draw, goal_config, run_chunk
+from cnplan.model.simulate import Draws, draw, goal_config, run_chunk
 from cnplan.plans import LEVERS, Plan
 
 BATCH = 4096
@@ -95,7 +95,8 @@ def prepare(exp: Experiment) -> Prepared:
     return prepared
 
 
-def _check_columns(prep: Prepared, columns: list[str]) -> None:
+def check_columns(prep: Prepared, columns: list[str]) -> None:
+    """Refuse input columns the experiment does not know, naming the valid ones."""
     valid = set(prep.exp.input_columns)
     bad = [c for c in columns if c not in valid and not _free_column(c)]
     if bad:
@@ -176,12 +177,23 @@ def _evaluate_batch(
 ) -> dict[str, np.ndarray]:
     inputs = prep.inputs
     d = draw(prep.paramset, seed, start, start + n, len(inputs.years), len(inputs.zones))
-    params = d.params
+    return run_rows(prep, d, values)
+
+
+def run_rows(prep: Prepared, d: Draws, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """One engine call: the rows' input ``values`` (column -> (S,) array) applied to the
+    scenarios whose random ``d`` raws are given; returns the outcome columns.
+
+    :func:`evaluate` hands it scenario ``i``'s draws for row ``i``; common-random-number
+    evaluation (:mod:`cnplan.explore.crn`) hands every candidate the same scenarios' draws.
+    """
+    inputs = prep.inputs
+    n = d.params.shape[0]
     overrides = {c[len("param:") :]: v for c, v in values.items() if c.startswith("param:")}
     if "driver:gdp_growth" in values:
         overrides["gdp_growth"] = values["driver:gdp_growth"]
     if overrides:
-        params = params.copy()
+        params = d.params.copy()
         for name, v in overrides.items():
             params[:, PARAM_INDEX[name]] = v
         d = replace(d, params=params)
@@ -234,7 +246,7 @@ def evaluate(
     if first_row < 0:
         raise ValueError(f"first_row: must be >= 0, got {first_row}")
     prep = prepare(experiment)
-    _check_columns(prep, list(rows.columns))
+    check_columns(prep, list(rows.columns))
     seed = experiment.seed if seed is None else seed
     n = len(rows)
     columns = outcome_columns(experiment)
