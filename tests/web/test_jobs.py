@@ -63,3 +63,13 @@ def test_failed_run_reports_the_error(tmp_path: Path) -> None:
     job = state.job(job_id)
     assert job["status"] == "failed"
     assert "missing.yaml" in job["message"] and "file not found" in job["message"]
+
+
+def test_relative_paths_become_absolute(tmp_path: Path, monkeypatch) -> None:
+    """Runs start inside the home folder, so a relative --db must not change meaning there."""
+    monkeypatch.chdir(tmp_path)
+    s = Settings(home=Path("h"), db_url="office.sqlite").prepare()
+    assert s.home == tmp_path.resolve() / "h"
+    assert s.db_url == str(tmp_path.resolve() / "office.sqlite")
+    url = "postgresql+psycopg://u@localhost/x"
+    assert Settings(home=Path("h"), db_url=url).prepare().db_url == url

@@ -40,7 +40,7 @@ FIRST_GUESS_SPS = 0.015
 """Seconds per scenario assumed before any run has finished on this machine."""
 STARTUP_SECONDS = 4.0
 """Fixed cost of a run process (imports, data, report) added to the estimate."""
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.5
 RUN_NICENESS = 10
 """Runs get a lower CPU priority than the server, so pages stay quick while one runs."""
 

@@ -61,8 +61,11 @@ class Settings:
         return self.home / "state.sqlite"
 
     def prepare(self) -> Settings:
-        """Create the home folder and its sub-folders; return settings with an absolute home."""
+        """Create the home folder and its sub-folders; return settings with absolute paths."""
         home = Path(self.home).expanduser().resolve()
         for sub in ("runs", "explorations", "plans"):
             (home / sub).mkdir(parents=True, exist_ok=True)
-        return Settings(home, self.db_url, self.protect_reads, self.workers)
+        db_url = self.db_url
+        if db_url and "://" not in db_url:  # a SQLite path: absolute, since runs start in home
+            db_url = str(Path(db_url).expanduser().resolve())
+        return Settings(home, db_url, self.protect_reads, self.workers)
