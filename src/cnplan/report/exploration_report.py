@@ -608,15 +608,27 @@ def exploration_charts(source: str | Path | ExplorationInputs) -> list[Chart]:
     for path, result in inputs.analyses.pareto:
         if len(result.objectives) < 2:
             continue
-        ax = plots.pareto_scatter(result)
+        ax = plots.pareto_scatter(result, ax=new_axes((7.0, 4.6)))
         labels = [o.label for o in result.objectives]
-        for setter, obj in ((ax.set_xlabel, result.objectives[0]),
-                            (ax.set_ylabel, result.objectives[1])):
+
+        def words(obj: Any) -> str:
             unit = _objective_unit(obj, units)
-            setter(f"{obj.label} ({unit}; {obj.sense} is better)" if unit
-                   else f"{obj.label} ({obj.sense} is better)")
-        ax.set_title(f"Pareto set: {len(result.table)} plans, none better on every objective "
-                     f"({result.scenarios:,} futures each)", loc="left", fontsize=9.5, wrap=True)
+            return f"{obj.label}\n({unit + '; ' if unit else ''}{obj.sense} is better)"
+
+        ax.set_xlabel(words(result.objectives[0]), fontsize=9)
+        ax.set_ylabel(words(result.objectives[1]), fontsize=9)
+        for obj, set_lim in ((result.objectives[0], ax.set_xlim),
+                             (result.objectives[1], ax.set_ylim)):
+            if _objective_unit(obj, units) == "share of futures":
+                set_lim(-0.02, 1.02)  # a share: show where it sits between none and all
+        for other in ax.figure.axes:
+            if other is not ax:  # the colour bar of a third objective: plain numbers, unit
+                from matplotlib.ticker import ScalarFormatter
+
+                other.yaxis.set_major_formatter(ScalarFormatter(useOffset=False))
+                other.set_ylabel(words(result.objectives[2]), fontsize=9)
+        ax.set_title(f"Pareto set: {len(result.table)} plans none beats on every objective\n"
+                     f"({result.scenarios:,} common futures each)", loc="left", fontsize=9.5)
         out.append(Chart(
             f"pareto_{_safe(path.stem)}", "Pareto front",
             f"Scatter of the {len(result.table)} non-dominated plans found by the optimiser, "
