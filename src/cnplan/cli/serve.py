@@ -62,16 +62,16 @@ def register(app: typer.Typer) -> None:
         except (OSError, ValueError) as exc:
             raise fail(exc) from None
         out = Console()
-        out.print(f"cnplan web app on http://{host}:{port}/ (API docs at /docs)", highlight=False)
-        out.print(f"home: {web_app.state.services.settings.home}", highlight=False)
-        out.print(
-            "writes need a token; create one with: "
-            f"cnplan token create NAME --home {web_app.state.services.settings.home}",
-            highlight=False,
-        )
+        home_dir = web_app.state.services.settings.home
+        out.print(f"cnplan web app on http://{host}:{port}/ (API docs at /docs)", highlight=False,
+                  soft_wrap=True)
+        out.print(f"home: {home_dir}", highlight=False, soft_wrap=True)
+        out.print(f"writes need a token; create one with: cnplan token create NAME --home "
+                  f"{home_dir}", highlight=False, soft_wrap=True)
         if host not in {"127.0.0.1", "localhost", "::1"}:
             out.print(f"[yellow]warning:[/yellow] listening on {host}: reachable from other "
-                      "machines; use HTTPS in front (tokens travel in headers and cookies)")
+                      "machines; use HTTPS in front (tokens travel in headers and cookies)",
+                      soft_wrap=True)
         uvicorn.run(web_app, host=host, port=port, log_level="info")
 
     @token_app.command("create")
