@@ -73,3 +73,15 @@ def test_relative_paths_become_absolute(tmp_path: Path, monkeypatch) -> None:
     assert s.db_url == str(tmp_path.resolve() / "office.sqlite")
     url = "postgresql+psycopg://u@localhost/x"
     assert Settings(home=Path("h"), db_url=url).prepare().db_url == url
+
+
+def test_run_command_is_cnplan_run(tmp_path: Path) -> None:
+    from cnplan.web.jobs import run_command
+
+    s = Settings(home=tmp_path / "h", db_url=str(tmp_path / "t.sqlite")).prepare()
+    job = {"plan": "lima-2005", "scenarios": 500, "seed": 4, "run_id": "r1", "with_actuals": 1}
+    cmd = run_command(s, job)
+    i = cmd.index("run")
+    assert cmd[i:] == ["run", "lima-2005", "--scenarios", "500", "--seed", "4", "--out",
+                       str(s.runs_dir / "r1"), "--with-actuals", "--db", s.db_url]
+    assert "--with-actuals" not in run_command(s, job | {"with_actuals": 0})
