@@ -47,10 +47,10 @@ def make_exploration(folder: Path) -> Path:
 
     experiment = load_experiment(EXAMPLE)
     run_exploration(experiment, folder, progress=False)
-    prim = discover(folder, "marginal_producer_reached == False")
+    prim = discover(folder, "coca_ha_2011 > 40000")
     quasi_p_values(prim, prim.default_box)
     save_discovery(folder, prim)
-    save_discovery(folder, discover(folder, "coca_ha_2011 > 40000", method="cart"))
+    save_discovery(folder, discover(folder, "hold_the_line_reached == False", method="cart"))
     for method, n in (("sobol", 64), ("morris", 10)):
         result = sensitivity(experiment, outcome="coca_ha_2011", method=method, n=n)
         result.save(analysis_path(folder, method, "coca_ha_2011", ".parquet"))
