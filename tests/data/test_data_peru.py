@@ -104,6 +104,11 @@ def test_by_zone_crosswalk_aggregation(peru):
     assert math.isnan(bz.loc[2010, "vraem"])  # gap year
 
 
+def test_by_zone_of_a_source_without_rows_is_an_empty_table(peru):
+    table = peru.by_zone("coca_ha", source="no-such-source")
+    assert table.empty and list(table.columns) == peru.zone_ids
+
+
 def test_aggregates_are_exposed_not_split(peru):
     ag = peru.aggregates("coca_ha")
     e2004 = ag[(ag["year"] == 2004) & (ag["zone"] == "Elsewhere")].iloc[0]

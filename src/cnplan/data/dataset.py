@@ -199,7 +199,7 @@ class Dataset:
         """
         unit = self.unit(variable)
         rows = self.series(variable=variable, source=source, full_year=True)
-        rows = rows[rows["zone"].map(lambda z: self.level_of(z) == "zone")]
+        rows = rows.loc[rows["zone"].map(lambda z: self.level_of(z) == "zone").astype(bool)]
         dup = rows.duplicated(["zone", "year"], keep=False)
         if dup.any():
             raise DataError(f"{variable!r}: several values for the same zone name and year "
