@@ -75,6 +75,18 @@ def base_presence(p: dict[str, float], kind: int) -> float:
     return min(p["presence_base"] * factor, 0.95)
 
 
+def fill(total: float, weight: list[float], cap: list[float]) -> list[float]:
+    """Spread ``total`` by weight, none above its cap; what a capped zone cannot take is
+    spread again over the others (one pass per zone)."""
+    done = [0.0 for _ in weight]
+    for _ in weight:
+        left = max(total - sum(done), 0.0)
+        room = [w if d < c else 0.0 for w, d, c in zip(weight, done, cap, strict=True)]
+        total_room = max(sum(room), 1e-12)
+        done = [min(d + left * r / total_room, c) for d, r, c in zip(done, room, cap, strict=True)]
+    return done
+
+
 def initial_state(inputs: Inputs, p: dict[str, float]) -> RefState:
     zones = range(len(inputs.zones))
     hard = [int(inputs.kinds[z]) == HARD_CORE for z in zones]
@@ -259,21 +271,29 @@ def step(
     total_wanted = sum(wanted)
     scale = min(1.0, escort / max(total_wanted, 1e-12))
     wanted = [w * scale for w in wanted]
+    # Cap: the net share of a zone removed in a year; same-year replanting can be re-eradicated.
+    rate = [replant_share(p, hard[z], presence[z]) for z in zones]
+    cap = [
+        p["eradication_max_share"]
+        * available[z]
+        / (1.0 - rate[z] * p["replant_same_year_share"])
+        for z in zones
+    ]
     if inputs.observed_eradication is not None:
         weights = [area[z] * (inputs.hard_core_weight if hard[z] else 1.0) for z in zones]
         zone_weight = getattr(inputs, "eradication_zone_weight", None)
         if zone_weight is not None:
             weights = [weights[z] * float(zone_weight[z]) for z in zones]
-        total_weight = max(sum(weights), 1e-12)
         observed = float(inputs.observed_eradication[t])
-        wanted = [observed * (weights[z] / total_weight) for z in zones]
+        wanted = fill(observed, weights, cap)
     # Replanting: a share within the year, the rest next year; what is not replanted is
     # removed and a share of it is displaced.
     forced, new_area, replant_now, replant_next = [], [], [], []
+    # (cap is the net-removal cap, computed before the eradication, as in the engine)
     removed = 0.0
     for z in zones:
         vol[z] = min(vol[z], available[z])
-        f = min(wanted[z], p["eradication_max_share"] * available[z], available[z] - vol[z])
+        f = min(wanted[z], cap[z], available[z] - vol[z])
         forced.append(f)
         replant_all = f * replant_share(p, hard[z], presence[z])
         now = replant_all * p["replant_same_year_share"]

@@ -182,6 +182,22 @@ def _base_presence(p: P, kinds: np.ndarray) -> np.ndarray:
     return np.minimum(p.presence_base * factor, 0.95)
 
 
+def _fill(total: float, weight: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Spread ``total`` over zones in proportion to ``weight``, none above its ``cap``.
+
+    Water-filling: what a capped zone cannot take is spread again over the zones below their
+    caps, by weight; one pass per zone makes it exact (each pass fills at least one zone or
+    places everything). If the caps add up to less than ``total``, every zone is at its cap.
+    """
+    done = np.zeros_like(cap)
+    for _ in range(cap.shape[1]):
+        left = total - done.sum(axis=1, keepdims=True)
+        room = weight * (done < cap)
+        share = room / np.maximum(room.sum(axis=1, keepdims=True), 1e-12)
+        done = np.minimum(done + np.maximum(left, 0.0) * share, cap)
+    return done
+
+
 def step(
     state: State,
     t: int,
@@ -328,6 +344,14 @@ def step(
         * cov
         * (1.0 - p.resistance_block * state.resistance * (1.0 - will[:, None]))
     )
+    # Replanting share of eradicated fields (partly within the year: see below). The cap on
+    # eradication limits the *net* share of a zone removed in a year: fields replanted within
+    # the year can be eradicated again, so gross eradication can exceed the net cap.
+    replant_base = p.constant(
+        ("replant_base", key), lambda: np.where(hard, p.replant_share_hard_core, p.replant_share)
+    )
+    replant_rate = replant_base * (1.0 - p.presence_replant_cut * presence)
+    cap = p.eradication_max_share * available / (1.0 - replant_rate * p.replant_same_year_share)
     escort = p.col("eradication_base_capacity") + p.col("escort_productivity") * (
         lv["eradication_security"][t] * coverage
     )
@@ -339,21 +363,19 @@ def step(
         spread = area * np.where(hard, inputs.hard_core_weight, 1.0)
         if inputs.eradication_zone_weight is not None:
             spread = spread * inputs.eradication_zone_weight
-        spread = spread / np.maximum(spread.sum(axis=1, keepdims=True), 1e-12)
-        wanted = inputs.observed_eradication[t] * spread
+        # Where a zone's share would exceed what can be eradicated there in a year, the rest
+        # goes to the other zones (the national figure was done somewhere).
+        wanted = _fill(inputs.observed_eradication[t], spread, cap)
     # Voluntary eradication is agreed with communities beforehand; forced eradication acts on
     # what is left (so that more forced eradication, whose fields are partly replanted within
     # the year, never crowds out voluntary eradication, whose fields are not).
     vol = np.minimum(vol, available)
-    forced = np.minimum(np.minimum(wanted, p.eradication_max_share * available), available - vol)
+    forced = np.minimum(np.minimum(wanted, cap), available - vol)
 
     # Replanting of eradicated fields, partly within the same year (growers replant as soon as
     # the eradicators leave), the rest next year; displacement of the rest (balloon effect)
     # to other zones, mostly the expansion frontiers, after a clearing lag (DEVIDA 2025: 1-1.5 yr).
-    replant_base = p.constant(
-        ("replant_base", key), lambda: np.where(hard, p.replant_share_hard_core, p.replant_share)
-    )
-    replant_all = forced * (replant_base * (1.0 - p.presence_replant_cut * presence))
+    replant_all = forced * replant_rate
     replant_now = replant_all * p.replant_same_year_share
     replant_next = replant_all - replant_now
     new_area = available - forced - vol + replant_now
