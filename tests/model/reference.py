@@ -274,9 +274,7 @@ def step(
     # Cap: the net share of a zone removed in a year; same-year replanting can be re-eradicated.
     rate = [replant_share(p, hard[z], presence[z]) for z in zones]
     cap = [
-        p["eradication_max_share"]
-        * available[z]
-        / (1.0 - rate[z] * p["replant_same_year_share"])
+        p["eradication_max_share"] * available[z] / (1.0 - rate[z] * p["replant_same_year_share"])
         for z in zones
     ]
     if inputs.observed_eradication is not None:

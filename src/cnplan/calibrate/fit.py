@@ -59,13 +59,14 @@ PRICE_WEIGHT = 0.2
 ZONE_FLOOR_HA = 100.0
 EPS_QUANTILE = 0.5
 """Each generation's tolerance: this quantile of the previous generation's distances."""
-KERNEL_SCALE = 0.5
+KERNEL_SCALE = 1.0
 """Perturbation kernel sd as a multiple of the population's weighted sd (small: many parameters)."""
 
 
 def _reflect(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """Fold proposals back into [low, high] (a reflected Gaussian kernel stays symmetric, so
-    proposals are never wasted outside the prior's support, with 20 parameters most would be)."""
+    proposals are never wasted outside the prior's support, with 20 parameters most would be).
+    """
     span = high - low
     y = np.mod(x - low, 2.0 * span)
     return low + np.where(y > span, 2.0 * span - y, y)
@@ -73,7 +74,8 @@ def _reflect(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
 
 def _kernel(new: np.ndarray, old: np.ndarray, sd: np.ndarray, low, high) -> np.ndarray:
     """Density (up to a constant) of the reflected Gaussian kernel from each ``old`` row to each
-    ``new`` row: (N_new, N_old), with the nearest mirror images at both bounds."""
+    ``new`` row: (N_new, N_old), with the nearest mirror images at both bounds.
+    """
     out = np.ones((len(new), len(old)))
     for j in range(new.shape[1]):
         a, b = new[:, j, None], old[None, :, j]
@@ -168,7 +170,7 @@ def abc_smc(
     inputs: Inputs,
     obs: Observed,
     particles: int = 1000,
-    generations: int = 5,
+    generations: int = 10,
     first_pool: int = 40_000,
     batch: int = 20_000,
     seed: int = 0,
@@ -238,7 +240,7 @@ def calibrate(
     end_year: int | None = None,
     until: int | None = None,
     particles: int = 1000,
-    generations: int = 5,
+    generations: int = 10,
     seed: int = 0,
 ) -> Fit:
     """Fit the model to ``data`` from ``start_year`` to ``until`` (default: the latest year).
