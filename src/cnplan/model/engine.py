@@ -151,8 +151,8 @@ def initial_state(inputs: Inputs, params: np.ndarray) -> State:
     zeros = np.zeros((s, z), order="F")  # zone arrays are column-major: see P
     hard = inputs.kinds == HARD_CORE
     area = np.array(np.broadcast_to(inputs.area0, (s, z)), order="F")
-    replant = _replant_share(p, hard, zeros) * inputs.eradication0 * (
-        1.0 - p.replant_same_year_share
+    replant = (
+        _replant_share(p, hard, zeros) * inputs.eradication0 * (1.0 - p.replant_same_year_share)
     )
     risk0 = inputs.eradication0 / np.maximum(inputs.area0 + inputs.eradication0, 1.0)
     return State(
