@@ -46,7 +46,8 @@ def test_backtest_reports_model_and_naive_errors(peru):
 
 def test_backtest_cli_json_has_metrics_per_cutoff():
     res = runner.invoke(
-        app, [
+        app,
+        [
             "backtest",
             "--train-until",
             "2008,2012",
@@ -56,7 +57,7 @@ def test_backtest_cli_json_has_metrics_per_cutoff():
             "3",
             "--format",
             "json",
-        ]
+        ],
     )
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
