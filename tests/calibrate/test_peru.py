@@ -99,3 +99,19 @@ def test_shipped_set_passes_and_fails_the_literature_checks_stated_in_validation
         "area response to the 2020–2021 eradication pause": True,  # +48% in the model's band
         "break-even leaf price": False,  # about US$1/kg (Economist 2002): model 1.03-1.49
     }
+
+
+def test_backtest_inputs_use_no_zone_data_after_the_cut_off(peru):
+    # Eradication by zone is in the data only from 2016 (peru-data.md B4), so a 2012 cut-off
+    # spreads eradication by area alone; the land caps are the largest areas seen up to 2012
+    # (VRAEM 2022: 35,709 ha, S-series B3, must not leak into a 2012 backtest).
+    from cnplan.calibrate.history import history_inputs
+
+    full, _ = history_inputs(peru, 2005, 2020)
+    cut, _ = history_inputs(peru, 2005, 2020, until=2012)
+    assert len(set(full.eradication_zone_weight)) > 1
+    assert (cut.eradication_zone_weight == 1.0).all()
+    vraem = peru.zone_ids.index("vraem")
+    upto = peru.by_zone("coca_ha").loc[:2012, "vraem"].max()
+    assert cut.area_cap[vraem] == max(upto, cut.area0[vraem]) < full.area_cap[vraem]
+    np.testing.assert_array_equal(cut.observed_eradication, full.observed_eradication)

@@ -70,7 +70,7 @@ def backtest(
         generations=generations,
         seed=seed,
     )
-    inputs, _ = history_inputs(data, start_year, end)
+    inputs, _ = history_inputs(data, start_year, end, until=cutoff)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, cutoff)))
     theta = fit.parameter_set.samples
     coca, _, _ = _sim(inputs, theta, rng)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 import cnplan
+from cnplan.calibrate.forecast import structural_error
 from cnplan.calibrate.history import Bridged, history_inputs
 from cnplan.data import Dataset
 from cnplan.model import Inputs, ParameterSet
@@ -252,7 +253,7 @@ def calibrate(
     last = int(national.index.max())
     end_year = end_year or last
     until = until or end_year
-    inputs, bridged = history_inputs(data, start_year, end_year)
+    inputs, bridged = history_inputs(data, start_year, end_year, until)
     obs = Observed.from_data(data, inputs.years, until)
     theta, dist, eps, acc, sims = abc_smc(
         inputs, obs, particles=particles, generations=generations, seed=seed
@@ -260,6 +261,7 @@ def calibrate(
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
     coca, _, _ = _sim(inputs, theta, rng)
     fit_mape = mape(np.median(coca, axis=0), obs.national)
+    error = structural_error(inputs.years, obs.national, _sim(inputs, theta)[0])
     name = f"calibrated-{data.name}-{start_year}-{until}"
     provenance = {
         "method": "ABC-SMC (Toni et al. 2009; Beaumont et al. 2009), uniform priors over the "
@@ -279,6 +281,8 @@ def calibrate(
         "acceptance_rates": acc,
         "simulated_histories": sims,
         "in_sample_national_mape": fit_mape,
+        "structural_error_sd": error.sigma,
+        "structural_error": error.describe(),
         "eradication_input": [vars(b) for b in bridged],
         "initial_state": inputs.notes,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
