@@ -1,5 +1,6 @@
 """Wall time of a full Peru calibration and simulated histories per second."""
 
+import os
 import time
 
 from cnplan.calibrate import calibrate
@@ -20,6 +21,8 @@ def main() -> None:
         f"({len(range(fit.years[0], fit.years[1] + 1))} years x {len(data.zone_ids)} zones each)"
     )
     print(f"in-sample national MAPE: {fit.in_sample_mape:.1%} (bar: <= 10%)")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average (1, 5, 15 min): {load} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ class RefState:
     outreach: float
     poppy: float
     domestic_budget: float
+    risk: list[float]
 
 
 @dataclass
@@ -74,6 +75,18 @@ def base_presence(p: dict[str, float], kind: int) -> float:
     return min(p["presence_base"] * factor, 0.95)
 
 
+def fill(total: float, weight: list[float], cap: list[float]) -> list[float]:
+    """Spread ``total`` by weight, none above its cap; what a capped zone cannot take is
+    spread again over the others (one pass per zone)."""
+    done = [0.0 for _ in weight]
+    for _ in weight:
+        left = max(total - sum(done), 0.0)
+        room = [w if d < c else 0.0 for w, d, c in zip(weight, done, cap, strict=True)]
+        total_room = max(sum(room), 1e-12)
+        done = [min(d + left * r / total_room, c) for d, r, c in zip(done, room, cap, strict=True)]
+    return done
+
+
 def initial_state(inputs: Inputs, p: dict[str, float]) -> RefState:
     zones = range(len(inputs.zones))
     hard = [int(inputs.kinds[z]) == HARD_CORE for z in zones]
@@ -81,7 +94,10 @@ def initial_state(inputs: Inputs, p: dict[str, float]) -> RefState:
         area=[float(inputs.area0[z]) for z in zones],
         pipeline=[0.0 for _ in zones],
         replant_pool=[
-            replant_share(p, hard[z], 0.0) * float(inputs.eradication0[z]) for z in zones
+            replant_share(p, hard[z], 0.0)
+            * float(inputs.eradication0[z])
+            * (1.0 - p["replant_same_year_share"])
+            for z in zones
         ],
         ad_area=[0.0 for _ in zones],
         abandoned=[0.0 for _ in zones],
@@ -92,6 +108,14 @@ def initial_state(inputs: Inputs, p: dict[str, float]) -> RefState:
         outreach=0.0,
         poppy=p["poppy_initial_ha"],
         domestic_budget=p["domestic_budget"],
+        risk=[
+            min(
+                float(inputs.eradication0[z])
+                / max(float(inputs.area0[z]) + float(inputs.eradication0[z]), 1.0),
+                1.0,
+            )
+            for z in zones
+        ],
     )
 
 
@@ -192,7 +216,9 @@ def step(
             * (area[z] + p["seed_area_ha"])
             * land[z]
             * (1.0 - p["presence_deterrence"] * presence[z])
-            * math.exp(sd * planting_noise[z] - 0.5 * sd * sd)
+            * math.exp(
+                sd * planting_noise[z] - 0.5 * sd * sd - p["risk_deterrence"] * state.risk[z]
+            )
         )
         abandon.append(p["abandonment_rate_max"] * decline * area[z])
         regen.append(p["regeneration_rate"] * grow * state.abandoned[z])
@@ -245,24 +271,34 @@ def step(
     total_wanted = sum(wanted)
     scale = min(1.0, escort / max(total_wanted, 1e-12))
     wanted = [w * scale for w in wanted]
+    # Cap: the net share of a zone removed in a year; same-year replanting can be re-eradicated.
+    rate = [replant_share(p, hard[z], presence[z]) for z in zones]
+    cap = [
+        p["eradication_max_share"] * available[z] / (1.0 - rate[z] * p["replant_same_year_share"])
+        for z in zones
+    ]
     if inputs.observed_eradication is not None:
         weights = [area[z] * (inputs.hard_core_weight if hard[z] else 1.0) for z in zones]
         zone_weight = getattr(inputs, "eradication_zone_weight", None)
         if zone_weight is not None:
             weights = [weights[z] * float(zone_weight[z]) for z in zones]
-        total_weight = max(sum(weights), 1e-12)
         observed = float(inputs.observed_eradication[t])
-        wanted = [observed * (weights[z] / total_weight) for z in zones]
-    forced, new_area = [], []
+        wanted = fill(observed, weights, cap)
+    # Replanting: a share within the year, the rest next year; what is not replanted is
+    # removed and a share of it is displaced.
+    forced, new_area, replant_now, replant_next = [], [], [], []
+    # (cap is the net-removal cap, computed before the eradication, as in the engine)
+    removed = 0.0
     for z in zones:
-        f = min(wanted[z], p["eradication_max_share"] * available[z])
-        vol[z] = min(vol[z], available[z] - f)
+        vol[z] = min(vol[z], available[z])
+        f = min(wanted[z], cap[z], available[z] - vol[z])
         forced.append(f)
-        new_area.append(available[z] - f - vol[z])
-
-    # Replanting next year; the rest is removed and a share of it is displaced.
-    replant_next = [forced[z] * replant_share(p, hard[z], presence[z]) for z in zones]
-    removed = sum(forced[z] - replant_next[z] for z in zones)
+        replant_all = f * replant_share(p, hard[z], presence[z])
+        now = replant_all * p["replant_same_year_share"]
+        replant_now.append(now)
+        replant_next.append(replant_all - now)
+        new_area.append(available[z] - f - vol[z] + now)
+        removed += f - replant_all
     weight = []
     for z in zones:
         kind_weight = 0.2 if hard[z] or kind[z] == TRADITIONAL else 1.0
@@ -277,6 +313,12 @@ def step(
         r = state.resistance[z] + p["resistance_gain"] * hit * (1.0 - presence[z])
         r = r * (1.0 - p["resistance_decay"] * (0.5 + 0.5 * presence[z]))
         resistance.append(min(max(r, 0.0), 1.0))
+
+    # Perceived eradication risk: exponentially weighted share of coca eradicated.
+    risk = []
+    for z in zones:
+        hit = forced[z] / max(available[z], 1.0)
+        risk.append(state.risk[z] + p["risk_update"] * (hit - state.risk[z]))
 
     # Poppy.
     intel = lever("poppy_intelligence") * coverage
@@ -298,12 +340,13 @@ def step(
         outreach=outreach,
         poppy=poppy,
         domestic_budget=domestic * (1.0 + p["gdp_growth"]),
+        risk=risk,
     )
     flows = RefFlows(
         area=list(new_area),
         new_planting=new,
         matured=list(state.pipeline),
-        replanted=list(state.replant_pool),
+        replanted=[state.replant_pool[z] + replant_now[z] for z in zones],
         regenerated=regen,
         relapsed=relapse,
         abandoned=abandon,

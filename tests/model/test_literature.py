@@ -16,7 +16,7 @@ from modelkit import inputs_for
 
 from cnplan.model import point
 from cnplan.model.inputs import HARD_CORE
-from cnplan.model.parameters import SPECS
+from cnplan.model.parameters import PARAM_NAMES, SPECS
 from cnplan.model.simulate import Draws, run_chunk
 
 KEEP = (
@@ -37,15 +37,19 @@ def _inputs(plan: str):
     return inputs_for(plan, until=int(base.years[-1]) + 5)  # a few more years to watch
 
 
-def _path(inputs, price_noise=None, **changes) -> dict[str, np.ndarray]:
-    """The deterministic path (shocks zero unless given) with some levers changed."""
+def _path(inputs, price_noise=None, funded=False, **changes) -> dict[str, np.ndarray]:
+    """The deterministic path (shocks zero unless given) with some levers changed; ``funded``:
+    a budget large enough that a change does not crowd out other programmes."""
     levers = dict(inputs.levers)
     for name, change in changes.items():
         levers[name] = change(levers[name].copy())
     inputs = replace(inputs, levers=levers)
     n_years, n_zones = len(inputs.years), len(inputs.zones)
     price = np.zeros((1, n_years)) if price_noise is None else price_noise[None, :]
-    draws = Draws(point().samples, np.zeros((1, n_years, n_zones)), price)
+    params = point().samples.copy()
+    if funded:
+        params[:, PARAM_NAMES.index("domestic_budget")] = 1e9  # outside its range on purpose
+    draws = Draws(params, np.zeros((1, n_years, n_zones)), price)
     out = run_chunk(inputs, draws, n_years, None, KEEP)
     return {name: value[0].astype(float) for name, value in out.items()}
 
@@ -95,19 +99,22 @@ def test_more_source_zone_interdiction_lowers_the_leaf_price(plan):
 def test_replanting_share_after_forced_eradication(plan):
     # §1.2: DEVIDA (2021) puts replanting after forced eradication at 30-60% in Peru 2016-2020;
     # DEVIDA (2016): 92% of eradicated land in the VRAEM replanted within two years.
-    # The model replants next year forced * share * (1 - presence_replant_cut * presence).
+    # The model replants forced * share * (1 - presence_replant_cut * presence), a share
+    # replant_same_year_share of it within the year and the rest the following year.
     inputs = _inputs(plan)
     path = _path(inputs)
     p = {name: spec.default for name, spec in SPECS.items()}
     hard = inputs.kinds == HARD_CORE
     forced, replanted, presence = path["forced_eradication"], path["replanted"], path["presence"]
     share = np.where(hard, p["replant_share_hard_core"], p["replant_share"])
-    expected = forced[:-1] * share * (1.0 - p["presence_replant_cut"] * presence[:-1])
-    np.testing.assert_allclose(replanted[1:], expected, rtol=1e-6, atol=1e-3)  # float32 outputs
-    # The effective national shares fall in the published ranges.
-    outside = replanted[1:, ~hard].sum() / forced[:-1, ~hard].sum()
+    total = forced * share * (1.0 - p["presence_replant_cut"] * presence)
+    now = p["replant_same_year_share"]
+    expected = total[1:] * now + total[:-1] * (1.0 - now)
+    np.testing.assert_allclose(replanted[1:], expected, rtol=1e-5, atol=1e-2)  # float32 outputs
+    # The effective national shares (replanting within two years) fall in the published ranges.
+    outside = replanted[1:, ~hard].sum() / forced[1:, ~hard].sum()
     assert 0.30 <= outside <= 0.60, outside
-    inside = replanted[1:, hard].sum() / forced[:-1, hard].sum()
+    inside = replanted[1:, hard].sum() / forced[1:, hard].sum()
     assert 0.50 <= inside <= 0.92, inside
     assert inside > outside  # hard-core zones replant more (VRAEM)
 
@@ -133,3 +140,51 @@ def test_a_price_collapse_brings_abandonment(plan):
     area = shocked["area"].sum(axis=1)
     assert area[STOP] < area[STOP - 1]
     assert area[STOP] < calm["area"][STOP].sum()
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_eradication_risk_deters_new_planting_next_year(plan):
+    # §1.1 items 7-9: eradication deters farmers from new coca fields (Dávalos 2016; Dávalos &
+    # Morales 2019: -8% new coca in sprayed municipalities). More forced eradication in a zone in
+    # one year raises growers' perceived risk there, so the zone's new planting is lower the
+    # following year (price and everything else held by the same shocks).
+    inputs = _inputs(plan)
+    base = _path(inputs, funded=True)
+    zone = int(np.argmax(base["area"][STOP - 1]))
+
+    def more(lever: np.ndarray) -> np.ndarray:
+        lever[STOP, zone] += 2000.0
+        return lever
+
+    pushed = _path(inputs, funded=True, forced_eradication=more)
+    assert pushed["forced_eradication"][STOP, zone] > base["forced_eradication"][STOP, zone]
+    # Same year: planting is decided before the eradication, so it is unchanged.
+    assert pushed["new_planting"][STOP, zone] == pytest.approx(base["new_planting"][STOP, zone])
+    share = pushed["new_planting"][STOP + 1, zone] / max(base["new_planting"][STOP + 1, zone], 1e-9)
+    assert share < 1.0, share
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_part_of_the_replanting_is_within_the_same_year(plan):
+    # §1.2 and T1-T2: growers replant as soon as the eradicators leave, so the same-year net
+    # reduction per hectare eradicated is below one: 1 - replant share x same-year share (at
+    # the zone's presence), before any price or risk feedback (which act from the next year).
+    inputs = _inputs(plan)
+    base = _path(inputs, funded=True)
+    zone = int(np.argmax(base["area"][STOP - 1]))
+    extra = 500.0
+
+    def more(lever: np.ndarray) -> np.ndarray:
+        lever[STOP, zone] += extra
+        return lever
+
+    pushed = _path(inputs, funded=True, forced_eradication=more)
+    done = pushed["forced_eradication"][STOP, zone] - base["forced_eradication"][STOP, zone]
+    assert done > 0.0
+    fall = base["area"][STOP, zone] - pushed["area"][STOP, zone]
+    p = {name: spec.default for name, spec in SPECS.items()}
+    share = p["replant_share_hard_core" if inputs.kinds[zone] == HARD_CORE else "replant_share"]
+    presence = base["presence"][STOP, zone]
+    kept = share * (1.0 - p["presence_replant_cut"] * presence) * p["replant_same_year_share"]
+    assert fall / done == pytest.approx(1.0 - kept, rel=1e-3)
+    assert fall / done < 1.0

@@ -1,8 +1,10 @@
 """Out-of-sample backtests: fit up to a cut-off, forecast the rest, compare with naive forecasts.
 
 The forecast is driven by the eradication actually done after the cut-off (the question is how
-well the model turns a known eradication path into area, not how well it guesses policy), and
-carries parameter uncertainty (the posterior) and the model's yearly shocks. It is scored
+well the model turns a known eradication path into area, not how well it guesses policy). It is
+anchored at the last observed year and carries parameter uncertainty (the posterior), the
+model's yearly shocks and its structural error estimated on the training years
+(:mod:`cnplan.calibrate.forecast`). It is scored
 against two naive forecasts: persistence (the last observed value) and a linear trend (least
 squares over the last ``TREND_YEARS`` observed years up to the cut-off).
 """
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from cnplan.calibrate.fit import _sim, calibrate, mape
+from cnplan.calibrate.forecast import StructuralError, anchored_forecast, structural_error
 from cnplan.calibrate.history import history_inputs
 from cnplan.data import Dataset
 
@@ -39,6 +42,7 @@ class Backtest:
     table: pd.DataFrame  # year, observed, median, p05, p95, persistence, trend
     metrics: dict[str, float]
     fit_mape: float
+    error: StructuralError | None = None
 
 
 def backtest(
@@ -48,7 +52,7 @@ def backtest(
     horizon: int = 8,
     start_year: int = 2005,
     particles: int = 1000,
-    generations: int = 6,
+    generations: int = 10,
     seed: int = 0,
 ) -> Backtest:
     """Fit on ``start_year``..``cutoff``; forecast up to ``horizon`` years after it."""
@@ -66,13 +70,18 @@ def backtest(
         generations=generations,
         seed=seed,
     )
-    inputs, _ = history_inputs(data, start_year, end)
+    inputs, _ = history_inputs(data, start_year, end, until=cutoff)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, cutoff)))
-    coca, _, _ = _sim(inputs, fit.parameter_set.samples, rng)
+    theta = fit.parameter_set.samples
+    coca, _, _ = _sim(inputs, theta, rng)
     years = inputs.years
     test = years > cutoff
-    observed = national.reindex(years).to_numpy(float)[test]
-    forecast = coca[:, test]
+    every = national.reindex(years).to_numpy(float)
+    observed = every[test]
+    train = np.where(years <= cutoff, every, np.nan)
+    error = structural_error(years, train, _sim(inputs, theta)[0])
+    ahead = anchored_forecast(years, train, coca, error, rng)
+    forecast = ahead[:, years[years > error.last_year] > cutoff]
     median = np.median(forecast, axis=0)
     p05, p95 = np.quantile(forecast, [0.05, 0.95], axis=0)
 
@@ -106,4 +115,4 @@ def backtest(
             "trend": trend,
         }
     )
-    return Backtest(cutoff, table, metrics, fit.in_sample_mape)
+    return Backtest(cutoff, table, metrics, fit.in_sample_mape, error)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 import cnplan
+from cnplan.calibrate.forecast import structural_error
 from cnplan.calibrate.history import Bridged, history_inputs
 from cnplan.data import Dataset
 from cnplan.model import Inputs, ParameterSet
@@ -41,6 +42,9 @@ FITTED = (
     "replant_share",
     "replant_share_hard_core",
     "presence_replant_cut",
+    "replant_same_year_share",
+    "risk_deterrence",
+    "risk_update",
     "displacement_share",
     "eradication_max_share",
     "price_elasticity",
@@ -54,8 +58,31 @@ shock sizes are not fitted: the fit compares the deterministic path with the obs
 ZONE_WEIGHT = 0.2
 PRICE_WEIGHT = 0.2
 ZONE_FLOOR_HA = 100.0
+EPS_QUANTILE = 0.5
+"""Each generation's tolerance: this quantile of the previous generation's distances."""
 KERNEL_SCALE = 1.0
 """Perturbation kernel sd as a multiple of the population's weighted sd (small: many parameters)."""
+
+
+def _reflect(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Fold proposals back into [low, high] (a reflected Gaussian kernel stays symmetric, so
+    proposals are never wasted outside the prior's support, with 20 parameters most would be).
+    """
+    span = high - low
+    y = np.mod(x - low, 2.0 * span)
+    return low + np.where(y > span, 2.0 * span - y, y)
+
+
+def _kernel(new: np.ndarray, old: np.ndarray, sd: np.ndarray, low, high) -> np.ndarray:
+    """Density (up to a constant) of the reflected Gaussian kernel from each ``old`` row to each
+    ``new`` row: (N_new, N_old), with the nearest mirror images at both bounds.
+    """
+    out = np.ones((len(new), len(old)))
+    for j in range(new.shape[1]):
+        a, b = new[:, j, None], old[None, :, j]
+        k = sum(np.exp(-0.5 * ((a - m) / sd[j]) ** 2) for m in (b, 2 * low[j] - b, 2 * high[j] - b))
+        out *= k
+    return out
 
 
 @dataclass
@@ -144,7 +171,7 @@ def abc_smc(
     inputs: Inputs,
     obs: Observed,
     particles: int = 1000,
-    generations: int = 5,
+    generations: int = 10,
     first_pool: int = 40_000,
     batch: int = 20_000,
     seed: int = 0,
@@ -163,16 +190,15 @@ def abc_smc(
     weights = np.full(particles, 1.0 / particles)
     epsilons, acceptance, sims = [float(dist.max())], [particles / first_pool], first_pool
     for gen in range(1, generations):
-        eps = float(np.quantile(dist, 0.75))
+        eps = float(np.quantile(dist, EPS_QUANTILE))
         mean = weights @ theta[:, idx]
         sd = KERNEL_SCALE * np.sqrt(weights @ (theta[:, idx] - mean) ** 2)
         kept_t, kept_d, tried = [], [], 0
         for _ in range(max_batches):
             pick = rng.choice(len(theta), size=batch, p=weights)
             prop = _prior_draw(batch, rng)  # unfitted parameters keep fresh prior draws
-            prop[:, idx] = theta[pick][:, idx] + sd * rng.standard_normal((batch, idx.size))
-            inside = ((prop >= low) & (prop <= high)).all(axis=1)
-            prop = prop[inside]
+            step = theta[pick][:, idx] + sd * rng.standard_normal((batch, idx.size))
+            prop[:, idx] = _reflect(step, low[idx], high[idx])
             d = distance(obs, *_sim(inputs, prop))
             tried += batch
             ok = d <= eps
@@ -186,8 +212,7 @@ def abc_smc(
             log.warning("ABC-SMC generation %s accepted only %s; stopping", gen, len(new_t))
             break
         # Importance weights for a uniform prior: w_i ∝ 1 / sum_j w_j K(theta_i | theta_j).
-        z = (new_t[:, None, idx] - theta[None, :, idx]) / sd
-        kernel = np.exp(-0.5 * (z**2).sum(axis=2))
+        kernel = _kernel(new_t[:, idx], theta[:, idx], sd, low[idx], high[idx])
         new_w = 1.0 / (kernel @ weights)
         theta, dist, weights = new_t, new_d, new_w / new_w.sum()
         epsilons.append(eps)
@@ -216,7 +241,7 @@ def calibrate(
     end_year: int | None = None,
     until: int | None = None,
     particles: int = 1000,
-    generations: int = 5,
+    generations: int = 10,
     seed: int = 0,
 ) -> Fit:
     """Fit the model to ``data`` from ``start_year`` to ``until`` (default: the latest year).
@@ -228,7 +253,7 @@ def calibrate(
     last = int(national.index.max())
     end_year = end_year or last
     until = until or end_year
-    inputs, bridged = history_inputs(data, start_year, end_year)
+    inputs, bridged = history_inputs(data, start_year, end_year, until)
     obs = Observed.from_data(data, inputs.years, until)
     theta, dist, eps, acc, sims = abc_smc(
         inputs, obs, particles=particles, generations=generations, seed=seed
@@ -236,10 +261,12 @@ def calibrate(
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
     coca, _, _ = _sim(inputs, theta, rng)
     fit_mape = mape(np.median(coca, axis=0), obs.national)
+    error = structural_error(inputs.years, obs.national, _sim(inputs, theta)[0])
     name = f"calibrated-{data.name}-{start_year}-{until}"
     provenance = {
         "method": "ABC-SMC (Toni et al. 2009; Beaumont et al. 2009), uniform priors over the "
-        "documented ranges, Gaussian kernel with {KERNEL_SCALE} x the weighted sd",
+        f"documented ranges, Gaussian kernel reflected at the bounds, {KERNEL_SCALE} x the "
+        f"weighted sd, tolerance the {EPS_QUANTILE:g} quantile of the previous distances",
         "data": data.name,
         "data_version": data.version,
         "window": [start_year, end_year],
@@ -254,6 +281,8 @@ def calibrate(
         "acceptance_rates": acc,
         "simulated_histories": sims,
         "in_sample_national_mape": fit_mape,
+        "structural_error_sd": error.sigma,
+        "structural_error": error.describe(),
         "eradication_input": [vars(b) for b in bridged],
         "initial_state": inputs.notes,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

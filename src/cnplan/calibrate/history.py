@@ -22,16 +22,20 @@ WEIGHT_FLOOR = 0.02
 """Eradication weight of a zone the data never records as eradicated (assumption)."""
 
 
-def eradication_zone_weights(data: Dataset) -> tuple[np.ndarray, str]:
+def eradication_zone_weights(data: Dataset, until: int | None = None) -> tuple[np.ndarray, str]:
     """Weights for spreading national eradication over zones (together with their areas).
 
     Eradication by zone is in the data only for some areas and years (part-year figures by
     area or axis, e.g. 2016, 2018, 2019, 2022 in Peru). Their pooled shares by model zone are
     the weights, with a floor of ``WEIGHT_FLOOR`` for zones never recorded (e.g. the VRAEM,
     not eradicated until late 2019, S62/S77). Without such rows all zones weigh the same.
+    With ``until`` only rows up to that year count (a backtest must not learn from its test
+    years).
     """
     rows = data.series("eradication_ha")
     rows = rows[rows["zone"] != "national"]
+    if until is not None:
+        rows = rows[rows["year"] <= until]
     totals = dict.fromkeys(data.zone_ids, 0.0)
     for row in rows.itertuples(index=False):
         ids = data.zone_ids_of(row.zone)
@@ -39,7 +43,10 @@ def eradication_zone_weights(data: Dataset) -> tuple[np.ndarray, str]:
             totals[ids[0]] += row.value
     values = np.array(list(totals.values()))
     if values.sum() <= 0:
-        return np.ones(len(values)), "no eradication by zone in the data: zones weigh the same"
+        upto = "" if until is None else f" up to {until}"
+        return np.ones(len(values)), (
+            f"no eradication by zone in the data{upto}: zones weigh the same"
+        )
     weights = np.maximum(values / values.sum(), WEIGHT_FLOOR)
     text = ", ".join(f"{z} {w:.2f}" for z, w in zip(data.zone_ids, weights, strict=True))
     years = sorted({int(y) for y in rows["year"]})
@@ -115,11 +122,15 @@ def eradication_input(data: Dataset, years: np.ndarray) -> list[Bridged]:
     return out
 
 
-def history_inputs(data: Dataset, start_year: int, end_year: int) -> tuple[Inputs, list[Bridged]]:
+def history_inputs(
+    data: Dataset, start_year: int, end_year: int, until: int | None = None
+) -> tuple[Inputs, list[Bridged]]:
     """Inputs for simulating ``start_year``..``end_year`` with observed eradication as input.
 
     No programme levers are set (their history is not in the data); the observed eradication
-    stands for forced and voluntary eradication together.
+    stands for forced and voluntary eradication together. With ``until`` (a backtest's cut-off)
+    the zone weights and each zone's land cap (its largest observed area) use only the data up
+    to that year; the eradication series itself is an input for every simulated year.
     """
     plan = parse_plan(
         {
@@ -147,9 +158,20 @@ def history_inputs(data: Dataset, start_year: int, end_year: int) -> tuple[Input
     )
     inputs = build_inputs(plan, data)
     bridged = eradication_input(data, inputs.years)
-    weights, rule = eradication_zone_weights(data)
+    weights, rule = eradication_zone_weights(data, until)
+    changes = {}
+    if until is not None:
+        zones = data.zone_ids
+        if len(zones) > 1:
+            table = data.by_zone("coca_ha").reindex(columns=zones)
+        else:
+            table = data.national("coca_ha").to_frame()
+        seen = table[table.index <= until].max(axis=0).to_numpy(float)
+        changes["area_cap"] = np.fmax(seen, inputs.area0)
+        rule = f"{rule}; land caps from areas observed up to {until}"
     inputs = replace(
         inputs,
+        **changes,
         observed_eradication=np.array([b.value for b in bridged]),
         eradication_zone_weight=weights,
         notes=[*inputs.notes, rule],

@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         start: Annotated[int, typer.Option(help="First simulated year.")] = 2005,
         out: Annotated[Path | None, typer.Option(help="Write the parameter set JSON here.")] = None,
         particles: Annotated[int, typer.Option(help="ABC-SMC population size.")] = 1000,
-        generations: Annotated[int, typer.Option(help="ABC-SMC generations.")] = 6,
+        generations: Annotated[int, typer.Option(help="ABC-SMC generations.")] = 10,
         seed: Annotated[int, typer.Option()] = 0,
         check: Annotated[
             bool, typer.Option("--check", help="Compare with the literature.")
@@ -109,6 +109,7 @@ def register(app: typer.Typer) -> None:
         horizon: Annotated[int, typer.Option(help="Years forecast after the cut-off.")] = 8,
         start: Annotated[int, typer.Option(help="First simulated year.")] = 2005,
         particles: Annotated[int, typer.Option(help="ABC-SMC population size.")] = 1000,
+        generations: Annotated[int, typer.Option(help="ABC-SMC generations.")] = 10,
         seed: Annotated[int, typer.Option()] = 0,
         format: Annotated[str, typer.Option(help="table or json.")] = "table",
     ) -> None:
@@ -128,7 +129,9 @@ def register(app: typer.Typer) -> None:
         try:
             dataset = load_dataset(data)
             results = [
-                run_backtest(dataset, c, test_until, horizon, start, particles, seed=seed)
+                run_backtest(
+                    dataset, c, test_until, horizon, start, particles, generations, seed=seed
+                )
                 for c in cutoffs
             ]
         except (DataError, ModelInputError, ValueError) as exc:
@@ -141,6 +144,7 @@ def register(app: typer.Typer) -> None:
                             "cutoff": r.cutoff,
                             **r.metrics,
                             "in_sample_mape": r.fit_mape,
+                            "structural_error_sd": r.error.sigma if r.error else None,
                             "years": json.loads(r.table.to_json(orient="records")),
                         }
                         for r in results
@@ -192,3 +196,6 @@ def register(app: typer.Typer) -> None:
                 "yes" if beats else "no",
             )
         console.print(summary)
+        for r in results:
+            if r.error is not None:
+                console.print(f"[dim]{r.cutoff}: {r.error.describe()}[/dim]", highlight=False)

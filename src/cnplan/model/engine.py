@@ -89,6 +89,7 @@ class State:
     outreach: np.ndarray  # cumulative outreach spending, million USD (S,)
     poppy: np.ndarray  # opium poppy, ha (S,)
     domestic_budget: np.ndarray  # the state's own CN budget, million USD/yr (S,)
+    risk: np.ndarray  # growers' perceived eradication risk: smoothed eradicated share, 0-1 (S, Z)
 
     def copy(self) -> State:
         return State(**{f.name: getattr(self, f.name).copy(order="K") for f in fields(self)})
@@ -151,7 +152,10 @@ def initial_state(inputs: Inputs, params: np.ndarray) -> State:
     zeros = np.zeros((s, z), order="F")  # zone arrays are column-major: see P
     hard = inputs.kinds == HARD_CORE
     area = np.array(np.broadcast_to(inputs.area0, (s, z)), order="F")
-    replant = _replant_share(p, hard, zeros) * inputs.eradication0
+    replant = (
+        _replant_share(p, hard, zeros) * inputs.eradication0 * (1.0 - p.replant_same_year_share)
+    )
+    risk0 = inputs.eradication0 / np.maximum(inputs.area0 + inputs.eradication0, 1.0)
     return State(
         area=area,
         pipeline=zeros.copy(order="F"),
@@ -165,6 +169,7 @@ def initial_state(inputs: Inputs, params: np.ndarray) -> State:
         outreach=np.zeros(s),
         poppy=p.col("poppy_initial_ha").copy(),
         domestic_budget=p.col("domestic_budget").copy(),
+        risk=np.minimum(risk0, 1.0) + zeros,
     )
 
 
@@ -176,6 +181,22 @@ def _replant_share(p: P, hard: np.ndarray, presence: np.ndarray) -> np.ndarray:
 def _base_presence(p: P, kinds: np.ndarray) -> np.ndarray:
     factor = np.where(kinds == TRADITIONAL, 2.0, np.where(kinds == HARD_CORE, 1.0 / 3.0, 1.0))
     return np.minimum(p.presence_base * factor, 0.95)
+
+
+def _fill(total: float, weight: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Spread ``total`` over zones in proportion to ``weight``, none above its ``cap``.
+
+    Water-filling: what a capped zone cannot take is spread again over the zones below their
+    caps, by weight; one pass per zone makes it exact (each pass fills at least one zone or
+    places everything). If the caps add up to less than ``total``, every zone is at its cap.
+    """
+    done = np.zeros_like(cap)
+    for _ in range(cap.shape[1]):
+        left = total - done.sum(axis=1, keepdims=True)
+        room = weight * (done < cap)
+        share = room / np.maximum(room.sum(axis=1, keepdims=True), 1e-12)
+        done = np.minimum(done + np.maximum(left, 0.0) * share, cap)
+    return done
 
 
 def step(
@@ -284,12 +305,14 @@ def step(
     half_var = p.constant("half_var", lambda: 0.5 * sd * sd)
     # (Products of per-scenario factors are formed over scenarios first: same values, fewer
     # operations over zones.)
+    # Eradication risk deters new planting: growers plant less where recent eradication took a
+    # large share of the standing coca (risk and planting, modelling-literature §1.1 items 7-9).
     new = (
         (p.col("planting_rate_max") * grow[:, 0])[:, None]
         * (area + p.seed_area_ha)
         * land
         * (1.0 - p.presence_deterrence * presence)
-        * np.exp(sd * planting_noise - half_var)
+        * np.exp(sd * planting_noise - half_var - p.risk_deterrence * state.risk)
     )
     abandon = (p.col("abandonment_rate_max") * decline[:, 0])[:, None] * area
     regen = (p.col("regeneration_rate") * grow[:, 0])[:, None] * state.abandoned
@@ -325,6 +348,14 @@ def step(
         * cov
         * (1.0 - p.resistance_block * state.resistance * (1.0 - will[:, None]))
     )
+    # Replanting share of eradicated fields (partly within the year: see below). The cap on
+    # eradication limits the *net* share of a zone removed in a year: fields replanted within
+    # the year can be eradicated again, so gross eradication can exceed the net cap.
+    replant_base = p.constant(
+        ("replant_base", key), lambda: np.where(hard, p.replant_share_hard_core, p.replant_share)
+    )
+    replant_rate = replant_base * (1.0 - p.presence_replant_cut * presence)
+    cap = p.eradication_max_share * available / (1.0 - replant_rate * p.replant_same_year_share)
     escort = p.col("eradication_base_capacity") + p.col("escort_productivity") * (
         lv["eradication_security"][t] * coverage
     )
@@ -336,19 +367,23 @@ def step(
         spread = area * np.where(hard, inputs.hard_core_weight, 1.0)
         if inputs.eradication_zone_weight is not None:
             spread = spread * inputs.eradication_zone_weight
-        spread = spread / np.maximum(spread.sum(axis=1, keepdims=True), 1e-12)
-        wanted = inputs.observed_eradication[t] * spread
-    forced = np.minimum(wanted, p.eradication_max_share * available)
-    vol = np.minimum(vol, available - forced)
-    new_area = available - forced - vol
+        # Where a zone's share would exceed what can be eradicated there in a year, the rest
+        # goes to the other zones (the national figure was done somewhere).
+        wanted = _fill(inputs.observed_eradication[t], spread, cap)
+    # Voluntary eradication is agreed with communities beforehand; forced eradication acts on
+    # what is left (so that more forced eradication, whose fields are partly replanted within
+    # the year, never crowds out voluntary eradication, whose fields are not).
+    vol = np.minimum(vol, available)
+    forced = np.minimum(np.minimum(wanted, cap), available - vol)
 
-    # Replanting of eradicated fields next year, and displacement of the rest (balloon effect)
+    # Replanting of eradicated fields, partly within the same year (growers replant as soon as
+    # the eradicators leave), the rest next year; displacement of the rest (balloon effect)
     # to other zones, mostly the expansion frontiers, after a clearing lag (DEVIDA 2025: 1-1.5 yr).
-    replant_base = p.constant(
-        ("replant_base", key), lambda: np.where(hard, p.replant_share_hard_core, p.replant_share)
-    )
-    replant_next = forced * (replant_base * (1.0 - p.presence_replant_cut * presence))
-    removed = (forced - replant_next).sum(axis=1)
+    replant_all = forced * replant_rate
+    replant_now = replant_all * p.replant_same_year_share
+    replant_next = replant_all - replant_now
+    new_area = available - forced - vol + replant_now
+    removed = (forced - replant_all).sum(axis=1)
     kind_weight = p.constant(
         ("kind_weight", key),
         lambda: np.array(
@@ -365,6 +400,10 @@ def step(
     resistance = state.resistance + p.resistance_gain * hit * (1.0 - presence)
     resistance = resistance * (1.0 - p.resistance_decay * (0.5 + 0.5 * presence))
     resistance = np.minimum(np.maximum(resistance, 0.0), 1.0)  # clip to [0, 1]
+
+    # Perceived eradication risk: an exponentially weighted memory of the share of standing coca
+    # eradicated each year (time-weighted risk learning, as in NarcoLogic, literature §3.5).
+    risk = state.risk + p.risk_update * (hit - state.risk)
 
     # Opium poppy: eradicated wherever found; intelligence sets the detection probability (¶2).
     intel = lv["poppy_intelligence"][t] * coverage
@@ -386,12 +425,13 @@ def step(
         outreach=outreach,
         poppy=poppy,
         domestic_budget=domestic * (1.0 + p.col("gdp_growth")),
+        risk=risk,
     )
     flows = Flows(
         area=new_area,
         new_planting=new,
         matured=state.pipeline,
-        replanted=state.replant_pool,
+        replanted=state.replant_pool + replant_now,
         regenerated=regen,
         relapsed=relapse,
         abandoned=abandon,

@@ -154,6 +154,44 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "Share of replanting prevented at full state presence.",
     ),
     ParamSpec(
+        "replant_same_year_share",
+        "1",
+        0.5,
+        0.0,
+        0.9,
+        f"assumption: growers replant as soon as the eradicators leave (Grillo et al.; 92% of the "
+        f"VRAEM's eradicated land replanted within two years, DEVIDA 2016; {LIT} §1.2); a same-"
+        f"year net reduction of 0.02-0.44 ha per ha eradicated (T1-T2) implies much of it is "
+        f"within the year",
+        "Share of the replanting of forcibly eradicated fields done in the same year (the rest "
+        "is done the following year).",
+    ),
+    ParamSpec(
+        "risk_deterrence",
+        "1 per unit risk",
+        1.5,
+        0.0,
+        4.0,
+        f"assumption within the literature's sign: eradication deters new fields (Davalos 2016: "
+        f"small; Davalos & Morales 2019: -8% new coca in sprayed municipalities; Dion & Russler "
+        f"2008; {LIT} §1.1 items 7-9); Peru's 2013-2015 fall came with record eradication "
+        f"({DATA} B1, B4)",
+        "Strength of the deterrence of new planting by perceived eradication risk: planting is "
+        "multiplied by exp(-risk_deterrence x risk), risk being the smoothed share of a zone's "
+        "coca eradicated per year.",
+    ),
+    ParamSpec(
+        "risk_update",
+        "1/yr",
+        0.5,
+        0.2,
+        1.0,
+        f"assumption: growers weigh recent eradication more (time-weighted risk learning as in "
+        f"NarcoLogic, Magliocca et al. 2019, {LIT} §3.5)",
+        "Weight of the latest year's eradicated share in growers' perceived risk (1: only the "
+        "latest year counts).",
+    ),
+    ParamSpec(
         "displacement_share",
         "1",
         0.3,
