@@ -203,6 +203,14 @@ def register(app: typer.Typer) -> None:
         out: Annotated[
             Path, typer.Option(help="Folder for analysis/<method>-<outcome>.parquet and .png.")
         ] = Path("."),
+        workers: Annotated[
+            int | None,
+            typer.Option(help="Local worker processes for the batches (default: this process)."),
+        ] = None,
+        scheduler: Annotated[
+            str | None,
+            typer.Option(help="Dask scheduler address tcp://HOST:PORT, or 'local' (LocalCluster)."),
+        ] = None,
     ) -> None:
         """Global sensitivity: rank the experiment's inputs by Sobol indices or Morris mu*."""
         from matplotlib.figure import Figure
@@ -213,7 +221,14 @@ def register(app: typer.Typer) -> None:
 
         try:
             result = run_sensitivity(
-                experiment, outcome=outcome, method=method, n=n, scenarios=scenarios, seed=seed
+                experiment,
+                outcome=outcome,
+                method=method,
+                n=n,
+                scenarios=scenarios,
+                seed=seed,
+                workers=workers,
+                scheduler=scheduler,
             )
             saved = result.save(analysis_path(out, method, outcome, ".parquet"))
         except _errors() as exc:
@@ -275,6 +290,14 @@ def register(app: typer.Typer) -> None:
                 help="Write Pareto member K as a plan YAML at PATH (cnplan run takes it)."
             ),
         ] = None,
+        workers: Annotated[
+            int | None,
+            typer.Option(help="Local worker processes for the batches (default: this process)."),
+        ] = None,
+        scheduler: Annotated[
+            str | None,
+            typer.Option(help="Dask scheduler address tcp://HOST:PORT, or 'local' (LocalCluster)."),
+        ] = None,
     ) -> None:
         """Robust multi-objective search over the experiment's levers (pymoo NSGA-II/III)."""
         from matplotlib.figure import Figure
@@ -309,6 +332,8 @@ def register(app: typer.Typer) -> None:
                     algorithm=algorithm,
                     metric=metric,
                     q=q,
+                    workers=workers,
+                    scheduler=scheduler,
                     callback=lambda g, s, c: status.update(
                         f"generation {g + 1}/{generations}: {c} candidates x {scenarios} "
                         f"futures in {s:.2f} s"

@@ -265,6 +265,8 @@ def optimize(
     metric: str = "mean",
     q: float = 10.0,
     callback: Callable[[int, float, int], None] | None = None,
+    workers: int | None = None,
+    scheduler: Any = None,
 ) -> ParetoResult:
     """Search the experiment's levers for plans that do well across its futures.
 
@@ -283,6 +285,11 @@ def optimize(
     algorithm : ``"nsga2"`` or ``"nsga3"`` (reference directions; for 3+ objectives).
     metric, q : default robustness metric (and percentile) for objectives given as text.
     callback : called as ``callback(generation, seconds, candidates)`` after each generation.
+    workers : local worker processes that run each generation's batches (None or 1: this
+        process); one pool serves every generation.
+    scheduler : a Dask scheduler address, ``"local"`` (a LocalCluster of ``workers`` processes)
+        or a ``distributed.Client``. Whatever the executor, every generation's objective values
+        and so the Pareto set are bit-identical.
 
     Returns
     -------
@@ -292,6 +299,7 @@ def optimize(
     from cnplan.explore.experiment import Experiment, load_experiment
     from cnplan.explore.expr import numeric_outcome, parse_outcome
     from cnplan.explore.outcomes import outcome_columns
+    from cnplan.explore.runner import executor
 
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
@@ -308,33 +316,41 @@ def optimize(
             "scenarios, pop_size, generations: must be >= 1, >= 2, >= 1; got "
             f"{scenarios}, {pop_size}, {generations}"
         )
+    if workers is not None and workers < 1:
+        raise OptimizeError(f"workers: must be >= 1, got {workers}")
     seed = experiment.seed if seed is None else seed
     levers = [lv.column for lv in experiment.levers]
     lower, upper = _lever_bounds(experiment)
     per_scenario = _scenario_rows(experiment, scenarios, seed)
 
-    def outcomes_of(x: np.ndarray) -> list[np.ndarray]:
-        rows = pd.DataFrame(x, columns=levers)
-        got = evaluate_on_scenarios(experiment, rows, scenarios, seed, per_scenario=per_scenario)
-        flat = pd.DataFrame({c: v.ravel() for c, v in got.items()})
-        return [numeric_outcome(o.outcome, flat).reshape(len(x), scenarios) for o in objs]
+    with executor(workers, scheduler) as ex:  # one pool for every generation
 
-    def func(x: np.ndarray) -> np.ndarray:
-        return np.column_stack([o.robust(v)[1] for o, v in zip(objs, outcomes_of(x), strict=True)])
+        def outcomes_of(x: np.ndarray) -> list[np.ndarray]:
+            rows = pd.DataFrame(x, columns=levers)
+            got = evaluate_on_scenarios(
+                experiment, rows, scenarios, seed, per_scenario=per_scenario, executor=ex
+            )
+            flat = pd.DataFrame({c: v.ravel() for c, v in got.items()})
+            return [numeric_outcome(o.outcome, flat).reshape(len(x), scenarios) for o in objs]
 
-    x, _, timings = minimize(
-        func,
-        lower,
-        upper,
-        len(objs),
-        algorithm=algorithm,
-        pop_size=pop_size,
-        generations=generations,
-        seed=seed,
-        callback=callback,
-    )
-    # Report values re-evaluated on the final set (regret is relative to this set).
-    values = outcomes_of(x)
+        def func(x: np.ndarray) -> np.ndarray:
+            return np.column_stack(
+                [o.robust(v)[1] for o, v in zip(objs, outcomes_of(x), strict=True)]
+            )
+
+        x, _, timings = minimize(
+            func,
+            lower,
+            upper,
+            len(objs),
+            algorithm=algorithm,
+            pop_size=pop_size,
+            generations=generations,
+            seed=seed,
+            callback=callback,
+        )
+        # Report values re-evaluated on the final set (regret is relative to this set).
+        values = outcomes_of(x)
     table = pd.DataFrame(x, columns=levers)
     for o, v in zip(objs, values, strict=True):
         table[o.label] = o.robust(v)[0]

@@ -10,7 +10,9 @@ Back ends (the Platypus evaluator idea: one small interface, serial and parallel
 ``workers`` None/1 runs in this process; ``workers=K`` uses K local processes
 (``ProcessPoolExecutor``, spawn context); ``scheduler`` is a Dask address
 (``tcp://host:8786``), the word ``"local"`` (a ``LocalCluster`` of ``workers`` processes), or
-an existing ``distributed.Client``.
+an existing ``distributed.Client``. :func:`executor` opens the same back ends for other batched
+work (sensitivity, optimisation): a context manager whose :meth:`Executor.map_ordered` runs
+independent tasks and returns their results in order, so the pool outlives many passes.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import logging
 import signal
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -262,6 +265,80 @@ class _Backend:
                     self.cluster.close()
         if self.pool is not None:
             self.pool.shutdown(wait=cancel is None, cancel_futures=True)
+
+
+class Executor:
+    """Ordered map over independent tasks on an open back end (this process, local processes
+    or Dask).
+
+    Tasks are submitted a few per worker slot at a time, so memory stays bounded however many
+    there are, and results come back in the order of the items whatever the order they finish.
+    """
+
+    def __init__(self, backend: _Backend):
+        self._backend = backend
+
+    @property
+    def parallel(self) -> bool:
+        """True when tasks run outside this process."""
+        return not self._backend.local
+
+    @property
+    def slots(self) -> int:
+        """Tasks kept in flight at once (two per worker)."""
+        return self._backend.slots
+
+    def map_ordered(self, fn: Callable, items: Iterable[tuple]) -> list:
+        """``[fn(*args) for args in items]``, computed on the back end.
+
+        ``fn`` must be importable by the workers (a module-level function) and the arguments
+        picklable. A task's exception is raised here after the tasks still queued are cancelled.
+        """
+        items = list(items)
+        if self._backend.local:
+            return [fn(*args) for args in items]
+        results: list = [None] * len(items)
+        pending: dict[Any, int] = {}
+        queue = list(range(len(items)))
+        try:
+            while queue or pending:
+                while queue and len(pending) < self._backend.slots:
+                    i = queue.pop(0)
+                    pending[self._backend.submit(fn, *items[i])] = i
+                done, _ = self._backend.wait(list(pending))
+                for fut in done:
+                    results[pending.pop(fut)] = fut.result()
+        except BaseException:
+            for fut in pending:
+                fut.cancel()
+            raise
+        return results
+
+
+@contextmanager
+def executor(workers: int | None = None, scheduler: Any = None) -> Iterator[Executor]:
+    """Open a back end for the duration of a ``with`` block (one pool for many passes).
+
+    Parameters
+    ----------
+    workers : local worker processes (None or 1: this process); with ``scheduler="local"``,
+        the LocalCluster's worker count (default 2).
+    scheduler : Dask scheduler address ``tcp://HOST:PORT``, ``"local"`` for a LocalCluster of
+        ``workers`` processes, or an existing ``distributed.Client`` (left open).
+
+    Yields
+    ------
+    Executor
+    """
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers: must be >= 1, got {workers}")
+    backend = _Backend(workers, scheduler)
+    try:
+        yield Executor(backend)
+    except BaseException:
+        backend.close(cancel=[])
+        raise
+    backend.close()
 
 
 def _run(

@@ -118,7 +118,9 @@ def _problem_from_experiment(experiment: Any) -> tuple[dict[str, Any], Callable]
     return problem, to_rows
 
 
-def _experiment_model(experiment: Any, outcome: str, scenarios: int, seed: int | None) -> Model:
+def _experiment_model(
+    experiment: Any, outcome: str, scenarios: int, seed: int | None, executor: Any = None
+) -> Model:
     from cnplan.explore.crn import evaluate_on_scenarios
     from cnplan.explore.expr import numeric_outcome, parse_outcome
     from cnplan.explore.outcomes import outcome_columns
@@ -127,7 +129,7 @@ def _experiment_model(experiment: Any, outcome: str, scenarios: int, seed: int |
     _, to_rows = _problem_from_experiment(experiment)
 
     def model(u: np.ndarray) -> np.ndarray:
-        got = evaluate_on_scenarios(experiment, to_rows(u), scenarios, seed=seed)
+        got = evaluate_on_scenarios(experiment, to_rows(u), scenarios, seed=seed, executor=executor)
         values = np.stack(
             [
                 numeric_outcome(outcome, pd.DataFrame({c: v[:, s] for c, v in got.items()}))
@@ -152,6 +154,8 @@ def sensitivity(
     conf_level: float = 0.95,
     num_resamples: int = 200,
     morris_levels: int = 4,
+    workers: int | None = None,
+    scheduler: Any = None,
 ) -> SensitivityResult:
     """Sobol indices or Morris screening of ``outcome`` with respect to the varied inputs.
 
@@ -171,6 +175,12 @@ def sensitivity(
     conf_level : confidence level of the intervals.
     num_resamples : bootstrap resamples for the intervals.
     morris_levels : grid levels of the Morris design.
+    workers : for an experiment, local worker processes that run the design's batches (None or
+        1: this process).
+    scheduler : for an experiment, a Dask scheduler address, ``"local"`` (a LocalCluster of
+        ``workers`` processes) or a ``distributed.Client``. Whatever the executor, the indices
+        and the outcomes behind them are bit-identical (the batches are cut the same way and
+        each redraws its scenarios from the seed).
 
     Returns
     -------
@@ -178,6 +188,7 @@ def sensitivity(
         Ranked table of indices (by ST for Sobol, mu* for Morris).
     """
     import time
+    from contextlib import nullcontext
 
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
@@ -194,6 +205,9 @@ def sensitivity(
         raise SensitivityError(f"conf_level: must be between 0 and 1, got {conf_level}")
     if scenarios < 1:
         raise SensitivityError(f"scenarios: must be >= 1, got {scenarios}")
+    if workers is not None and workers < 1:
+        raise SensitivityError(f"workers: must be >= 1, got {workers}")
+    pool: Any = nullcontext(None)
     if not callable(model):
         from cnplan.explore.experiment import Experiment
 
@@ -203,9 +217,17 @@ def sensitivity(
 
             experiment = load_experiment(experiment)
         problem, _ = _problem_from_experiment(experiment)
-        func = _experiment_model(experiment, outcome, scenarios, None)
+        func = _experiment_model(experiment, outcome, scenarios, None)  # checks the outcome
         units = _experiment_units(experiment)
+        from cnplan.explore.runner import executor
+
+        pool = executor(workers, scheduler)
     else:
+        if workers not in (None, 1) or scheduler is not None:
+            raise SensitivityError(
+                "workers, scheduler: only for an experiment; a function is called in this "
+                "process (parallelise inside it if needed)"
+            )
         if problem is None or "names" not in problem or "bounds" not in problem:
             raise SensitivityError("problem: a function needs {'names': [...], 'bounds': [...]}")
         problem = {"num_vars": len(problem["names"]), **problem}
@@ -215,9 +237,12 @@ def sensitivity(
         x = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     else:
         x = morris_sample.sample(problem, n, num_levels=morris_levels, seed=seed)
-    start = time.perf_counter()
-    y = np.asarray(func(x), dtype=float)
-    seconds = time.perf_counter() - start
+    with pool as ex:
+        if ex is not None:
+            func = _experiment_model(experiment, outcome, scenarios, None, ex)
+        start = time.perf_counter()
+        y = np.asarray(func(x), dtype=float)
+        seconds = time.perf_counter() - start
     if y.shape != (len(x),):
         raise SensitivityError(f"model: must return one value per row ({len(x)}), got {y.shape}")
     if not np.isfinite(y).all():
