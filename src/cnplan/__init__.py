@@ -7,10 +7,30 @@ The public Python API is re-exported here lazily, so that ``import cnplan`` stay
 
 from __future__ import annotations
 
+import subprocess
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 __version__ = "0.1.0"
+
+
+def code_version() -> str:
+    """``__version__`` plus the git commit when run from a checkout: what a run or an
+    exploration records so that its numbers can be traced to the code that made them.
+    """
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=Path(__file__).parent,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return __version__ + (f"+{commit}" if commit else "")
+
 
 _API = {
     "load_dataset": "cnplan.data",
@@ -28,4 +48,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'cnplan' has no attribute {name!r}")
 
 
-__all__ = ["__version__", *_API]
+__all__ = ["__version__", "code_version", *_API]

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+import cnplan
 from cnplan.cli.errors import fail
 
 console = Console()
@@ -69,24 +70,6 @@ def _yearly_tables(yearly) -> list[Table]:
             )
         tables.append(table)
     return tables
-
-
-def _code_version() -> str:
-    import subprocess
-
-    import cnplan
-
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            cwd=Path(__file__).parent,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        commit = ""
-    return f"{cnplan.__version__}" + (f"+{commit}" if commit else "")
 
 
 def register(app: typer.Typer) -> None:
@@ -165,7 +148,7 @@ def register(app: typer.Typer) -> None:
                 "parameter_set_file": str(params) if params else None,
                 "data": dataset.name,
                 "data_version": dataset.version,
-                "code_version": _code_version(),
+                "code_version": cnplan.code_version(),
                 "python": sys.version.split()[0],
                 "assumptions": ds.attrs.get("notes", "").splitlines(),
                 "goals": json.loads(goals.to_json(orient="records")),

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -44,21 +43,6 @@ from cnplan.explore.store import (
 )
 
 log = logging.getLogger(__name__)
-
-
-def code_version() -> str:
-    """``cnplan.__version__`` plus the git commit when run from a checkout."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            cwd=Path(__file__).parent,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        commit = ""
-    return cnplan.__version__ + (f"+{commit}" if commit else "")
 
 
 def _now() -> str:
@@ -114,7 +98,7 @@ def _manifest(exp: Experiment, chunk_size: int, n_rows: int) -> dict[str, Any]:
         "chunk_size": chunk_size,
         "chunks_total": len(chunk_bounds(n_rows, chunk_size)),
         "finished_chunks": [],
-        "code_version": code_version(),
+        "code_version": cnplan.code_version(),
         "input_columns": cols,
         "inputs": inputs,
         "outcome_columns": exp.outcome_columns,
@@ -182,11 +166,11 @@ def resume(
     folder = Path(out_dir)
     manifest = read_manifest(folder)
     exp = load_experiment(manifest["experiment_text"], base_dir=manifest.get("base_dir", "."))
-    if manifest.get("code_version") != code_version():
+    if manifest.get("code_version") != cnplan.code_version():
         log.warning(
             "resuming %s with code %s; it was started with %s",
             folder,
-            code_version(),
+            cnplan.code_version(),
             manifest.get("code_version"),
         )
     rows = sample(exp)
