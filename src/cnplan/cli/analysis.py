@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cnplan.cli.errors import fail
+from cnplan.cli.options import SchedulerOption, WorkersOption
 
 console = Console()
 
@@ -203,14 +204,8 @@ def register(app: typer.Typer) -> None:
         out: Annotated[
             Path, typer.Option(help="Folder for analysis/<method>-<outcome>.parquet and .png.")
         ] = Path("."),
-        workers: Annotated[
-            int | None,
-            typer.Option(help="Local worker processes for the batches (default: this process)."),
-        ] = None,
-        scheduler: Annotated[
-            str | None,
-            typer.Option(help="Dask scheduler address tcp://HOST:PORT, or 'local' (LocalCluster)."),
-        ] = None,
+        workers: WorkersOption = None,
+        scheduler: SchedulerOption = None,
     ) -> None:
         """Global sensitivity: rank the experiment's inputs by Sobol indices or Morris mu*."""
         from matplotlib.figure import Figure
@@ -290,14 +285,8 @@ def register(app: typer.Typer) -> None:
                 help="Write Pareto member K as a plan YAML at PATH (cnplan run takes it)."
             ),
         ] = None,
-        workers: Annotated[
-            int | None,
-            typer.Option(help="Local worker processes for the batches (default: this process)."),
-        ] = None,
-        scheduler: Annotated[
-            str | None,
-            typer.Option(help="Dask scheduler address tcp://HOST:PORT, or 'local' (LocalCluster)."),
-        ] = None,
+        workers: WorkersOption = None,
+        scheduler: SchedulerOption = None,
     ) -> None:
         """Robust multi-objective search over the experiment's levers (pymoo NSGA-II/III)."""
         from matplotlib.figure import Figure

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cnplan.cli.errors import fail
+from cnplan.cli.options import SchedulerOption, WorkersOption
 
 console = Console()
 err = Console(stderr=True)
@@ -80,13 +81,8 @@ def register(app: typer.Typer) -> None:
         out: Annotated[
             Path | None, typer.Option(help="Exploration folder (default explorations/<name>).")
         ] = None,
-        workers: Annotated[
-            int | None, typer.Option(help="Local worker processes (default: this process).")
-        ] = None,
-        scheduler: Annotated[
-            str | None,
-            typer.Option(help="Dask scheduler address tcp://HOST:PORT, or 'local' (LocalCluster)."),
-        ] = None,
+        workers: WorkersOption = None,
+        scheduler: SchedulerOption = None,
         chunk_size: Annotated[
             int | None, typer.Option(help="Scenarios per chunk (default: the experiment's).")
         ] = None,
