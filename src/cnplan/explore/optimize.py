@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cnplan.explore.store import read_table, write_table
+
 METRICS = ("mean", "percentile", "regret", "satisficing")
 
 
@@ -153,12 +155,6 @@ class ParetoResult:
 
     def save(self, path: str | Path) -> Path:
         """Write the Pareto table as Parquet with the rest in its metadata (temp + rename)."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        table = pa.Table.from_pandas(self.table, preserve_index=False)
         meta = {
             "objectives": [o.__dict__ for o in self.objectives],
             "levers": self.levers,
@@ -168,23 +164,14 @@ class ParetoResult:
             "experiment": self.experiment,
             "settings": self.settings,
         }
-        table = table.replace_schema_metadata(
-            {**(table.schema.metadata or {}), b"cnplan": json.dumps(meta).encode()}
-        )
-        tmp = path.with_name(path.name + ".tmp")
-        pq.write_table(table, tmp)
-        tmp.replace(path)
-        return path
+        return write_table(path, self.table, meta)
 
     @classmethod
     def load(cls, path: str | Path) -> ParetoResult:
         """Read a result written by :meth:`save`."""
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(path)
-        meta = json.loads(table.schema.metadata[b"cnplan"])
+        table, meta = read_table(path)
         return cls(
-            table=table.to_pandas(),
+            table=table,
             objectives=[Objective(**o) for o in meta["objectives"]],
             levers=meta["levers"],
             scenarios=meta["scenarios"],

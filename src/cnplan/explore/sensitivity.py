@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cnplan.explore.store import read_table, write_table
+
 Model = Callable[[np.ndarray], np.ndarray]
 
 
@@ -56,14 +58,6 @@ class SensitivityResult:
 
     def save(self, path: str | Path) -> Path:
         """Write the table as Parquet with the other fields in its metadata (temp + rename)."""
-        import json
-
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        table = pa.Table.from_pandas(self.table, preserve_index=False)
         meta = {
             "method": self.method,
             "outcome": self.outcome,
@@ -72,24 +66,13 @@ class SensitivityResult:
             "seconds": self.seconds,
             "settings": self.settings,
         }
-        table = table.replace_schema_metadata(
-            {**(table.schema.metadata or {}), b"cnplan": json.dumps(meta).encode()}
-        )
-        tmp = path.with_name(path.name + ".tmp")
-        pq.write_table(table, tmp)
-        tmp.replace(path)
-        return path
+        return write_table(path, self.table, meta)
 
     @classmethod
     def load(cls, path: str | Path) -> SensitivityResult:
         """Read a result written by :meth:`save`."""
-        import json
-
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(path)
-        meta = json.loads(table.schema.metadata[b"cnplan"])
-        return cls(table=table.to_pandas(), **meta)
+        table, meta = read_table(path)
+        return cls(table=table, **meta)
 
 
 def _problem_from_experiment(experiment: Any) -> tuple[dict[str, Any], Callable]:

@@ -82,6 +82,30 @@ def write_chunk(folder: Path, chunk: int, frame: pd.DataFrame) -> Path:
     return path
 
 
+def write_table(path: str | Path, frame: pd.DataFrame, meta: dict[str, Any]) -> Path:
+    """Write ``frame`` as Parquet with ``meta`` as JSON under the schema metadata key
+    ``cnplan``, atomically: how analysis results keep their settings beside their numbers.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), b"cnplan": json.dumps(meta).encode()}
+    )
+    _atomic_write(path, lambda p: pq.write_table(table, p))
+    return path
+
+
+def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Read what :func:`write_table` wrote: the frame and its ``cnplan`` metadata."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    return table.to_pandas(), json.loads(table.schema.metadata[b"cnplan"])
+
+
 class Results:
     """An exploration's results: the manifest and the finished chunks' rows.
 
