@@ -275,3 +275,22 @@ def test_broken_run_folder_is_reported_not_crashed(server: Server) -> None:
     assert "unreadable" in listed["broken-list"]["problem"]
     assert httpx.get(f"{server.url}/runs").status_code == 200
     assert httpx.get(f"{server.url}/").status_code == 200
+
+
+def test_token_revoked_elsewhere_is_refused_at_once(server: Server) -> None:
+    from typer.testing import CliRunner
+
+    from cnplan.cli import app
+    from cnplan.web.state import StateDB
+    from cnplan.web.tokens import create_token
+
+    token = create_token(StateDB(server.home / "state.sqlite"), "leaver")
+    upload = {"files": {"file": ("p.yaml", b"name: x\n")}}
+    auth = {"Authorization": f"Bearer {token}"}
+    # accepted (and its verification cached by the server) ...
+    assert httpx.post(f"{server.url}/api/plans/validate", headers=auth, **upload).status_code == 200
+    token_id = token.split("_")[1]
+    revoked = CliRunner().invoke(app, ["token", "revoke", token_id, "--home", str(server.home)])
+    assert revoked.exit_code == 0, revoked.output
+    # ... and refused on the next request, although the cache would still vouch for it
+    assert httpx.post(f"{server.url}/api/plans/validate", headers=auth, **upload).status_code == 403

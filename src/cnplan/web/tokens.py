@@ -3,8 +3,10 @@
 A token looks like ``cnp_<id>_<secret>``. The id (8 hex characters) finds the row; the secret
 (32 random bytes, URL-safe) is checked against its scrypt hash with a constant-time compare.
 Because scrypt is deliberately slow (tens of ms), a verified token is remembered in memory for
-:data:`CACHE_SECONDS` under a SHA-256 of the whole token, so read-protected pages stay fast;
-a revoked token is therefore refused at most that long after revocation.
+:data:`CACHE_SECONDS` under a SHA-256 of the whole token, so read-protected pages stay fast.
+The cache only saves the hash: every request still looks the token's row up (an indexed
+SQLite read), so a token revoked by ``cnplan token revoke`` in another process is refused at
+once.
 """
 
 from __future__ import annotations
@@ -61,13 +63,15 @@ class TokenChecker:
         match = TOKEN.fullmatch(token or "")
         if not match:
             return None
+        row = self.state.token(match.group(1))
+        if row is None:  # unknown or revoked: refused whatever the cache holds
+            return None
         key = hashlib.sha256(token.encode()).digest()
         with self._lock:
             hit = self._cache.get(key)
         if hit and hit[1] > time.monotonic():
             return hit[0]
-        row = self.state.token(match.group(1))
-        if row is None or not hmac.compare_digest(_hash(match.group(2), row["salt"]), row["hash"]):
+        if not hmac.compare_digest(_hash(match.group(2), row["salt"]), row["hash"]):
             return None
         with self._lock:
             self._cache[key] = (row["name"], time.monotonic() + CACHE_SECONDS)
