@@ -72,7 +72,7 @@ def evaluate_on_scenarios(
         b = min(a + per, total)
         cand = np.arange(a, b) // scenarios
         scen = np.arange(a, b) % scenarios
-        d = Draws(base.params[scen], base.planting[scen], base.price[scen])
+        d = Draws(base.params[scen], base.planting[scen], base.price[scen], base.structural[scen])
         values = {c: v[cand] for c, v in arrays.items()}
         values.update({c: v[scen] for c, v in shared.items()})
         got = run_rows(prep, d, values)
