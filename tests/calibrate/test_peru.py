@@ -97,7 +97,9 @@ def test_shipped_set_passes_and_fails_the_literature_checks_stated_in_validation
         "net reduction per ha eradicated, after 5 years": True,
         "area response to the 2013–2016 eradication surge": False,  # -33% vs model ~-24%
         "area response to the 2020–2021 eradication pause": True,  # +48% in the model's band
-        "break-even leaf price": False,  # about US$1/kg (Economist 2002): model 1.03-1.49
+        # About US$1/kg (Economist 2002): model 0.99-1.48, a pass at the band's edge (weakly
+        # identified: the fit trades it against planting_rate_max; see validation.md).
+        "break-even leaf price": True,
     }
 
 

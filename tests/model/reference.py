@@ -207,6 +207,11 @@ def step(
     decline = max(-pull, 0.0)
     sd = p["planting_noise_sd"]
     land, new, abandon, regen = [], [], [], []
+    # AD spending per ha of coca lowers new planting and replanting (diminishing returns).
+    ad_keep = []
+    for z in zones:
+        per_ha = lever("ad_funding", z) * coverage * 1e6 / (area[z] + p["seed_area_ha"])
+        ad_keep.append(1.0 - p["ad_planting_cut"] * (1.0 - math.exp(-per_ha / p["ad_cost_per_ha"])))
     for z in zones:
         cap = p["land_capacity_factor"] * float(inputs.area_cap[z])
         land.append(max(0.0, 1.0 - area[z] / cap))
@@ -216,6 +221,7 @@ def step(
             * (area[z] + p["seed_area_ha"])
             * land[z]
             * (1.0 - p["presence_deterrence"] * presence[z])
+            * ad_keep[z]
             * math.exp(
                 sd * planting_noise[z] - 0.5 * sd * sd - p["risk_deterrence"] * state.risk[z]
             )
@@ -272,7 +278,7 @@ def step(
     scale = min(1.0, escort / max(total_wanted, 1e-12))
     wanted = [w * scale for w in wanted]
     # Cap: the net share of a zone removed in a year; same-year replanting can be re-eradicated.
-    rate = [replant_share(p, hard[z], presence[z]) for z in zones]
+    rate = [replant_share(p, hard[z], presence[z]) * ad_keep[z] for z in zones]
     cap = [
         p["eradication_max_share"] * available[z] / (1.0 - rate[z] * p["replant_same_year_share"])
         for z in zones
@@ -293,7 +299,7 @@ def step(
         vol[z] = min(vol[z], available[z])
         f = min(wanted[z], cap[z], available[z] - vol[z])
         forced.append(f)
-        replant_all = f * replant_share(p, hard[z], presence[z])
+        replant_all = f * replant_share(p, hard[z], presence[z]) * ad_keep[z]
         now = replant_all * p["replant_same_year_share"]
         replant_now.append(now)
         replant_next.append(replant_all - now)

@@ -10,6 +10,8 @@ them as a random walk in log space:
 - adds a yearly innovation of standard deviation ``sigma``, estimated from the training residuals'
   year-on-year changes together with a stated prior (below), so that the forecast bands carry
   the model's own structural error, not only its parameter uncertainty and yearly shocks.
+  ``STRUCTURAL_SD_PRIOR`` lives in :mod:`cnplan.model.structural`, which applies the fitted
+  ``sigma`` to the ensembles of ``cnplan run`` as well.
 
 Only observations up to the cut-off enter ``sigma``; the test years are never looked at.
 """
@@ -20,11 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-STRUCTURAL_SD_PRIOR = 0.10
-"""Prior guess of the yearly structural error of national area, in log units (assumption,
-informed by modelling-literature.md T8: Andean national areas moved by 10-17% a year on average in
-the 1990s, e.g. Peru 129.1 kha in 1992 to 38.7 kha in 1999, Colombia 40.1 to 163.3 kha in
-1990-2000; data from before any fitted year)."""
+from cnplan.model.structural import STRUCTURAL_SD_PRIOR
 
 STRUCTURAL_PRIOR_DOF = 4.0
 """Weight of that prior, in pseudo-observations of a yearly residual change (assumption): a

@@ -84,7 +84,7 @@ def run_batch(
     base = _common_draws(prep, seed, scenarios)
     cand = np.repeat(np.arange(n_rows), scenarios)
     scen = np.tile(np.arange(scenarios), n_rows)
-    d = Draws(base.params[scen], base.planting[scen], base.price[scen])
+    d = Draws(base.params[scen], base.planting[scen], base.price[scen], base.structural[scen])
     cols = {c: v[cand] for c, v in values.items()}
     cols.update({c: v[scen] for c, v in shared.items()})
     return run_rows(prep, d, cols)

@@ -303,6 +303,12 @@ def step(
     land = np.maximum(0.0, 1.0 - area / land_cap)
     sd = p.planting_noise_sd
     half_var = p.constant("half_var", lambda: 0.5 * sd * sd)
+    # Alternative development raises licit income where it is spent (cable ¶6): it lowers new
+    # planting and replanting in the zone, with diminishing returns in the spending per hectare
+    # of coca (no AD lever in history mode: there it has no effect).
+    ad_funds = np.multiply(lv["ad_funding"][t], cov, order="F")
+    ad_per_ha = ad_funds * 1e6 / (area + p.seed_area_ha)
+    ad_keep = 1.0 - p.ad_planting_cut * (1.0 - np.exp(-ad_per_ha / p.ad_cost_per_ha))
     # (Products of per-scenario factors are formed over scenarios first: same values, fewer
     # operations over zones.)
     # Eradication risk deters new planting: growers plant less where recent eradication took a
@@ -312,6 +318,7 @@ def step(
         * (area + p.seed_area_ha)
         * land
         * (1.0 - p.presence_deterrence * presence)
+        * ad_keep
         * np.exp(sd * planting_noise - half_var - p.risk_deterrence * state.risk)
     )
     abandon = (p.col("abandonment_rate_max") * decline[:, 0])[:, None] * area
@@ -320,7 +327,6 @@ def step(
     # Voluntary eradication with alternative development (cable ¶6): not feasible in hard-core
     # zones until the phase allows; the reduction lasts only while AD support lasts.
     vol_ok = np.where(hard, inputs.voluntary_hard_core[t], True)
-    ad_funds = np.multiply(lv["ad_funding"][t], cov, order="F")
     vol_target = lv["voluntary_eradication"][t] * vol_ok
     vol_cost = vol_target * p.ad_cost_per_ha / 1e6
     vol = vol_target * np.minimum(1.0, ad_funds / np.maximum(vol_cost, 1e-12))
@@ -354,7 +360,7 @@ def step(
     replant_base = p.constant(
         ("replant_base", key), lambda: np.where(hard, p.replant_share_hard_core, p.replant_share)
     )
-    replant_rate = replant_base * (1.0 - p.presence_replant_cut * presence)
+    replant_rate = replant_base * (1.0 - p.presence_replant_cut * presence) * ad_keep
     cap = p.eradication_max_share * available / (1.0 - replant_rate * p.replant_same_year_share)
     escort = p.col("eradication_base_capacity") + p.col("escort_productivity") * (
         lv["eradication_security"][t] * coverage

@@ -299,6 +299,20 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "Yearly share of voluntarily eradicated area without support that returns to coca.",
     ),
     ParamSpec(
+        "ad_planting_cut",
+        "1",
+        0.3,
+        0.0,
+        0.6,
+        f"assumption informed by: where Colombia's substitution programme ran, coca fell 11% in "
+        f"2017 against +17% nationally (UNODC 2017); San Martin's AD 'model' (28,600 ha in 1992 "
+        f"to 378 ha in 2009, with eradication and roads) ({LIT} §2.2-2.3); cable ¶6: AD makes the "
+        f"reduction sustainable",
+        "Largest share of new planting and of replanting that alternative-development spending "
+        "in a zone prevents (it raises licit income there); the effect saturates as spending "
+        "per hectare of coca grows: 1 - exp(-spending per ha / ad_cost_per_ha).",
+    ),
+    ParamSpec(
         "voluntary_replant_share",
         "1/yr",
         0.006,

@@ -22,6 +22,7 @@ from cnplan.model.engine import ZONE_FLOWS, P, State, initial_state, step
 from cnplan.model.inputs import Inputs, build_inputs, take_scenarios
 from cnplan.model.parameters import PARAM_NAMES
 from cnplan.model.paramset import ParameterSet, default_parameter_set
+from cnplan.model.structural import random_walk, structural_sd
 from cnplan.plans import Plan, load_plan
 
 log = logging.getLogger(__name__)
@@ -73,26 +74,38 @@ UNITS = {
 
 @dataclass
 class Draws:
-    """Per-scenario random inputs: parameters and standard-normal shocks."""
+    """Per-scenario random inputs: parameters and standard-normal shocks.
+
+    ``structural`` (optional) is each scenario's log multiplicative error on reported coca area
+    by year (:mod:`cnplan.model.structural`); without it (calibration, backtests, which handle
+    the structural error themselves) reported areas are the simulated ones.
+    """
 
     params: np.ndarray  # (S, k)
     planting: np.ndarray  # (S, T, Z)
     price: np.ndarray  # (S, T)
+    structural: np.ndarray | None = None  # (S, T) log error on reported coca area
 
 
 def draw(
     paramset: ParameterSet, seed: int, start: int, stop: int, n_years: int, n_zones: int
 ) -> Draws:
-    """Draws for scenarios ``start``..``stop-1``, identical whatever range they are asked in."""
+    """Draws for scenarios ``start``..``stop-1``, identical whatever range they are asked in.
+
+    The structural-error steps are drawn after a block's other draws, so the parameters and
+    shocks of every scenario are the same as without them.
+    """
+    sigma, _ = structural_sd(paramset)
     parts: list[Draws] = []
     for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
         params = paramset.draw(BLOCK, rng)
         planting = rng.standard_normal((BLOCK, n_years, n_zones))
         price = rng.standard_normal((BLOCK, n_years))
+        walk = random_walk(sigma, rng.standard_normal((BLOCK, n_years)))
         lo = max(start - block * BLOCK, 0)
         hi = min(stop - block * BLOCK, BLOCK)
-        parts.append(Draws(params[lo:hi], planting[lo:hi], price[lo:hi]))
+        parts.append(Draws(params[lo:hi], planting[lo:hi], price[lo:hi], walk[lo:hi]))
     return Draws(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Draws)))
 
 
@@ -128,6 +141,11 @@ def run_chunk(
         name: np.ascontiguousarray(a.transpose(2, 0, 1) if a.ndim == 3 else a.T)
         for name, a in by_year.items()
     }
+    if draws.structural is not None and "area" in out:
+        # Reported coca area: the simulated area times the structural error (same factor for
+        # every zone of a scenario and year); the goals below are judged on it.
+        factor = np.exp(draws.structural[:, :n_report])
+        out["area"] = (out["area"] * factor[:, :, None]).astype(np.float32)
     if cfg is None:
         return out
     years = inputs.years[:n_report]
@@ -186,9 +204,10 @@ def _branches(
                 draws.price[live, t],
                 assistance=False,
             )
-            stays = (flows.area.sum(axis=1) <= cfg.coca_marginal) & (
-                flows.poppy <= cfg.poppy_marginal
-            )
+            reported = flows.area.sum(axis=1)
+            if draws.structural is not None:
+                reported = reported * np.exp(draws.structural[live, t])
+            stays = (reported <= cfg.coca_marginal) & (flows.poppy <= cfg.poppy_marginal)
             if not stays.all():
                 live = live[stays]
                 if live.size == 0:
@@ -264,6 +283,7 @@ def simulate(
     inputs = build_inputs(plan, data, extra_years=cfg.years_without_assistance, until=until)
     n_report = len(inputs.years) - cfg.years_without_assistance
     keep = tuple(OUTPUT_NAMES)
+    inputs.notes.append(structural_sd(paramset)[1])
     merged: dict[str, np.ndarray] = {}  # filled chunk by chunk: no second copy at the end
     for a in range(first_scenario, first_scenario + n, chunk_size):
         b = min(a + chunk_size, first_scenario + n)

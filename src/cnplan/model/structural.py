@@ -1,0 +1,48 @@
+"""The model's structural error in ensembles: a random walk in log reported coca area.
+
+The calibrated model misses the observed national area by a residual that persists from year to
+year (``docs/validation.md``); backtests show that bands without it are too narrow. A run's
+ensemble therefore multiplies each scenario's coca areas (every zone by the same factor, so the
+national total is still the sum of the zones) by ``exp(w_t)``, where ``w`` is a random walk that
+starts at 0 in the year before the run (the run starts from the data) and moves by a yearly
+normal step of standard deviation ``sigma``: the structural error estimated by the calibration
+(``structural_error_sd`` in a fitted parameter set's provenance), or the prior below for a set
+without one. The error is on the *reported* area (what a survey would measure against what the
+model simulates): the model's internal dynamics (prices, planting, eradication) are not changed
+by it, and the goals are judged on the reported area.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnplan.model.paramset import ParameterSet
+
+STRUCTURAL_SD_PRIOR = 0.10
+"""Prior guess of the yearly structural error of national area, in log units (assumption,
+informed by modelling-literature.md T8: Andean national areas moved by 10-17% a year on average in
+the 1990s, e.g. Peru 129.1 kha in 1992 to 38.7 kha in 1999, Colombia 40.1 to 163.3 kha in
+1990-2000; data from before any fitted year)."""
+
+
+def structural_sd(paramset: ParameterSet) -> tuple[float, str]:
+    """The yearly sd of the structural random walk for ``paramset``, and where it comes from."""
+    value = paramset.provenance.get("structural_error_sd")
+    if value is None or not np.isfinite(value) or value < 0:
+        return STRUCTURAL_SD_PRIOR, (
+            f"structural error: yearly sd {STRUCTURAL_SD_PRIOR:.3f} of a random walk in log coca "
+            f"area (prior, assumption: parameter set {paramset.name} has no fitted estimate)"
+        )
+    return float(value), (
+        f"structural error: yearly sd {float(value):.3f} of a random walk in log coca area, "
+        f"estimated by the calibration of {paramset.name} from its residuals (with a prior of "
+        f"{STRUCTURAL_SD_PRIOR}); applied to reported coca areas and the goals, from 0 in the "
+        "year before the start"
+    )
+
+
+def random_walk(sigma: float, normals: np.ndarray) -> np.ndarray:
+    """Log multiplicative error paths (S, T) from standard normals (S, T): cumulative sums of
+    ``sigma`` times the yearly steps, so year 0 already carries one step.
+    """
+    return sigma * np.cumsum(normals, axis=1)
