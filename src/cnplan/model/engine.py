@@ -271,14 +271,32 @@ def step(
     will = will_phase + (1.0 - will_phase) * (1.0 - np.exp(-p.col("outreach_will_gain") * outreach))
 
     # State presence: police at forward bases and graduates stationed by area (cable ¶4, ¶8).
+    # (Performance only, to the end of the step: intermediate (S, Z) arrays are written into
+    # scratch buffers kept with the prepared batch (``out=``) instead of new temporaries, whose
+    # allocation and first touch cost more than the arithmetic; each line is the same operations
+    # in the same order as the formula in its comment, so the numbers are identical.)
+    zs = area.shape
+    order = "F" if area.flags.f_contiguous else "C"
+
+    def buf(i: int) -> np.ndarray:
+        return p.constant(("scratch", zs, order, i), lambda: np.empty(zs, order=order))
+
     total_area = area.sum(axis=1, keepdims=True)
-    share = area / np.maximum(total_area, 1.0)
-    zone_police = (
-        lv["forward_base_police"][t] + (p.col("police_zone_share") * police)[:, None] * share
-    ) * cov
+    # share = area / max(total_area, 1)
+    share = np.divide(area, np.maximum(total_area, 1.0), out=buf(0))
+    # zone_police = (forward_base_police + (police_zone_share * police) * share) * coverage
+    zone_police = np.multiply((p.col("police_zone_share") * police)[:, None], share, out=buf(1))
+    np.add(lv["forward_base_police"][t], zone_police, out=zone_police)
+    np.multiply(zone_police, cov, out=zone_police)
     base = p.constant(("base_presence", key), lambda: _base_presence(p, kinds))
     rest = p.constant(("1-base_presence", key), lambda: 1.0 - base)
-    presence = base + rest * (1.0 - np.exp(-LN2 * zone_police / p.presence_half_police))
+    # presence = base + rest * (1 - exp(-ln2 * zone_police / presence_half_police))
+    x = np.multiply(-LN2, zone_police, out=zone_police)
+    np.divide(x, p.presence_half_police, out=x)
+    np.exp(x, out=x)
+    np.subtract(1.0, x, out=x)
+    np.multiply(rest, x, out=x)
+    presence = np.add(base, x)
 
     # Leaf price: falls with supply against traffickers' demand, and under source-zone and route
     # interdiction and (transiently) precursor control (cable ¶5).
@@ -286,7 +304,7 @@ def step(
     demand = p.constant(
         ("demand", t, key), lambda: inputs.supply0 * (1.0 + p.col("demand_growth")) ** (t + 1)
     )
-    src = (lv["source_interdiction"][t] * share).sum(axis=1) * coverage
+    src = np.multiply(lv["source_interdiction"][t], share, out=share).sum(axis=1) * coverage
     routes = (lv["road_interdiction_groups"][t] + lv["port_inspection_teams"][t]) * coverage
     interdiction = 1.0 - (1.0 - src) * np.exp(-p.col("route_interdiction_effect") * routes)
     pc = lv["precursor_control"][t] * coverage
@@ -309,50 +327,90 @@ def step(
     grow = np.maximum(pull, 0.0)
     decline = np.maximum(-pull, 0.0)
     land_cap = p.constant(("land_cap", key), lambda: p.land_capacity_factor * inputs.area_cap)
-    zs = area.shape
-    land = np.maximum(_full(p, zs, 0.0), 1.0 - area / land_cap)
+    # land = max(0, 1 - area / land_cap)
+    land = np.divide(area, land_cap, out=buf(2))
+    np.subtract(1.0, land, out=land)
+    np.maximum(_full(p, zs, 0.0), land, out=land)
     sd = p.planting_noise_sd
     half_var = p.constant("half_var", lambda: 0.5 * sd * sd)
     # Alternative development raises licit income where it is spent (cable ¶6): it lowers new
     # planting and replanting in the zone, with diminishing returns in the spending per hectare
     # of coca (no AD lever in history mode: there it has no effect).
-    ad_funds = np.multiply(lv["ad_funding"][t], cov, order="F")
-    # (Performance only: the sign is carried by the factor 1e6, which is exact, instead of a
-    # negation of its own.)
-    minus_ad_per_ha = ad_funds * -1e6 / (area + p.seed_area_ha)
-    ad_keep = 1.0 - p.ad_planting_cut * (1.0 - np.exp(minus_ad_per_ha / p.ad_cost_per_ha))
+    ad_funds = np.multiply(lv["ad_funding"][t], cov, out=buf(3))
+    # ad_keep = 1 - ad_planting_cut * (1 - exp(-(ad_funds * 1e6 / (area + seed_area_ha))
+    #                                           / ad_cost_per_ha))
+    # (the sign carried by the factor 1e6, which is exact)
+    area_seed = np.add(area, p.seed_area_ha, out=buf(5))  # also a factor of new planting
+    ad_keep = np.multiply(ad_funds, -1e6, out=buf(4))
+    np.divide(ad_keep, area_seed, out=ad_keep)
+    np.divide(ad_keep, p.ad_cost_per_ha, out=ad_keep)
+    np.exp(ad_keep, out=ad_keep)
+    np.subtract(1.0, ad_keep, out=ad_keep)
+    np.multiply(p.ad_planting_cut, ad_keep, out=ad_keep)
+    np.subtract(1.0, ad_keep, out=ad_keep)
     # (Products of per-scenario factors are formed over scenarios first: same values, fewer
     # operations over zones.)
     # Eradication risk deters new planting: growers plant less where recent eradication took a
     # large share of the standing coca (risk and planting, modelling-literature §1.1 items 7-9).
-    new = (
-        (p.col("planting_rate_max") * grow[:, 0])[:, None]
-        * (area + p.seed_area_ha)
-        * land
-        * (1.0 - p.presence_deterrence * presence)
-        * ad_keep
-        * np.exp(sd * planting_noise - half_var - p.risk_deterrence * state.risk)
-    )
+    # new = planting_rate_max * grow * (area + seed_area_ha) * land
+    #       * (1 - presence_deterrence * presence) * ad_keep
+    #       * exp(sd * noise - sd^2 / 2 - risk_deterrence * risk)
+    new = np.multiply((p.col("planting_rate_max") * grow[:, 0])[:, None], area_seed)
+    np.multiply(new, land, out=new)
+    x = np.multiply(p.presence_deterrence, presence, out=buf(6))
+    np.subtract(1.0, x, out=x)
+    np.multiply(new, x, out=new)
+    np.multiply(new, ad_keep, out=new)
+    x = np.multiply(sd, planting_noise, out=buf(6))
+    np.subtract(x, half_var, out=x)
+    y = np.multiply(p.risk_deterrence, state.risk, out=buf(7))
+    np.subtract(x, y, out=x)
+    np.exp(x, out=x)
+    np.multiply(new, x, out=new)
     abandon = (p.col("abandonment_rate_max") * decline[:, 0])[:, None] * area
     regen = (p.col("regeneration_rate") * grow[:, 0])[:, None] * state.abandoned
 
     # Voluntary eradication with alternative development (cable ¶6): not feasible in hard-core
     # zones until the phase allows; the reduction lasts only while AD support lasts.
-    vol_ok = np.where(hard, inputs.voluntary_hard_core[t], True)
-    vol_target = lv["voluntary_eradication"][t] * vol_ok
-    vol_cost = vol_target * p.ad_cost_per_ha / 1e6
-    # (Performance only, here and below: scalar bounds of maximum/minimum given as arrays.)
+    # (Scalar bounds of maximum/minimum are given as arrays: faster, same values.)
     one = _full(p, zs, 1.0)
     tiny = _full(p, zs, 1e-12)
-    vol = vol_target * np.minimum(one, ad_funds / np.maximum(vol_cost, tiny))
-    left = np.maximum(ad_funds - vol * p.ad_cost_per_ha / 1e6, _full(p, zs, 0.0))
-    upkeep = state.ad_area * p.ad_cost_per_ha * p.ad_upkeep_share / 1e6
-    supported = np.minimum(one, left / np.maximum(upkeep, tiny))
-    relapse = state.ad_area * (
-        (1.0 - supported) * p.ad_relapse_rate + supported * p.voluntary_replant_share
-    )
+    vol_ok = np.where(hard, inputs.voluntary_hard_core[t], True)
+    vol_target = lv["voluntary_eradication"][t] * vol_ok
+    # vol = vol_target * min(1, ad_funds / max(vol_target * ad_cost_per_ha / 1e6, 1e-12))
+    x = np.multiply(vol_target, p.ad_cost_per_ha, out=buf(6))
+    np.divide(x, 1e6, out=x)
+    np.maximum(x, tiny, out=x)
+    np.divide(ad_funds, x, out=x)
+    np.minimum(one, x, out=x)
+    vol = np.multiply(vol_target, x, out=buf(7))
+    # left = max(ad_funds - vol * ad_cost_per_ha / 1e6, 0)
+    left = np.multiply(vol, p.ad_cost_per_ha, out=buf(6))
+    np.divide(left, 1e6, out=left)
+    np.subtract(ad_funds, left, out=left)
+    np.maximum(left, _full(p, zs, 0.0), out=left)
+    # supported = min(1, left / max(ad_area * ad_cost_per_ha * ad_upkeep_share / 1e6, 1e-12))
+    supported = np.multiply(state.ad_area, p.ad_cost_per_ha, out=buf(3))  # ad_funds done
+    np.multiply(supported, p.ad_upkeep_share, out=supported)
+    np.divide(supported, 1e6, out=supported)
+    np.maximum(supported, tiny, out=supported)
+    np.divide(left, supported, out=supported)
+    np.minimum(one, supported, out=supported)
+    # relapse = ad_area * ((1 - supported) * ad_relapse_rate
+    #                      + supported * voluntary_replant_share)
+    x = np.subtract(1.0, supported, out=buf(6))
+    np.multiply(x, p.ad_relapse_rate, out=x)
+    np.multiply(supported, p.voluntary_replant_share, out=supported)
+    np.add(x, supported, out=x)
+    relapse = np.multiply(state.ad_area, x)
 
-    available = area + new + state.replant_pool + state.pipeline + regen + relapse - abandon
+    # available = area + new + replant_pool + pipeline + regen + relapse - abandon
+    available = np.add(area, new, out=buf(3))
+    np.add(available, state.replant_pool, out=available)
+    np.add(available, state.pipeline, out=available)
+    np.add(available, regen, out=available)
+    np.add(available, relapse, out=available)
+    np.subtract(available, abandon, out=available)
 
     # Forced eradication: limited by political will, by feasibility in hard-core zones, by
     # resistance and by the security escorts' capacity (cable ¶2, ¶8).
@@ -363,25 +421,35 @@ def step(
     )
     # Political will shields eradication from resistance ("politicians tend towards appeasement
     # of coca growers", cable ¶4): with full will, resistance no longer blocks it.
-    wanted = (
-        lv["forced_eradication"][t]
-        * hc_ok
-        * cov
-        * (1.0 - p.resistance_block * state.resistance * (1.0 - will[:, None]))
-    )
+    # wanted = forced_eradication * hc_ok * coverage
+    #          * (1 - resistance_block * resistance * (1 - will))
+    wanted = np.multiply(lv["forced_eradication"][t], hc_ok, out=buf(6))
+    np.multiply(wanted, cov, out=wanted)
+    x = np.multiply(p.resistance_block, state.resistance, out=buf(8))
+    np.multiply(x, 1.0 - will[:, None], out=x)
+    np.subtract(1.0, x, out=x)
+    np.multiply(wanted, x, out=wanted)
     # Replanting share of eradicated fields (partly within the year: see below). The cap on
     # eradication limits the *net* share of a zone removed in a year: fields replanted within
     # the year can be eradicated again, so gross eradication can exceed the net cap.
     replant_base = p.constant(
         ("replant_base", key), lambda: np.where(hard, p.replant_share_hard_core, p.replant_share)
     )
-    replant_rate = replant_base * (1.0 - p.presence_replant_cut * presence) * ad_keep
-    cap = p.eradication_max_share * available / (1.0 - replant_rate * p.replant_same_year_share)
+    # replant_rate = replant_base * (1 - presence_replant_cut * presence) * ad_keep
+    replant_rate = np.multiply(p.presence_replant_cut, presence, out=buf(8))
+    np.subtract(1.0, replant_rate, out=replant_rate)
+    np.multiply(replant_base, replant_rate, out=replant_rate)
+    np.multiply(replant_rate, ad_keep, out=replant_rate)
+    # cap = eradication_max_share * available / (1 - replant_rate * replant_same_year_share)
+    cap = np.multiply(p.eradication_max_share, available, out=buf(4))  # ad_keep done
+    x = np.multiply(replant_rate, p.replant_same_year_share, out=buf(9))
+    np.subtract(1.0, x, out=x)
+    np.divide(cap, x, out=cap)
     escort = p.col("eradication_base_capacity") + p.col("escort_productivity") * (
         lv["eradication_security"][t] * coverage
     )
     total = wanted.sum(axis=1)
-    wanted = wanted * np.minimum(1.0, escort / np.maximum(total, 1e-12))[:, None]
+    np.multiply(wanted, np.minimum(1.0, escort / np.maximum(total, 1e-12))[:, None], out=wanted)
     if inputs.observed_eradication is not None:
         # History mode (calibration, backtests): the eradication actually done is the input,
         # spread over zones by area with hard-core zones weighted down (see build_history).
@@ -395,16 +463,21 @@ def step(
     # what is left (so that more forced eradication, whose fields are partly replanted within
     # the year, never crowds out voluntary eradication, whose fields are not).
     vol = np.minimum(vol, available)
-    forced = np.minimum(np.minimum(wanted, cap), available - vol)
+    # forced = min(min(wanted, cap), available - vol)
+    forced = np.minimum(wanted, cap)
+    np.minimum(forced, np.subtract(available, vol, out=buf(9)), out=forced)
 
     # Replanting of eradicated fields, partly within the same year (growers replant as soon as
     # the eradicators leave), the rest next year; displacement of the rest (balloon effect)
     # to other zones, mostly the expansion frontiers, after a clearing lag (DEVIDA 2025: 1-1.5 yr).
-    replant_all = forced * replant_rate
-    replant_now = replant_all * p.replant_same_year_share
+    replant_all = np.multiply(forced, replant_rate, out=replant_rate)
+    replant_now = np.multiply(replant_all, p.replant_same_year_share, out=buf(9))
     replant_next = replant_all - replant_now
-    new_area = available - forced - vol + replant_now
-    removed = (forced - replant_all).sum(axis=1)
+    # new_area = available - forced - vol + replant_now
+    new_area = np.subtract(available, forced)
+    np.subtract(new_area, vol, out=new_area)
+    np.add(new_area, replant_now, out=new_area)
+    removed = np.subtract(forced, replant_all, out=replant_all).sum(axis=1)
     kind_weight = p.constant(
         ("kind_weight", key),
         lambda: np.array(
@@ -412,20 +485,36 @@ def step(
             order="F",
         ),
     )
-    absence = 1.0 - presence  # used twice (performance only)
-    weight = kind_weight * absence * (land + 0.05)
-    weight = weight / weight.sum(axis=1, keepdims=True)
+    absence = np.subtract(1.0, presence, out=buf(4))  # cap done
+    # weight = kind_weight * (1 - presence) * (land + 0.05), then normalised over zones
+    weight = np.multiply(kind_weight, absence, out=buf(5))  # area_seed done
+    np.multiply(weight, np.add(land, 0.05, out=land), out=weight)
+    np.divide(weight, weight.sum(axis=1, keepdims=True), out=weight)
     pipeline_next = (p.col("displacement_share") * removed)[:, None] * weight
 
     # Resistance rises where forced eradication hits without state presence (cable ¶2, ¶4).
-    hit = forced / np.maximum(available, one)
-    resistance = state.resistance + p.resistance_gain * hit * absence
-    resistance = resistance * (1.0 - p.resistance_decay * (0.5 + 0.5 * presence))
-    resistance = np.minimum(np.maximum(resistance, _full(p, zs, 0.0)), one)  # clip to [0, 1]
+    # hit = forced / max(available, 1)
+    hit = np.maximum(available, one, out=available)
+    np.divide(forced, hit, out=hit)
+    # resistance = (resistance + resistance_gain * hit * (1 - presence))
+    #              * (1 - resistance_decay * (0.5 + 0.5 * presence)), clipped to [0, 1]
+    x = np.multiply(p.resistance_gain, hit, out=buf(6))
+    np.multiply(x, absence, out=x)
+    resistance = np.add(state.resistance, x)
+    x = np.multiply(0.5, presence, out=buf(6))
+    np.add(0.5, x, out=x)
+    np.multiply(p.resistance_decay, x, out=x)
+    np.subtract(1.0, x, out=x)
+    np.multiply(resistance, x, out=resistance)
+    np.maximum(resistance, _full(p, zs, 0.0), out=resistance)
+    np.minimum(resistance, one, out=resistance)
 
     # Perceived eradication risk: an exponentially weighted memory of the share of standing coca
     # eradicated each year (time-weighted risk learning, as in NarcoLogic, literature §3.5).
-    risk = state.risk + p.risk_update * (hit - state.risk)
+    # risk = risk + risk_update * (hit - risk)
+    x = np.subtract(hit, state.risk, out=buf(6))
+    np.multiply(p.risk_update, x, out=x)
+    risk = np.add(state.risk, x)
 
     # Opium poppy: eradicated wherever found; intelligence sets the detection probability (¶2).
     intel = lv["poppy_intelligence"][t] * coverage
