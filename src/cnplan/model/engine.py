@@ -38,6 +38,7 @@ class P:
         self._values = np.asarray(values, dtype=float)
         self._n_zones = n_zones
         self._cache: dict = {}
+        self._cols: dict[str, np.ndarray] = {}
 
     @property
     def n(self) -> int:
@@ -51,6 +52,9 @@ class P:
             column = self._values[:, PARAM_INDEX[name], None]
             if self._n_zones is not None:
                 column = np.array(np.broadcast_to(column, (self.n, self._n_zones)), order="F")
+                # Performance only: kept as an instance attribute, so that later look-ups of a
+                # prepared batch's column do not come back here.
+                self.__dict__[name] = column
             cache[name] = column
         return cache[name]
 
@@ -58,7 +62,10 @@ class P:
         """A parameter as an (S,) array (contiguous and kept, in a prepared batch)."""
         if self._n_zones is None:
             return self._values[:, PARAM_INDEX[name]]
-        return self.constant(("col", name), lambda: self._values[:, PARAM_INDEX[name]].copy())
+        column = self._cols.get(name)  # (a plain dict look-up: performance only)
+        if column is None:
+            column = self._cols[name] = self._values[:, PARAM_INDEX[name]].copy()
+        return column
 
     def constant(self, key: object, make) -> np.ndarray:
         """``make()``, computed once per prepared batch (always, for an unprepared one)."""

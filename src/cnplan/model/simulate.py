@@ -96,17 +96,30 @@ def draw(
     shocks of every scenario are the same as without them.
     """
     sigma, _ = structural_sd(paramset)
-    parts: list[Draws] = []
+    n = stop - start
+    # Performance only: every array is allocated once for the whole range and a block used in
+    # full is drawn straight into it (``out=``), instead of drawing each block apart and
+    # concatenating; the generator fills the same values in the same order either way.
+    params = np.empty((n, len(PARAM_NAMES)))
+    planting = np.empty((n, n_years, n_zones))
+    price = np.empty((n, n_years))
+    steps = np.empty((n, n_years))
     for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
-        params = paramset.draw(BLOCK, rng)
-        planting = rng.standard_normal((BLOCK, n_years, n_zones))
-        price = rng.standard_normal((BLOCK, n_years))
-        walk = random_walk(sigma, rng.standard_normal((BLOCK, n_years)))
         lo = max(start - block * BLOCK, 0)
         hi = min(stop - block * BLOCK, BLOCK)
-        parts.append(Draws(params[lo:hi], planting[lo:hi], price[lo:hi], walk[lo:hi]))
-    return Draws(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Draws)))
+        at = block * BLOCK + lo - start  # where the block's rows lo..hi-1 go
+        rows = slice(at, at + hi - lo)
+        params[rows] = paramset.draw(BLOCK, rng)[lo:hi]
+        if lo == 0 and hi == BLOCK:
+            rng.standard_normal(out=planting[rows])
+            rng.standard_normal(out=price[rows])
+            rng.standard_normal(out=steps[rows])
+        else:
+            planting[rows] = rng.standard_normal((BLOCK, n_years, n_zones))[lo:hi]
+            price[rows] = rng.standard_normal((BLOCK, n_years))[lo:hi]
+            steps[rows] = rng.standard_normal((BLOCK, n_years))[lo:hi]
+    return Draws(params, planting, price, random_walk(sigma, steps))
 
 
 def _take(state: State, rows: np.ndarray) -> State:
