@@ -32,13 +32,23 @@ class P:
     (S, 1) or (Z,) operands and the sums over zones, in loops over the S scenarios rather than
     in rows of Z elements, several times faster for the few zones a country has. Sums over zones
     add the zones in order.
+
+    ``workspace`` (performance only): a dict in which a prepared batch keeps its broadcast
+    columns and scratch arrays, handed from one chunk to the next by its owner so that the
+    memory is reused instead of being allocated (and touched for the first time) per chunk. Its
+    arrays are overwritten by the next batch given the same dict: a caller passes it only while
+    no other batch uses it, and no array it holds leaves the engine (none does: the state and
+    flows are new arrays).
     """
 
-    def __init__(self, values: np.ndarray, n_zones: int | None = None):
+    def __init__(
+        self, values: np.ndarray, n_zones: int | None = None, workspace: dict | None = None
+    ):
         self._values = np.asarray(values, dtype=float)
         self._n_zones = n_zones
         self._cache: dict = {}
         self._cols: dict[str, np.ndarray] = {}
+        self._workspace = workspace
 
     @property
     def n(self) -> int:
@@ -51,7 +61,9 @@ class P:
         if name not in cache:
             column = self._values[:, PARAM_INDEX[name], None]
             if self._n_zones is not None:
-                column = np.array(np.broadcast_to(column, (self.n, self._n_zones)), order="F")
+                wide = self.buffer(("column", name), (self.n, self._n_zones))
+                wide[...] = column  # the column broadcast over zones
+                column = wide
                 # Performance only: kept as an instance attribute, so that later look-ups of a
                 # prepared batch's column do not come back here.
                 self.__dict__[name] = column
@@ -66,6 +78,22 @@ class P:
         if column is None:
             column = self._cols[name] = self._values[:, PARAM_INDEX[name]].copy()
         return column
+
+    def buffer(self, key: object, shape: tuple[int, ...], order: str = "F") -> np.ndarray:
+        """An uninitialised array for ``key``: the workspace's if it has one of this shape and
+        layout, else a new one (kept in the workspace, if any).
+        """
+        ws = self._workspace
+        if ws is None:
+            return np.empty(shape, order=order)
+        a = ws.get(key)
+        if (
+            a is None
+            or a.shape != shape
+            or not (a.flags.f_contiguous if order == "F" else a.flags.c_contiguous)
+        ):
+            a = ws[key] = np.empty(shape, order=order)
+        return a
 
     def constant(self, key: object, make) -> np.ndarray:
         """``make()``, computed once per prepared batch (always, for an unprepared one)."""
@@ -286,7 +314,7 @@ def step(
     order = "F" if area.flags.f_contiguous else "C"
 
     def buf(i: int) -> np.ndarray:
-        return p.constant(("scratch", zs, order, i), lambda: np.empty(zs, order=order))
+        return p.constant(("scratch", zs, order, i), lambda: p.buffer(("scratch", i), zs, order))
 
     total_area = area.sum(axis=1, keepdims=True)
     # share = area / max(total_area, 1)

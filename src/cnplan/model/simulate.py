@@ -9,6 +9,7 @@ arrays in cache and memory bounded; results leave as an ``xarray.Dataset`` with 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -127,15 +128,39 @@ def _take(state: State, rows: np.ndarray) -> State:
     return State(**{f.name: np.asfortranarray(getattr(state, f.name)[rows]) for f in fields(State)})
 
 
+_WORKSPACES = threading.local()
+
+
 def run_chunk(
     inputs: Inputs, draws: Draws, n_report: int, cfg: g.GoalConfig | None, keep: tuple[str, ...]
 ) -> dict[str, np.ndarray]:
     """Simulate one chunk of scenarios; return the kept flows (S, T[, Z]) and goal outcomes."""
+    # Performance only: the engine's working arrays (engine.P's workspace) are reused from one
+    # chunk to the next in the same thread, instead of being allocated and first touched per
+    # chunk. A workspace is taken out while a chunk runs (a nested or concurrent call gets a
+    # new one) and none of its arrays leaves the chunk; the numbers are the same.
+    workspace = getattr(_WORKSPACES, "free", None) or {}
+    _WORKSPACES.free = None
+    try:
+        return _run_chunk(inputs, draws, n_report, cfg, keep, workspace)
+    finally:
+        _WORKSPACES.free = workspace
+
+
+def _run_chunk(
+    inputs: Inputs,
+    draws: Draws,
+    n_report: int,
+    cfg: g.GoalConfig | None,
+    keep: tuple[str, ...],
+    workspace: dict,
+) -> dict[str, np.ndarray]:
     # Performance only: parameters prepared once per chunk; shocks and outputs laid out as
     # (year, zone, scenario) so that each year's (S, Z) slice is column-major like the engine's
     # arrays (see engine.P); the numbers are the same.
-    params = P(draws.params, len(inputs.zones))
-    planting = np.ascontiguousarray(draws.planting[:, :n_report].transpose(1, 2, 0))
+    params = P(draws.params, len(inputs.zones), workspace)
+    planting = params.buffer(("planting",), (n_report, len(inputs.zones), len(draws.params)), "C")
+    planting[...] = draws.planting[:, :n_report].transpose(1, 2, 0)
     price = np.ascontiguousarray(draws.price[:, :n_report].T)
     state = initial_state(inputs, params)
     start = state.copy()
