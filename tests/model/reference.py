@@ -303,7 +303,7 @@ def step(
         now = replant_all * p["replant_same_year_share"]
         replant_now.append(now)
         replant_next.append(replant_all - now)
-        new_area.append(available[z] - f - vol[z] + now)
+        new_area.append(max(available[z] - f - vol[z], 0.0) + now)  # max: rounding only
         removed += f - replant_all
     weight = []
     for z in zones:

@@ -508,9 +508,12 @@ def step(
     replant_all = np.multiply(forced, replant_rate, out=replant_rate)
     replant_now = np.multiply(replant_all, p.replant_same_year_share, out=buf(9))
     replant_next = replant_all - replant_now
-    # new_area = available - forced - vol + replant_now
+    # new_area = max(available - forced - vol, 0) + replant_now
+    # (the max only absorbs rounding: when forced takes all that voluntary eradication left,
+    # available - forced - vol can be -1e-16 instead of 0)
     new_area = np.subtract(available, forced)
     np.subtract(new_area, vol, out=new_area)
+    np.maximum(_full(p, zs, 0.0), new_area, out=new_area)
     np.add(new_area, replant_now, out=new_area)
     removed = np.subtract(forced, replant_all, out=replant_all).sum(axis=1)
     kind_weight = p.constant(
