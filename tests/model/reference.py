@@ -185,7 +185,7 @@ def step(
         )
 
     # Leaf price.
-    supply = total_area
+    supply = max(total_area, 1.0)  # a finite price when coca is wiped out
     demand = inputs.supply0 * (1.0 + p["demand_growth"]) ** (t + 1)
     src = sum(lever("source_interdiction", z) * share[z] for z in zones) * coverage
     routes = (lever("road_interdiction_groups") + lever("port_inspection_teams")) * coverage

@@ -335,7 +335,8 @@ def step(
 
     # Leaf price: falls with supply against traffickers' demand, and under source-zone and route
     # interdiction and (transiently) precursor control (cable ¶5).
-    supply = total_area[:, 0]
+    # (floored at 1 ha: with no coca at all the price would be infinite, see docs/model.md)
+    supply = np.maximum(total_area[:, 0], 1.0)
     demand = p.constant(
         ("demand", t, key), lambda: inputs.supply0 * (1.0 + p.col("demand_growth")) ** (t + 1)
     )
