@@ -179,7 +179,7 @@ def test_killed_run_resumes_to_the_same_table(tmp_path):
     proc = subprocess.Popen(
         [*cli, "explore", str(exp_file), "--out", str(out), "--no-progress"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     while not _finished(out) and proc.poll() is None and time.monotonic() < deadline:
