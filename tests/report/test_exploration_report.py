@@ -159,7 +159,7 @@ def test_exploration_charts_cover_outcomes_and_every_analysis(exploration: Path)
 def test_report_headlines_state_the_share_of_futures_per_goal(exploration: Path,
                                                                report: Path) -> None:
     from cnplan.explore import open_results
-    from cnplan.report.run_report import percent
+    from cnplan.runs import percent
 
     assert report == exploration / "report.html"
     frame = open_results(exploration).frame()

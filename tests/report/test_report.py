@@ -77,13 +77,14 @@ def test_outline_is_natural_earth_peru() -> None:
 
 
 def test_percent_words() -> None:
-    from cnplan.report.run_report import percent
+    from cnplan.runs import percent
 
     assert percent(0.0) == "0%"
     assert percent(0.001) == "less than 1%"
     assert percent(0.07) == "7%"
     assert percent(0.999) == "more than 99%"
     assert percent(1.0) == "100%"
+    assert (percent(0.002, short=True), percent(0.998, short=True)) == ("<1%", ">99%")
 
 
 def _app() -> typer.Typer:

@@ -15,6 +15,7 @@ from rich.table import Table
 
 import cnplan
 from cnplan.cli.errors import fail
+from cnplan.runs.summary import percent
 
 console = Console()
 err = Console(stderr=True)
@@ -46,9 +47,9 @@ def _goal_table(goals) -> Table:
         table.add_row(
             row.description,
             str(row.by_year),
-            f"{row.probability:.0%}",
+            percent(row.probability, short=True),
             years,
-            f"{row.reached_in_horizon:.0%}",
+            percent(row.reached_in_horizon, short=True),
         )
     return table
 

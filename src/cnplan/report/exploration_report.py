@@ -27,7 +27,8 @@ import pandas as pd
 from cnplan.data.plot import OKABE_ITO
 from cnplan.report.charts import new_axes
 from cnplan.report.figures import Chart
-from cnplan.report.run_report import percent, template_env
+from cnplan.report.run_report import template_env
+from cnplan.runs import percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -17,6 +17,7 @@ import xarray as xr
 from cnplan.report import charts as ch
 from cnplan.report import zonemap
 from cnplan.report.figures import Chart
+from cnplan.runs import percent
 
 logger = logging.getLogger(__name__)
 
@@ -97,19 +98,6 @@ def load_inputs(folder: str | Path) -> RunInputs:
 
 
 # ---------------------------------------------------------------- words
-
-
-def percent(p: float) -> str:
-    """A probability in words a reader trusts: never "0%" for rare, never "100%" for likely."""
-    if p <= 0:
-        return "0%"
-    if p >= 1:
-        return "100%"
-    if p < 0.005:
-        return "less than 1%"
-    if p > 0.995:
-        return "more than 99%"
-    return f"{p:.0%}"
 
 
 def hold_base(inputs: RunInputs) -> float | None:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from cnplan.runs import percent
 from cnplan.web import catalog
 from cnplan.web.auth import COOKIE, identify, require_read, require_write
 from cnplan.web.services import InputError, Services, check_dataset, dataset_names
@@ -40,7 +41,7 @@ def _fmt(value: Any, digits: int = 0) -> str:
 
 
 def _pct(value: Any) -> str:
-    return "–" if value is None else f"{100 * value:.0f}%"
+    return "–" if value is None else percent(float(value), short=True)
 
 
 templates.env.filters["num"] = _fmt
