@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cnplan.explore.evaluate import Prepared, check_columns, prepare, run_rows
+from cnplan.explore.evaluate import Prepared, prepare, row_arrays, run_rows
 from cnplan.explore.experiment import Experiment
 from cnplan.explore.outcomes import outcome_columns
 from cnplan.model.simulate import Draws, draw
@@ -127,21 +127,15 @@ def evaluate_on_scenarios(
     if batch < 1:
         raise ValueError(f"batch: must be >= 1, got {batch}")
     prep = prepare(experiment)
-    check_columns(prep, list(rows.columns))
     seed = experiment.seed if seed is None else seed
-    arrays = {c: rows[c].to_numpy(dtype=float) for c in rows.columns}
+    arrays = row_arrays(prep, rows)
     shared: dict[str, np.ndarray] = {}
     if per_scenario is not None:
         if len(per_scenario) != scenarios:
             raise ValueError(
                 f"per_scenario: needs one row per scenario ({scenarios}), got {len(per_scenario)}"
             )
-        check_columns(prep, list(per_scenario.columns))
-        shared = {c: per_scenario[c].to_numpy(dtype=float) for c in per_scenario.columns}
-    for c, a in arrays.items():
-        if not np.isfinite(a).all():
-            i = int(np.flatnonzero(~np.isfinite(a))[0])
-            raise ValueError(f"rows[{rows.index[i]!r}].{c}: must be a finite number")
+        shared = row_arrays(prep, per_scenario)
     columns = outcome_columns(experiment)
     n = len(rows)
     if n == 0:

@@ -110,6 +110,21 @@ def check_columns(prep: Prepared, columns: list[str]) -> None:
         )
 
 
+def row_arrays(prep: Prepared, rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The rows' input columns as float arrays, after refusing unknown columns and any value
+    that is not a finite number (named by row and column).
+    """
+    check_columns(prep, list(rows.columns))
+    arrays = {c: rows[c].to_numpy(dtype=float) for c in rows.columns}
+    for c, a in arrays.items():
+        if not np.isfinite(a).all():
+            i = int(np.flatnonzero(~np.isfinite(a))[0])
+            raise ExperimentError(
+                prep.exp.name, [f"rows[{rows.index[i]!r}].{c}: must be a finite number"]
+            )
+    return arrays
+
+
 def _free_column(col: str) -> bool:
     """Parameter and driver columns need no declaration to be understood."""
     from cnplan.explore.experiment import DRIVERS
@@ -246,17 +261,10 @@ def evaluate(
     if first_row < 0:
         raise ValueError(f"first_row: must be >= 0, got {first_row}")
     prep = prepare(experiment)
-    check_columns(prep, list(rows.columns))
+    arrays = row_arrays(prep, rows)
     seed = experiment.seed if seed is None else seed
     n = len(rows)
     columns = outcome_columns(experiment)
-    arrays = {c: rows[c].to_numpy(dtype=float) for c in rows.columns}
-    for c, a in arrays.items():
-        if not np.isfinite(a).all():
-            i = int(np.flatnonzero(~np.isfinite(a))[0])
-            raise ExperimentError(
-                experiment.name, [f"rows[{rows.index[i]!r}].{c}: must be a finite number"]
-            )
     parts: dict[str, list[np.ndarray]] = {c: [] for c in columns}
     for a in range(0, n, chunk_size):
         b = min(a + chunk_size, n)
