@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -29,8 +30,8 @@ def _export(charts: list, folder: Path, formats: tuple[str, ...]) -> None:
             console.print(f"chart: {path}")
 
 
-def _run_report(folder: Path, out: Path | None, png: Path | None,
-                formats: tuple[str, ...], no_html: bool) -> None:
+def _run_report(folder: Path) -> tuple[list, Callable[[], str]]:
+    """A run folder's charts, and how to render its HTML from them."""
     from cnplan.data import DataError
     from cnplan.plans import PlanError
     from cnplan.report.run_report import load_inputs, render_run_report, run_charts
@@ -41,17 +42,11 @@ def _run_report(folder: Path, out: Path | None, png: Path | None,
     except (RunError, DataError, PlanError, OSError, KeyError) as exc:
         raise fail(exc) from None
     charts = run_charts(inputs)
-    if formats:
-        _export(charts, png or folder / "charts", formats)
-    if not no_html:
-        path = out or folder / "report.html"
-        html = render_run_report(inputs, charts)
-        _write_atomic(path, html)
-        console.print(f"report: {path} ({len(html.encode()) / 1e6:.1f} MB)")
+    return charts, lambda: render_run_report(inputs, charts)
 
 
-def _exploration_report(folder: Path, out: Path | None, png: Path | None,
-                        formats: tuple[str, ...], no_html: bool) -> None:
+def _exploration_report(folder: Path) -> tuple[list, Callable[[], str]]:
+    """An exploration folder's charts, and how to render its HTML from them."""
     from cnplan.report.exploration_report import (
         ExplorationReportError,
         exploration_charts,
@@ -64,13 +59,7 @@ def _exploration_report(folder: Path, out: Path | None, png: Path | None,
     except (ExplorationReportError, OSError) as exc:
         raise fail(exc) from None
     charts = exploration_charts(inputs)
-    if formats:
-        _export(charts, png or folder / "charts", formats)
-    if not no_html:
-        path = out or folder / "report.html"
-        html = render_exploration_report(inputs, charts)
-        _write_atomic(path, html)
-        console.print(f"report: {path} ({len(html.encode()) / 1e6:.1f} MB)")
+    return charts, lambda: render_exploration_report(inputs, charts)
 
 
 def register(app: typer.Typer) -> None:
@@ -109,9 +98,9 @@ def register(app: typer.Typer) -> None:
 
         formats = (("png",) if png else ()) + (("svg",) if svg else ())
         if is_exploration(folder):
-            _exploration_report(folder, out, png, formats, no_html)
+            charts, render = _exploration_report(folder)
         elif (folder / RUN_JSON).is_file():
-            _run_report(folder, out, png, formats, no_html)
+            charts, render = _run_report(folder)
         else:
             what = "does not exist" if not folder.exists() else (
                 "has a manifest.json whose kind is not 'exploration'"
@@ -120,3 +109,10 @@ def register(app: typer.Typer) -> None:
                 f"{folder}: not a run folder (expected {RUN_JSON} and ensemble.nc, written by "
                 "cnplan run) nor an exploration folder (expected manifest.json with \"kind\": "
                 f"\"exploration\", written by cnplan explore); the folder {what}"))
+        if formats:
+            _export(charts, png or folder / "charts", formats)
+        if not no_html:
+            path = out or folder / "report.html"
+            html = render()
+            _write_atomic(path, html)
+            console.print(f"report: {path} ({len(html.encode()) / 1e6:.1f} MB)")
