@@ -13,6 +13,7 @@ from rich.table import Table
 
 from cnplan.cli.errors import fail
 from cnplan.cli.options import SchedulerOption, WorkersOption
+from cnplan.files import write_atomic
 
 console = Console()
 
@@ -49,11 +50,7 @@ def _p(value: float) -> str:
 
 
 def _save_figure(fig, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    fig.savefig(tmp, dpi=130)
-    tmp.replace(path)
-    return path
+    return write_atomic(path, lambda p: fig.savefig(p, dpi=130, format=path.suffix[1:]))
 
 
 def _trajectory_table(result) -> Table:

@@ -10,18 +10,9 @@ import typer
 from rich.console import Console
 
 from cnplan.cli.errors import fail
+from cnplan.files import write_text_atomic
 
 console = Console()
-
-
-def _write_atomic(path: Path, html: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _export(charts: list, folder: Path, formats: tuple[str, ...]) -> None:
@@ -114,5 +105,5 @@ def register(app: typer.Typer) -> None:
         if not no_html:
             path = out or folder / "report.html"
             html = render()
-            _write_atomic(path, html)
+            write_text_atomic(path, html)
             console.print(f"report: {path} ({len(html.encode()) / 1e6:.1f} MB)")

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from cnplan.explore.store import read_table, write_table
+from cnplan.files import write_text_atomic
 
 METRICS = ("mean", "percentile", "regret", "satisficing")
 
@@ -475,7 +476,6 @@ def emit_plan(
             "the plan's and parameter set's own values for those, so its figures will differ.)"
         )
         header += "".join(f"# {line}\n" for line in textwrap.wrap(note, 96))
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), "utf-8")
-    tmp.replace(path)
-    return path
+    return write_text_atomic(
+        path, header + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
+    )

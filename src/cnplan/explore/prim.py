@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cnplan.files import write_text_atomic
+
 
 class PrimError(ValueError):
     """PRIM cannot run on the given data or options."""
@@ -197,11 +199,7 @@ def _plain(v: Any) -> Any:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1, allow_nan=False), encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_text_atomic(path, json.dumps(data, indent=1, allow_nan=False))
 
 
 def ema_quantile(values: np.ndarray, q: float) -> float:

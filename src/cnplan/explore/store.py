@@ -16,13 +16,13 @@ run simply computes it again and replaces the file.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from cnplan.files import write_atomic, write_text_atomic
 
 MANIFEST = "manifest.json"
 RESULTS = "results"
@@ -36,23 +36,10 @@ def chunk_path(folder: Path, chunk: int) -> Path:
     return Path(folder) / RESULTS / f"chunk-{chunk:06d}.parquet"
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` then rename the temporary file onto ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     """Write the manifest atomically."""
     text = json.dumps(manifest, indent=1, default=_json_default)
-    _atomic_write(Path(folder) / MANIFEST, lambda p: p.write_text(text, encoding="utf-8"))
+    write_text_atomic(Path(folder) / MANIFEST, text)
 
 
 def _json_default(value: Any) -> Any:
@@ -77,9 +64,9 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
 
 def write_chunk(folder: Path, chunk: int, frame: pd.DataFrame) -> Path:
     """Write one chunk's rows (``scenario`` + inputs + outcomes) atomically."""
-    path = chunk_path(folder, chunk)
-    _atomic_write(path, lambda p: frame.to_parquet(p, index=False, engine="pyarrow"))
-    return path
+    return write_atomic(
+        chunk_path(folder, chunk), lambda p: frame.to_parquet(p, index=False, engine="pyarrow")
+    )
 
 
 def write_table(path: str | Path, frame: pd.DataFrame, meta: dict[str, Any]) -> Path:
@@ -94,8 +81,7 @@ def write_table(path: str | Path, frame: pd.DataFrame, meta: dict[str, Any]) -> 
     table = table.replace_schema_metadata(
         {**(table.schema.metadata or {}), b"cnplan": json.dumps(meta).encode()}
     )
-    _atomic_write(path, lambda p: pq.write_table(table, p))
-    return path
+    return write_atomic(path, lambda p: pq.write_table(table, p))
 
 
 def read_table(path: str | Path) -> tuple[pd.DataFrame, dict[str, Any]]:

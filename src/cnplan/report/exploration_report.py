@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from cnplan.data.plot import OKABE_ITO
+from cnplan.files import write_text_atomic
 from cnplan.report.charts import new_axes
 from cnplan.report.figures import Chart
 from cnplan.report.run_report import template_env
@@ -806,16 +807,6 @@ def render_exploration_report(inputs: ExplorationInputs, charts: list[Chart] | N
     return template_env().get_template("exploration_report.html.j2").render(**context)
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_exploration_report(folder: str | Path, out: str | Path | None = None,
                              charts: list[Chart] | None = None) -> Path:
     """Write the exploration's ``report.html`` (one self-contained file that opens offline).
@@ -841,7 +832,7 @@ def write_exploration_report(folder: str | Path, out: str | Path | None = None,
     inputs = load_exploration(folder)
     html = render_exploration_report(inputs, charts)
     path = Path(out) if out is not None else Path(folder) / REPORT_FILE
-    _atomic_write(path, html)
+    write_text_atomic(path, html)
     logger.info("exploration report %s written in %.2f s (%d bytes)", path,
                 time.perf_counter() - started, len(html))
     return path

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from cnplan.files import write_text_atomic
 from cnplan.report import charts as ch
 from cnplan.report import zonemap
 from cnplan.report.figures import Chart
@@ -459,9 +460,7 @@ def write_run_report(folder: str | Path, out: str | Path | None = None) -> Path:
     inputs = load_inputs(folder)
     html = render_run_report(inputs)
     path = Path(out) if out is not None else Path(folder) / REPORT_FILE
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, html)
     logger.info("run report %s written in %.2f s (%d bytes)", path,
                 time.perf_counter() - started, len(html))
     return path

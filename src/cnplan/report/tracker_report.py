@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cnplan.files import write_text_atomic
 from cnplan.report.charts import BLACK, BLUE, new_axes
 from cnplan.report.figures import Chart
 
@@ -168,12 +169,7 @@ def write_tracker_report(db_url: str | None, out: str | Path,
         colours=STATUS_COLOURS, other=OTHER,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_text_atomic(out, html)
 
 
 __all__ = ["status_chart", "target_actual_chart", "tracker_charts", "write_tracker_report"]

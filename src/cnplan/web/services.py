@@ -7,8 +7,6 @@ Data, plans and the tracker are reached through their own Python APIs (``cnplan.
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from cnplan.files import write_bytes_atomic
 from cnplan.web import catalog
 from cnplan.web.jobs import JobManager, new_run_id
 from cnplan.web.paths import UnsafeName, check_name, inside
@@ -172,14 +171,7 @@ class Services:
             msg = f"name: {name!r} is a built-in plan; give the uploaded plan another name"
             raise InputError(msg, {"file": msg})
         path = inside(self.settings.plans_dir, f"{name}.yaml", "plan")
-        fd, tmp = tempfile.mkstemp(prefix=".upload-", dir=self.settings.plans_dir)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(content)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_bytes_atomic(path, content)
         return name, plan
 
     # -- runs ---------------------------------------------------------------------------------

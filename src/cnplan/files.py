@@ -1,0 +1,42 @@
+"""Writing a file so that no reader ever sees half of it.
+
+The content goes to a uniquely named temporary file beside the target, which is then renamed
+onto it (``os.replace`` is atomic within one folder). A crash or Ctrl-C leaves either the old
+file or the new one, plus at most a hidden ``.*.tmp`` file that nothing reads.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def write_atomic(path: str | Path, write: Callable[[Path], object]) -> Path:
+    """Call ``write(temporary_path)``, then rename the temporary file onto ``path``.
+
+    The parent folder is created if needed; on any error the temporary file is removed and
+    ``path`` is left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    return write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically."""
+    return write_atomic(path, lambda p: p.write_bytes(data))
