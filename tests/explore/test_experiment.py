@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import EXAMPLE, small_text
 
 from cnplan.explore import ExperimentError, evaluate, load_experiment, sample
 from cnplan.explore.design import n_rows
 from cnplan.model.parameters import SPECS
 from cnplan.plans import LEVERS, load_plan
+
+from .conftest import EXAMPLE, small_text
 
 
 def test_example_experiment_loads_with_its_columns():

@@ -18,7 +18,6 @@ from dataclasses import fields, replace
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import small_text
 
 from cnplan.data import load_dataset
 from cnplan.explore import evaluate, load_experiment, open_results, resume, run_exploration, sample
@@ -27,6 +26,8 @@ from cnplan.model import build_inputs, default_parameter_set
 from cnplan.model.parameters import PARAM_INDEX
 from cnplan.model.simulate import draw, goal_config, run_chunk
 from cnplan.plans import load_plan
+
+from .conftest import small_text
 
 KEEP = ("area", "poppy", "resistance", "cost", "forced_eradication", "leaf_price", "coverage")
 

@@ -7,13 +7,14 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import EXAMPLE, small_text
 from typer.testing import CliRunner
 
 import cnplan
 from cnplan.cli import app
 from cnplan.explore import load_experiment, open_results, resume, run_exploration
 from cnplan.explore.store import ResultsError, chunk_path
+
+from .conftest import EXAMPLE, small_text
 
 
 def test_manifest_records_design_versions_columns_and_chunks(reference_folder, small_experiment):
