@@ -53,13 +53,16 @@ def _save_figure(fig, path: Path) -> Path:
     return write_atomic(path, lambda p: fig.savefig(p, dpi=130, format=path.suffix[1:]))
 
 
-def _trajectory_table(result) -> Table:
-    table = Table(title=f"PRIM peeling trajectory: {result.outcome}", title_justify="left")
+def _boxes_table(boxes, title: str, id_column: str) -> Table:
+    """Coverage, density, mass, scenarios and restricted inputs of each box (PRIM's peeling
+    trajectory or CART's leaves); ``id_column`` names the box number in ``boxes``.
+    """
+    table = Table(title=title, title_justify="left")
     for col in ("box", "coverage", "density", "mass", "scenarios", "restricted inputs"):
         table.add_column(col, justify="right")
-    for row in result.trajectory.itertuples(index=False):
+    for row in boxes.itertuples(index=False):
         table.add_row(
-            str(row.id),
+            str(getattr(row, id_column)),
             f"{row.coverage:.3f}",
             f"{row.density:.3f}",
             f"{row.mass:.3f}",
@@ -150,7 +153,9 @@ def register(app: typer.Typer) -> None:
         except _errors() as exc:
             raise fail(exc) from None
         if isinstance(result, PrimResult):
-            console.print(_trajectory_table(result))
+            console.print(
+                _boxes_table(result.trajectory, f"PRIM peeling trajectory: {result.outcome}", "id")
+            )
             row = result.trajectory.iloc[k]
             console.print(
                 f"box {k}: coverage {row.coverage:.3f}, density {row.density:.3f}, "
@@ -167,19 +172,7 @@ def register(app: typer.Typer) -> None:
             plots.tradeoff(result, ax=left, box=k)
             plots.box_limits(result, box=k, ax=right)
         else:
-            table = Table(title=f"CART leaves: {result.outcome}", title_justify="left")
-            for col in ("box", "coverage", "density", "mass", "scenarios", "restricted inputs"):
-                table.add_column(col, justify="right")
-            for r in result.boxes.itertuples(index=False):
-                table.add_row(
-                    str(r.box),
-                    f"{r.coverage:.3f}",
-                    f"{r.density:.3f}",
-                    f"{r.mass:.3f}",
-                    f"{r.n:,}",
-                    str(r.res_dim),
-                )
-            console.print(table)
+            console.print(_boxes_table(result.boxes, f"CART leaves: {result.outcome}", "box"))
             console.print(_limits_table(result.box(k), f"Box {k} limits", with_qp=False))
             fig = Figure(figsize=(7, 4), layout="constrained")
             plots.box_limits(result, box=k, ax=fig.add_subplot())
