@@ -257,12 +257,17 @@ def run_page(run_id: str, request: Request, _: Reader) -> HTMLResponse:
                   job=s.state.job_for_run(run_id))
 
 
+def _report_file(folder: FilePath, what: str) -> FileResponse:
+    """The folder's self-contained report.html (404 naming ``what`` if it has none)."""
+    if not (folder / "report.html").is_file():
+        raise catalog.NotFound(f"{what} has no report")
+    return FileResponse(folder / "report.html", media_type="text/html")
+
+
 @router.get("/runs/{run_id}/report")
 def run_report(run_id: str, request: Request, _: Reader) -> FileResponse:
-    folder = catalog.run_folder(svc(request).settings.runs_dir, run_id)
-    if not (folder / "report.html").is_file():
-        raise catalog.NotFound(f"run {run_id!r} has no report")
-    return FileResponse(folder / "report.html", media_type="text/html")
+    return _report_file(catalog.run_folder(svc(request).settings.runs_dir, run_id),
+                        f"run {run_id!r}")
 
 
 # -- explorations -------------------------------------------------------------------------------
@@ -282,9 +287,7 @@ def exploration_page(name: str, request: Request, _: Reader) -> HTMLResponse:
 @router.get("/explorations/{name}/report")
 def exploration_report(name: str, request: Request, _: Reader) -> FileResponse:
     folder = catalog.exploration_folder(svc(request).settings.explorations_dir, name)
-    if not (folder / "report.html").is_file():
-        raise catalog.NotFound(f"exploration {name!r} has no report")
-    return FileResponse(folder / "report.html", media_type="text/html")
+    return _report_file(folder, f"exploration {name!r}")
 
 
 # -- tracker ------------------------------------------------------------------------------------
