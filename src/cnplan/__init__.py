@@ -8,6 +8,7 @@ The public Python API is re-exported here lazily, so that ``import cnplan`` stay
 from __future__ import annotations
 
 import subprocess
+from functools import cache
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 
+@cache  # one git call per process: the checkout does not change under a running program
 def code_version() -> str:
     """``__version__`` plus the git commit when run from a checkout: what a run or an
     exploration records so that its numbers can be traced to the code that made them.
