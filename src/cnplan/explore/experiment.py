@@ -12,16 +12,16 @@ Column names (decision 2 of the exploration issue): ``lever:<lever>`` or
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from cnplan.model.parameters import PARAM_NAMES, SPECS
 from cnplan.plans import LEVERS, NATIONAL, Plan, PlanError, load_plan
 from cnplan.plans.levers import LeverSpec
+from cnplan.plans.schema import LocatedError, Strict, did_you_mean
 
 DRIVERS: dict[str, tuple[str, float, float, str]] = {
     # name: (unit, lowest allowed, highest allowed, meaning)
@@ -50,21 +50,13 @@ DRIVERS: dict[str, tuple[str, float, float, str]] = {
 DESIGNS = ("monte_carlo", "latin_hypercube", "sobol", "full_factorial")
 
 
-class ExperimentError(Exception):
+class ExperimentError(LocatedError):
     """An experiment could not be read; ``problems`` lists every located problem."""
 
-    def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  experiment {source}, {p}" for p in problems)
-        super().__init__(f"experiment {source} has {len(problems)} problem(s):\n{lines}")
+    kind = "experiment"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Uncertainty(_Strict):
+class Uncertainty(Strict):
     """A model parameter (``param``) or exogenous driver (``driver``) varied over a range.
 
     A parameter's range defaults to its declared plausible range. ``choices`` lists discrete
@@ -81,7 +73,7 @@ class Uncertainty(_Strict):
         return f"param:{self.param}" if self.param is not None else f"driver:{self.driver}"
 
 
-class LeverVariation(_Strict):
+class LeverVariation(Strict):
     """A plan lever varied across futures.
 
     ``scale: [lo, hi]`` multiplies the plan's own series (every year from ``from_year``);
@@ -115,7 +107,7 @@ class LeverVariation(_Strict):
         return self.scale if self.scale is not None else self.level
 
 
-class Design(_Strict):
+class Design(Strict):
     """How rows are sampled: method, number of rows, levels per variable (full factorial)."""
 
     method: Literal["monte_carlo", "latin_hypercube", "sobol", "full_factorial"]
@@ -123,7 +115,7 @@ class Design(_Strict):
     levels: int = Field(5, ge=2, le=1000, description="Full factorial: values per range.")
 
 
-class Experiment(_Strict):
+class Experiment(Strict):
     """An exploration around a base plan."""
 
     name: str
@@ -165,11 +157,6 @@ class Experiment(_Strict):
         return outcome_columns(self)
 
 
-def _did_you_mean(name: str, valid: list[str]) -> str:
-    close = difflib.get_close_matches(str(name), valid, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _range_problems(where: str, lo_hi: tuple[float, float]) -> list[str]:
     lo, hi = lo_hi
     return [] if lo <= hi else [f"{where}: low must be <= high, got [{lo:g}, {hi:g}]"]
@@ -185,7 +172,7 @@ def _uncertainty_problems(i: int, u: Uncertainty) -> list[str]:
     if u.param is not None:
         if u.param not in SPECS:
             return [
-                f"{where}.param: unknown parameter {u.param!r}{_did_you_mean(u.param, list(SPECS))}"
+                f"{where}.param: unknown parameter {u.param!r}{did_you_mean(u.param, list(SPECS))}"
                 f"; valid parameters are {', '.join(PARAM_NAMES)}"
             ]
         spec = SPECS[u.param]
@@ -194,7 +181,7 @@ def _uncertainty_problems(i: int, u: Uncertainty) -> list[str]:
         if u.driver not in DRIVERS:
             return [
                 f"{where}.driver: unknown driver {u.driver!r}"
-                f"{_did_you_mean(u.driver, list(DRIVERS))}; valid drivers are {', '.join(DRIVERS)}"
+                f"{did_you_mean(u.driver, list(DRIVERS))}; valid drivers are {', '.join(DRIVERS)}"
             ]
         unit, lo, hi, _ = DRIVERS[u.driver]
         if u.range is None and u.choices is None:
@@ -216,7 +203,7 @@ def _lever_problems(i: int, lv: LeverVariation, plan: Plan | None, zones: list[s
     spec: LeverSpec | None = LEVERS.get(lv.lever)
     if spec is None:
         return [
-            f"{where}.lever: unknown lever {lv.lever!r}{_did_you_mean(lv.lever, list(LEVERS))}; "
+            f"{where}.lever: unknown lever {lv.lever!r}{did_you_mean(lv.lever, list(LEVERS))}; "
             f"valid levers are {', '.join(LEVERS)}"
         ]
     problems: list[str] = []

@@ -19,21 +19,33 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cnplan.plans.levers import LEVERS, NATIONAL
 
 
-class PlanError(Exception):
-    """A plan could not be read; ``problems`` lists every located problem."""
+class LocatedError(Exception):
+    """A file could not be read; ``problems`` lists every located problem, each printed as
+    ``<kind> <source>, <location>: <what was expected>``.
+    """
+
+    kind = "file"
 
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = problems
-        lines = "\n".join(f"  plan {source}, {p}" for p in problems)
-        super().__init__(f"plan {source} has {len(problems)} problem(s):\n{lines}")
+        lines = "\n".join(f"  {self.kind} {source}, {p}" for p in problems)
+        super().__init__(f"{self.kind} {source} has {len(problems)} problem(s):\n{lines}")
 
 
-class _Strict(BaseModel):
+class PlanError(LocatedError):
+    """A plan could not be read; ``problems`` lists every located problem."""
+
+    kind = "plan"
+
+
+class Strict(BaseModel):
+    """A schema model that refuses unknown keys (a misspelt key is an error, not ignored)."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class Phase(_Strict):
+class Phase(Strict):
     """A political period that changes what is feasible (e.g. before/after the 2006 election)."""
 
     name: str
@@ -53,14 +65,14 @@ class Phase(_Strict):
     note: str = ""
 
 
-class HoldTheLine(_Strict):
+class HoldTheLine(Strict):
     """No net expansion of coca (and poppy) against the base year, by ``by_year``."""
 
     base_year: int
     by_year: int
 
 
-class MarginalProducer(_Strict):
+class MarginalProducer(Strict):
     """Coca at or below ``coca_ha`` and poppy at or below ``poppy_ha``, by ``by_year``."""
 
     coca_ha: float = Field(15000.0, gt=0)
@@ -68,7 +80,7 @@ class MarginalProducer(_Strict):
     by_year: int
 
 
-class StabilityPoint(_Strict):
+class StabilityPoint(Strict):
     """Cultivation falling or marginal, and it stays marginal if outside assistance stops."""
 
     by_year: int
@@ -77,13 +89,13 @@ class StabilityPoint(_Strict):
     )
 
 
-class Goals(_Strict):
+class Goals(Strict):
     hold_the_line: HoldTheLine
     marginal_producer: MarginalProducer
     stability_point: StabilityPoint
 
 
-class Indicator(_Strict):
+class Indicator(Strict):
     """A programme indicator with targets by period; ``lever`` names the model lever it feeds."""
 
     id: str
@@ -98,7 +110,7 @@ class Indicator(_Strict):
     note: str = ""
 
 
-class Plan(_Strict):
+class Plan(Strict):
     """A counter-narcotics plan: levers by year and zone, phases, goals and indicators."""
 
     name: str
@@ -212,9 +224,9 @@ def _num(value: Any) -> float | None:
         return None
 
 
-def _did_you_mean(name: str) -> str:
-    """`` (did you mean 'x'?)`` for the closest lever id, or an empty string."""
-    close = difflib.get_close_matches(str(name), list(LEVERS), n=1)
+def did_you_mean(name: str, valid: Iterable[str] = LEVERS) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``valid`` (lever ids by default), or ''."""
+    close = difflib.get_close_matches(str(name), list(valid), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -232,7 +244,7 @@ def _lever_problems(levers: dict, start: int | None, end: int | None) -> list[st
         spec = LEVERS.get(lever)
         if spec is None:
             problems.append(
-                f"levers.{lever}: unknown lever{_did_you_mean(lever)}; valid levers "
+                f"levers.{lever}: unknown lever{did_you_mean(lever)}; valid levers "
                 f"are {', '.join(LEVERS)}"
             )
             continue
@@ -316,7 +328,7 @@ def _goal_and_indicator_problems(raw: dict, start: int | None, end: int | None) 
         lever = ind.get("lever")
         if isinstance(lever, str) and lever not in LEVERS:
             problems.append(
-                f"indicators[{i}].lever: unknown lever {lever!r}{_did_you_mean(lever)}; "
+                f"indicators[{i}].lever: unknown lever {lever!r}{did_you_mean(lever)}; "
                 "valid levers are "
                 f"{', '.join(LEVERS)}"
             )
