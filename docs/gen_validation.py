@@ -61,9 +61,9 @@ def main() -> None:
     fig.text(
         0.01,
         0.01,
-        "Sources: peru-data.md B1 ("
+        "Sources: peru dataset, coca_ha ("
         + ", ".join(national.attrs["sources"])
-        + "); forecasts driven by observed eradication (B4), anchored at the cut-off's "
+        + "); forecasts driven by observed eradication_ha, anchored at the cut-off's "
         "observation, with the structural error estimated on the training years.",
         fontsize=6,
     )

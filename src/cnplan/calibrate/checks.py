@@ -1,4 +1,4 @@
-"""Checks of a fitted model against published figures (reference/modelling-literature.md).
+"""Checks of a fitted model against published figures (cited by key from docs/references.md).
 
 Each check names the published figure and its source, computes the model's value from the
 posterior, and says pass or fail. The pass bands are stated with each check; where a band is a
@@ -48,7 +48,7 @@ def literature_checks(data: Dataset, pset: ParameterSet, start_year: int = 2005)
         Check(
             "replanting share after forced eradication",
             "30–60% (Peru 2016–2020)",
-            "DEVIDA 2021 via Gestión (modelling-literature §1.2, T4)",
+            "DEVIDA 2021 via Gestión [DEVIDA2021]",
             _q(replant),
             bool(0.30 <= np.median(replant) <= 0.60),
         )
@@ -58,7 +58,7 @@ def literature_checks(data: Dataset, pset: ParameterSet, start_year: int = 2005)
         Check(
             "replanting share, hard-core zones",
             "up to 92% (VRAEM 2014–2016)",
-            "DEVIDA 2016 via Peru Support Group (§1.2)",
+            "DEVIDA 2016 via Peru Support Group [DEVIDA2016]",
             _q(hard),
             bool(np.median(hard) <= 0.92),
         )
@@ -77,7 +77,7 @@ def literature_checks(data: Dataset, pset: ParameterSet, start_year: int = 2005)
             "net reduction per ha eradicated, same year",
             "0.02–0.44 ha (aerial RD to manual panel, "
             "Colombia); pass band 0.02–0.66 (judgement: manual eradication, +50%)",
-            "Mejía, Restrepo & Rozo 2017; Ibanez & Klasen 2017 (§1.1, T1–T2)",
+            "Mejía, Restrepo & Rozo 2017 [Mejia2017]; Ibanez & Klasen 2017 [Ibanez2017]",
             _q(one),
             bool(0.02 <= np.median(one) <= 0.66),
         )
@@ -87,7 +87,8 @@ def literature_checks(data: Dataset, pset: ParameterSet, start_year: int = 2005)
             "net reduction per ha eradicated, after 5 years",
             "0.01–0.02 ha long-run aggregate "
             "ratios (Colombia); pass band: below the same-year effect and <= 0.44",
-            "Colombian Justice Minister 2015; Mansfield 2011 (§1.1 item 11, derived)",
+            "Colombian Justice Minister 2015 [MinJusticia2015]; Mansfield 2011 [Mansfield2011] "
+            "(derived)",
             _q(five),
             bool(np.median(five) <= min(np.median(one), 0.44)),
         )
@@ -102,13 +103,13 @@ def literature_checks(data: Dataset, pset: ParameterSet, start_year: int = 2005)
             "area response to the 2013–2016 eradication surge",
             2012,
             2015,
-            "UNODC surveys 2012–2015 (peru-data.md B1: S17, S18, S22)",
+            "UNODC surveys 2012–2015 (peru SOURCES.md: S17, S18, S22)",
         ),
         (
             "area response to the 2020–2021 eradication pause",
             2019,
             2021,
-            "DEVIDA 2019–2021 (peru-data.md B1: S30, S31, S34)",
+            "DEVIDA 2019–2021 (peru SOURCES.md: S30, S31, S34)",
         ),
     ):
         if y0 in national.index and y1 in national.index and y1 <= end:
@@ -130,7 +131,7 @@ def literature_checks(data: Dataset, pset: ParameterSet, start_year: int = 2005)
         Check(
             "break-even leaf price",
             "about US$1/kg (Peru, early 2000s); pass if in the 90% band",
-            "The Economist 2002, quoted (§2.1)",
+            "The Economist 2002, quoted [Economist2002]",
             _q(be),
             bool(lo <= 1.0 <= hi),
         )

@@ -48,7 +48,10 @@ def register(app: typer.Typer) -> None:
             if check:
                 pset = ParameterSet.load(params) if params else default_parameter_set(data)
                 checks = literature_checks(dataset, pset, start)
-                table = Table(title=f"Literature checks — parameter set {pset.name}")
+                table = Table(
+                    title=f"Literature checks — parameter set {pset.name}",
+                    caption="[Key]: docs/references.md; S01, S30...: the dataset's SOURCES.md",
+                )
                 for col in ("check", "published", "source", "model (median [90%])", "result"):
                     table.add_column(col)
                 for c in checks:

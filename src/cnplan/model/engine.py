@@ -2,7 +2,8 @@
 
 One call of :func:`step` advances all scenarios of a batch by one year with plain numpy; there is
 no Python loop over scenarios or zones. The equations are written out in ``docs/model.md``; the
-comments below name the force of the strategy (MISSION.md) each block gives a mechanism to.
+comments below name the force of the strategy (the 2005 Lima cable, [USEmbassyLima2005])
+each block gives a mechanism to.
 The step is deterministic given the random shocks it is handed, so a slow one-scenario
 reference implementation (``tests/model/reference.py``) can be pinned to it.
 """
@@ -387,7 +388,8 @@ def step(
     # (Products of per-scenario factors are formed over scenarios first: same values, fewer
     # operations over zones.)
     # Eradication risk deters new planting: growers plant less where recent eradication took a
-    # large share of the standing coca (risk and planting, modelling-literature §1.1 items 7-9).
+    # large share of the standing coca (risk and planting: [Davalos2016], [Davalos2019],
+    # [Dion2008]).
     # new = planting_rate_max * grow * (area + seed_area_ha) * land
     #       * (1 - presence_deterrence * presence) * ad_keep
     #       * exp(sd * noise - sd^2 / 2 - risk_deterrence * risk)
@@ -549,7 +551,7 @@ def step(
     np.minimum(resistance, one, out=resistance)
 
     # Perceived eradication risk: an exponentially weighted memory of the share of standing coca
-    # eradicated each year (time-weighted risk learning, as in NarcoLogic, literature §3.5).
+    # eradicated each year (time-weighted risk learning, as in NarcoLogic [Magliocca2019]).
     # risk = risk + risk_update * (hit - risk)
     x = np.subtract(hit, state.risk, out=buf(6))
     np.multiply(p.risk_update, x, out=x)

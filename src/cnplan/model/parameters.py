@@ -1,9 +1,10 @@
 """The model's parameters: unit, default, plausible range and source, declared once.
 
 Every number the simulator uses that is not data or a plan lever lives here. Each parameter
-says where its value comes from: a figure in ``reference/modelling-literature.md`` or
-``reference/peru-data.md`` (with the section or source id), a value derived from such figures
-(marked "derived"), or a stated assumption with its plausible range. Until a calibrated
+says where its value comes from: a published figure cited by its key in ``docs/references.md``
+(e.g. ``[DEVIDA2021]``) or by its source id in the Peru dataset's ``SOURCES.md`` (``peru S01``),
+a value derived from such figures (marked "derived"), or a stated assumption with its plausible
+range. Until a calibrated
 parameter set is shipped, these defaults are *provisional*: an ensemble draws each parameter
 uniformly from its range.
 """
@@ -32,8 +33,8 @@ class ParamSpec:
         return self.source.startswith("assumption")
 
 
-LIT = "modelling-literature.md"
-DATA = "peru-data.md"
+DATA = "peru"
+"""Prefix of a Peru dataset source id (``peru S01``): see ``src/cnplan/data/peru/SOURCES.md``."""
 
 PARAMETERS: tuple[ParamSpec, ...] = (
     # --- planting, abandonment, regeneration -------------------------------------------------
@@ -43,8 +44,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.20,
         0.08,
         0.50,
-        f"derived: gross new planting ~26,000 ha/yr on ~50,000 ha standing, Peru 2016-2020 "
-        f"(DEVIDA 2021, {LIT} §1.2)",
+        "derived: gross new planting ~26,000 ha/yr on ~50,000 ha standing, Peru 2016-2020 "
+        "(DEVIDA 2021 [DEVIDA2021])",
         "Highest gross new-planting rate, as a share of standing area, when coca pays far more "
         "than licit crops.",
     ),
@@ -55,7 +56,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.4,
         2.5,
         "assumption: no published own-price elasticity of coca area for Peru; the 1995 episode "
-        f"implies a long-run arc elasticity of order 1 ({LIT} §2.1)",
+        "implies a long-run arc elasticity of order 1 [Anthony2000]",
         "Scale of the log price margin at which planting reaches about 3/4 of its maximum.",
     ),
     ParamSpec(
@@ -64,7 +65,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1.0,
         0.7,
         1.5,
-        f"Economist 2002: coca competitive with other crops at about US$1/kg of leaf ({LIT} §2.1)",
+        "Economist 2002: coca competitive with other crops at about US$1/kg of leaf "
+        "[Economist2002]",
         "Leaf price at which coca and licit crops pay the same in the base year.",
     ),
     ParamSpec(
@@ -82,8 +84,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.25,
         0.10,
         0.45,
-        f"derived: 66% of fields abandoned 1995-1999 after the price collapse (IDA 2000, {LIT} "
-        "§4.1) is about 0.24/yr",
+        "derived: 66% of fields abandoned 1995-1999 after the price collapse (IDA 2000 "
+        "[Anthony2000]) is about 0.24/yr",
         "Highest yearly share of standing coca abandoned when the leaf price is far below "
         "break-even.",
     ),
@@ -93,8 +95,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.30,
         0.10,
         0.50,
-        f"assumption: abandoned fields are easily regenerated (UNODC 2003; CIA 1999, {LIT} §1.2, "
-        f"{DATA} narrative)",
+        "assumption: abandoned fields are easily regenerated (UNODC 2003 survey [UNODC2004]; "
+        "CIA 1999 [CIA1999])",
         "Yearly share of abandoned fields brought back into production when coca pays.",
     ),
     ParamSpec(
@@ -132,7 +134,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.45,
         0.30,
         0.60,
-        f"DEVIDA 2021: replanting 30-60% after forced eradication, Peru 2016-2020 ({LIT} §1.2, T4)",
+        "DEVIDA 2021: replanting 30-60% after forced eradication, Peru 2016-2020 [DEVIDA2021]",
         "Share of forcibly eradicated area replanted the following year (outside hard-core zones).",
     ),
     ParamSpec(
@@ -141,7 +143,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.75,
         0.50,
         0.92,
-        f"DEVIDA 2016: 92% of eradicated land in the VRAEM replanted within two years ({LIT} §1.2)",
+        "DEVIDA 2016: 92% of eradicated land in the VRAEM replanted within two years [DEVIDA2016]",
         "Share of forcibly eradicated area replanted the following year in hard-core zones.",
     ),
     ParamSpec(
@@ -159,10 +161,10 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.5,
         0.0,
         0.9,
-        f"assumption: growers replant as soon as the eradicators leave (Grillo et al.; 92% of the "
-        f"VRAEM's eradicated land replanted within two years, DEVIDA 2016; {LIT} §1.2); a same-"
-        f"year net reduction of 0.02-0.44 ha per ha eradicated (T1-T2) implies much of it is "
-        f"within the year",
+        "assumption: growers replant as soon as the eradicators leave ([Grillo2021]; 92% of the "
+        "VRAEM's eradicated land replanted within two years, [DEVIDA2016]); a same-year net "
+        "reduction of 0.02-0.44 ha per ha eradicated ([Mejia2017], [Ibanez2017]) implies much "
+        "of it is within the year",
         "Share of the replanting of forcibly eradicated fields done in the same year (the rest "
         "is done the following year).",
     ),
@@ -172,10 +174,11 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1.5,
         0.0,
         4.0,
-        f"assumption within the literature's sign: eradication deters new fields (Davalos 2016: "
-        f"small; Davalos & Morales 2019: -8% new coca in sprayed municipalities; Dion & Russler "
-        f"2008; {LIT} §1.1 items 7-9); Peru's 2013-2015 fall came with record eradication "
-        f"({DATA} B1, B4)",
+        "assumption within the literature's sign: eradication deters new fields (Davalos 2016 "
+        "[Davalos2016]: small; Davalos & Morales 2019 [Davalos2019]: -8% new coca in sprayed "
+        "municipalities; Dion & Russler "
+        "2008 [Dion2008]); Peru's 2013-2015 fall came with record eradication "
+        f"({DATA} S18, S20, S23)",
         "Strength of the deterrence of new planting by perceived eradication risk: planting is "
         "multiplied by exp(-risk_deterrence x risk), risk being the smoothed share of a zone's "
         "coca eradicated per year.",
@@ -186,8 +189,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.5,
         0.2,
         1.0,
-        f"assumption: growers weigh recent eradication more (time-weighted risk learning as in "
-        f"NarcoLogic, Magliocca et al. 2019, {LIT} §3.5)",
+        "assumption: growers weigh recent eradication more (time-weighted risk learning as in "
+        "NarcoLogic, Magliocca et al. 2019 [Magliocca2019])",
         "Weight of the latest year's eradicated share in growers' perceived risk (1: only the "
         "latest year counts).",
     ),
@@ -197,8 +200,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.3,
         0.0,
         0.7,
-        f"assumption within the literature's bounds: geographic substitution can be one-for-one "
-        f"(NRC 2001) and control moves where more than how much (Reuter 2008) ({LIT} §1.3)",
+        "assumption within the literature's bounds: geographic substitution can be one-for-one "
+        "[NRC2001] and control moves where more than how much [Reuter2008]",
         "Share of the area removed for good by eradication that is planted anew in other zones "
         "(mostly expansion frontiers), after a one-year clearing lag.",
     ),
@@ -209,7 +212,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.3,
         0.7,
         f"assumption: Alto Huallaga fell from 9,509 to 4,302 ha in 2012-2013 under eradication "
-        f"({DATA} B3, S19)",
+        f"({DATA} S19)",
         "Largest share of a zone's area that can be eradicated in one year.",
     ),
     ParamSpec(
@@ -218,8 +221,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         12000.0,
         10000.0,
         15000.0,
-        f"{DATA} B4: 12,232 ha eradicated in 2005 (S01); never above ~15,000 ha/yr before "
-        "2013 (S65)",
+        f"12,232 ha eradicated in 2005 ({DATA} S01); never above ~15,000 ha/yr before "
+        f"2013 ({DATA} S65)",
         "Forced eradication the existing police escorts can protect in a year.",
     ),
     ParamSpec(
@@ -276,7 +279,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1100.0,
         700.0,
         3000.0,
-        f"derived: PIRDAIS 2020 S/173.5M for 46,503 ha assisted ({DATA} B9, S72), about "
+        f"derived: PIRDAIS 2020 S/173.5M for 46,503 ha assisted ({DATA} S72), about "
         "US$1,100/ha at an assumed 3.4 PEN/USD",
         "Alternative-development support needed per hectare voluntarily eradicated.",
     ),
@@ -295,7 +298,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.5,
         0.2,
         0.8,
-        "assumption: the reduction lasts only while support lasts (DESIGN.md)",
+        "assumption: the reduction lasts only while support lasts (cable ¶6 "
+        "[USEmbassyLima2005]: AD resources ensure 'the sustainability of coca reduction')",
         "Yearly share of voluntarily eradicated area without support that returns to coca.",
     ),
     ParamSpec(
@@ -304,10 +308,11 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.3,
         0.0,
         0.6,
-        f"assumption informed by: where Colombia's substitution programme ran, coca fell 11% in "
-        f"2017 against +17% nationally (UNODC 2017); San Martin's AD 'model' (28,600 ha in 1992 "
-        f"to 378 ha in 2009, with eradication and roads) ({LIT} §2.2-2.3); cable ¶6: AD makes the "
-        f"reduction sustainable",
+        "assumption informed by: where Colombia's substitution programme ran, coca fell 11% in "
+        "2017 against +17% nationally [UNODC2018Colombia]; San Martin's AD 'model' (28,600 ha in "
+        "1992 "
+        "to 378 ha in 2009, with eradication and roads) [IDEI2010]; cable ¶6 "
+        "[USEmbassyLima2005]: AD makes the reduction sustainable",
         "Largest share of new planting and of replanting that alternative-development spending "
         "in a zone prevents (it raises licit income there); the effect saturates as spending "
         "per hectare of coca grows: 1 - exp(-spending per ha / ad_cost_per_ha).",
@@ -318,7 +323,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.006,
         0.0,
         0.05,
-        f"UNODC PNIS monitoring 2019: 0.6% replanting one year after first payment ({LIT} T5)",
+        "UNODC PNIS monitoring 2019: 0.6% replanting one year after first payment [UNODC2019PNIS]",
         "Yearly replanting on supported, voluntarily eradicated land.",
     ),
     # --- prices and interdiction ---------------------------------------------------------------
@@ -328,7 +333,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1.0,
         0.5,
         2.0,
-        f"assumption: no published elasticity of Peruvian leaf demand ({LIT} §2.1 gap)",
+        "assumption: no published elasticity of Peruvian leaf demand was found",
         "Elasticity of traffickers' leaf demand; price moves by -1/elasticity per unit log supply.",
     ),
     ParamSpec(
@@ -346,8 +351,10 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.3,
         0.1,
         0.6,
-        f"leaf price fell ~60% after the 1995 air-bridge interdiction (IDA 2000) and ~50% after "
-        f"the 2015 shoot-down law (DEVIDA) ({LIT} §4.1); the full-intensity value is an assumption",
+        "leaf price fell ~60% after the 1995 air-bridge interdiction [Anthony2000] and ~50% "
+        "after "
+        "the 2015 shoot-down law (DEVIDA, [InSightCrime2016]); the full-intensity value is an "
+        "assumption",
         "Fall of the leaf price (log) at full source-zone interdiction intensity.",
     ),
     ParamSpec(
@@ -356,7 +363,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.1,
         0.0,
         0.2,
-        f"precursor control has a small and transient effect (kerosene ban 2010; {LIT} §4.4)",
+        "precursor control has a small and transient effect (kerosene ban; [Ramsey2012])",
         "Fall of the leaf price (log) at full, not yet circumvented, precursor control.",
     ),
     ParamSpec(
@@ -365,7 +372,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.5,
         0.3,
         1.0,
-        f"traffickers substitute every input but HCl ({LIT} §4.4); rate is an assumption",
+        "traffickers substitute every input but HCl [Ramsey2012]; rate is an assumption",
         "Yearly rate at which traffickers adapt to precursor control.",
     ),
     ParamSpec(
@@ -374,7 +381,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.15,
         0.05,
         0.30,
-        f"assumption: leaf price moved 4.3 -> 3.1 USD/kg in 2014-2016 ({DATA} B5)",
+        f"assumption: leaf price moved 4.3 -> 3.1 USD/kg in 2014-2016 ({DATA} S22, S23)",
         "Standard deviation of the yearly log leaf-price shock.",
     ),
     ParamSpec(
@@ -402,7 +409,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.3,
         0.1,
         0.6,
-        f"assumption: planting is inelastic to perceived risk (Ibanez & Carlsson 2010, {LIT} §2.1)",
+        "assumption: planting is inelastic to perceived risk (Ibanez & Carlsson 2010 "
+        "[IbanezCarlsson2010])",
         "Share of new planting deterred at full state presence.",
     ),
     ParamSpec(
@@ -438,7 +446,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1200.0,
         900.0,
         1800.0,
-        f"derived: S/117M (~US$36.22M) for ~30,000 ha, Jan-Oct 2015 ({DATA} B9, S64; {LIT} §1.2)",
+        f"derived: S/117M (~US$36.22M) for ~30,000 ha, Jan-Oct 2015 ({DATA} S64)",
         "Cost of forced eradication per hectare (manual, Peru).",
     ),
     ParamSpec(
@@ -514,8 +522,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         1500.0,
         500.0,
         2500.0,
-        f"{DATA} B7 (weak): 500 ha (2001) to 2,000-2,500 ha (2005), police and commentary "
-        "estimates (S71); Peru has no official poppy monitoring",
+        "weak: 500 ha (2001) to 2,000-2,500 ha (2005), police and commentary estimates "
+        f"({DATA} S71); Peru has no official poppy monitoring",
         "Opium poppy area at the start (drawn from the range: the figure is not known).",
     ),
     ParamSpec(
@@ -524,7 +532,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         0.15,
         0.0,
         0.3,
-        f"assumption: poppy spreading to new departments ({DATA} B7, S70)",
+        f"assumption: poppy spreading to new departments ({DATA} S70)",
         "Yearly growth of undetected opium poppy.",
     ),
     ParamSpec(

@@ -20,7 +20,7 @@ from cnplan.model.paramset import ParameterSet
 
 STRUCTURAL_SD_PRIOR = 0.10
 """Prior guess of the yearly structural error of national area, in log units (assumption,
-informed by modelling-literature.md T8: Andean national areas moved by 10-17% a year on average in
+informed by [UNODC2004WDR]: Andean national areas moved by 10-17% a year on average in
 the 1990s, e.g. Peru 129.1 kha in 1992 to 38.7 kha in 1999, Colombia 40.1 to 163.3 kha in
 1990-2000; data from before any fitted year)."""
 
