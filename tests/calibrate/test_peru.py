@@ -22,9 +22,14 @@ def peru():
 def test_eradication_gaps_bridged_by_the_stated_rule(peru):
     bridged = {b.year: b for b in eradication_input(peru, np.arange(2005, 2025))}
     assert bridged[2005].value == 12232  # full year, S01
-    # 2006-2008 are gaps (peru-data.md B4): linear between 2005 (12,232) and 2009 (10,025).
-    assert bridged[2007].value == pytest.approx(12232 + (10025 - 12232) * 2 / 4)
-    assert "linear" in bridged[2007].rule
+    # 2006 is sourced (12,688 ha, S86); 2007-2008 are still gaps (SOURCES.md): linear between
+    # 2006 (12,688) and 2009 (10,025), never a silent 0.
+    assert bridged[2006].value == 12688 and bridged[2006].rule == "full-year figure"
+    assert bridged[2007].value == pytest.approx(12688 + (10025 - 12688) * 1 / 3)
+    assert bridged[2008].value == pytest.approx(12688 + (10025 - 12688) * 2 / 3)
+    assert "linear between 2006 and 2009" in bridged[2007].rule
+    # 2010-2011: UNODC's reported eradication (S85), not the earlier "about 11,000".
+    assert (bridged[2010].value, bridged[2011].value) == (12033, 10290)
     # 2021: 2,105 ha by 28 Oct 2021 (S51), scaled by days to a full year.
     assert bridged[2021].value == pytest.approx(2105 * 365 / 301)
     assert "S51" in bridged[2021].rule
@@ -104,9 +109,9 @@ def test_shipped_set_passes_and_fails_the_literature_checks_stated_in_validation
 
 
 def test_backtest_inputs_use_no_zone_data_after_the_cut_off(peru):
-    # Eradication by zone is in the data only from 2016 (peru-data.md B4), so a 2012 cut-off
+    # Eradication by zone is in the data only from 2016 (peru S78 and later), so a 2012 cut-off
     # spreads eradication by area alone; the land caps are the largest areas seen up to 2012
-    # (VRAEM 2022: 35,709 ha, S-series B3, must not leak into a 2012 backtest).
+    # (VRAEM 2022: 35,709 ha, peru S30, must not leak into a 2012 backtest).
     from cnplan.calibrate.history import history_inputs
 
     full, _ = history_inputs(peru, 2005, 2020)

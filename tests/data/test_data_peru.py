@@ -1,4 +1,4 @@
-"""The shipped Peru dataset against the figures of peru-data.md (source ids cited per value)."""
+"""The shipped Peru dataset against its published figures (SOURCES.md source ids per value)."""
 
 from __future__ import annotations
 
@@ -69,8 +69,10 @@ def test_two_series_without_choice_is_refused(peru):
 
 def test_eradication_gaps_are_nan_not_zero(peru):
     s = peru.national("eradication_ha")
-    for year in (2006, 2007, 2008, 2018, 2021):
+    for year in (2007, 2008, 2018, 2021):  # still gaps after the search (SOURCES.md)
         assert math.isnan(s[year]), year
+    assert s[2006] == 12688  # S86: UNODC/DEVIDA 2006 report via La Hora
+    assert s[2010] == 12033 and s[2011] == 10290  # S85: UNODC survey for 2011
     assert s[2022] == 21627.68  # S57
     assert s[2020] == 6272.8  # S50
     assert 2023 not in s.index and 2024 not in s.index  # only part-year figures exist
@@ -162,3 +164,31 @@ def test_series_filter_by_model_zone(peru):
     rows = peru.series("coca_ha", zone="vraem")
     assert {"Apurimac-Ene", "VRAE", "VRAEM", "VRAE (Apurímac y Ene)"} == set(rows["zone"])
     assert isinstance(rows, pd.DataFrame)
+
+
+def test_leaf_prices_arithmetic_and_weighted_means_are_separate_series(peru):
+    arith = peru.national("leaf_price")
+    weighted = peru.national("leaf_price_weighted")
+    assert arith[2006] == 2.52  # S87, UNODC/DEVIDA 2006 report as reported
+    assert arith[2010] == 3.1 and arith[2011] == 3.3  # S85, UNODC survey for 2011
+    assert (arith[2014], weighted[2014]) == (4.3, 3.7)  # S22 "Datos clave"
+    assert (arith[2015], weighted[2015]) == (3.9, 3.2)  # S22
+    assert (arith[2016], weighted[2016]) == (3.1, 2.2)  # S23
+    for year in (2007, 2008, 2009, 2017, 2024):  # gaps stay gaps (SOURCES.md)
+        assert math.isnan(arith.get(year, math.nan)), year
+    vraem = peru.series("leaf_price", zone="Apurímac-Ene and Mantaro River Valley")
+    assert vraem["value"].tolist() == [2.8]
+    assert tuple(peru.zone_ids_of(vraem["zone"].iloc[0])) == ("vraem",)
+
+
+def test_alternative_development_reach_and_poppy_rows(peru):
+    fam = peru.series("ad_families")
+    got = {(r.zone, r.year, r.period): r.value for r in fam.itertuples()}
+    assert got[("national", 2020, "year")] == 58222  # S72
+    assert got[("VRAEM", 2023, "year")] == 6012  # S93
+    assert got[("VRAEM", 2021, "to 2021-10-14")] == 16913  # S92, part-year
+    assert peru.national("ad_budget_mpen")[2017] == 150  # S90, an allocation
+    assert peru.national("poppy_eradication_ha")[2010] == 21  # S88 (UNODC WDR 2012)
+    assert peru.national("eradication_target_ha")[2017] == 25000  # S62; S89 in the note
+    part = peru.series("eradication_ha", zone="national")
+    assert part.loc[part["year"] == 2025, "value"].max() == 34182.14  # S94, to 26 Nov

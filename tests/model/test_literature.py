@@ -1,7 +1,8 @@
 """Behaviour against the literature, with the default (provisional) parameters.
 
-Each test asserts a direction (and where the source gives one, a range) that
-``reference/modelling-literature.md`` documents; the section is cited at each test. They run
+Each test asserts a direction (and where the source gives one, a range) that the published
+work cited at each test documents (keys of ``docs/references.md``; ``peru Sxx`` are source ids of
+the Peru dataset's ``SOURCES.md``). They run
 the deterministic path (all random shocks zero) of the built-in plans, so a failure means the
 model's mechanism, not the noise, went the wrong way.
 """
@@ -77,7 +78,8 @@ def _from(year_index: int, value: float):
 
 @pytest.mark.parametrize("plan", PLANS)
 def test_stopping_eradication_brings_a_rebound(plan):
-    # §1.4: when eradication stops or pressure relaxes, area rebounds over the following years
+    # Sources: peru S50, S34; [UNODC2018Colombia].
+    # When eradication stops or pressure relaxes, area rebounds over the following years
     # (Peru 2020: eradication down to 6,273 ha, area 61,700 -> ~80,000 -> 95,008 ha in 2020-22;
     # Colombia after spraying ended in 2015: area tripled in 3-4 years).
     inputs = _inputs(plan)
@@ -93,7 +95,8 @@ def test_stopping_eradication_brings_a_rebound(plan):
 
 @pytest.mark.parametrize("plan", PLANS)
 def test_more_source_zone_interdiction_lowers_the_leaf_price(plan):
-    # §4.1: interdiction close to the source zones pushes leaf prices down (Peru's leaf price
+    # Sources: [Anthony2000], [InSightCrime2016].
+    # Interdiction close to the source zones pushes leaf prices down (Peru's leaf price
     # fell ~60% after the 1995 air-bridge interdiction, and from ~3.6 to ~1.8 USD/kg after the
     # 2015 shoot-down law, as DEVIDA attributed it). Also cable ¶5.
     inputs = _inputs(plan)
@@ -110,8 +113,8 @@ def test_more_source_zone_interdiction_lowers_the_leaf_price(plan):
 
 @pytest.mark.parametrize("plan", PLANS)
 def test_replanting_share_after_forced_eradication(plan):
-    # §1.2: DEVIDA (2021) puts replanting after forced eradication at 30-60% in Peru 2016-2020;
-    # DEVIDA (2016): 92% of eradicated land in the VRAEM replanted within two years.
+    # [DEVIDA2021] puts replanting after forced eradication at 30-60% in Peru 2016-2020;
+    # [DEVIDA2016]: 92% of eradicated land in the VRAEM replanted within two years.
     # The model replants forced * share * (1 - presence_replant_cut * presence) * (what AD
     # spending leaves), a share replant_same_year_share of it within the year and the rest the
     # following year.
@@ -139,7 +142,7 @@ def test_replanting_share_after_forced_eradication(plan):
 
 @pytest.mark.parametrize("plan", PLANS)
 def test_a_price_collapse_brings_abandonment(plan):
-    # §4.1: after the 1995 leaf-price collapse (-60%, to a low of US$0.40/kg), farmers
+    # [Anthony2000]: after the 1995 leaf-price collapse (-60%, to a low of US$0.40/kg), farmers
     # abandoned 66% of their fields by 1999 (IDA 2000). A shock that takes the leaf price to
     # that low for a year (persisting as the AR(1) shock does) must bring abandonment and a
     # falling area; with no shock there is none on these plans' default paths. (A -60% shock
@@ -162,7 +165,8 @@ def test_a_price_collapse_brings_abandonment(plan):
 
 @pytest.mark.parametrize("plan", PLANS)
 def test_eradication_risk_deters_new_planting_next_year(plan):
-    # §1.1 items 7-9: eradication deters farmers from new coca fields (Dávalos 2016; Dávalos &
+    # Sources: [Davalos2016], [Davalos2019], [Dion2008].
+    # Eradication deters farmers from new coca fields (Dávalos 2016; Dávalos &
     # Morales 2019: -8% new coca in sprayed municipalities). More forced eradication in a zone in
     # one year raises growers' perceived risk there, so the zone's new planting is lower the
     # following year (price and everything else held by the same shocks).
@@ -184,7 +188,8 @@ def test_eradication_risk_deters_new_planting_next_year(plan):
 
 @pytest.mark.parametrize("plan", PLANS)
 def test_part_of_the_replanting_is_within_the_same_year(plan):
-    # §1.2 and T1-T2: growers replant as soon as the eradicators leave, so the same-year net
+    # Sources: [Grillo2021], [Mejia2017], [Ibanez2017].
+    # Growers replant as soon as the eradicators leave, so the same-year net
     # reduction per hectare eradicated is below one: 1 - replant share x same-year share (at
     # the zone's presence), before any price or risk feedback (which act from the next year).
     inputs = _inputs(plan)
@@ -216,7 +221,8 @@ def test_part_of_the_replanting_is_within_the_same_year(plan):
 
 @pytest.mark.parametrize("plan", PLANS)
 def test_alternative_development_funding_lowers_coca(plan):
-    # §2.2-2.3 and cable ¶6: AD makes the reduction sustainable and raises licit income; where
+    # Sources: [IDEI2010], [UNODC2018Colombia] and cable ¶6.
+    # AD makes the reduction sustainable and raises licit income; where
     # Colombia's substitution programme ran, coca fell 11% in 2017 against +17% nationally
     # (UNODC 2017). More AD money in a zone (the voluntary-eradication target unchanged) means
     # less new planting there and less coca, with diminishing returns per extra dollar.
