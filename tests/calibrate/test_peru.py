@@ -81,6 +81,10 @@ def test_calibrate_check_prints_every_literature_check():
         "break-even",
     ):
         assert name in res.output
+    # Sources are cited by keys of docs/references.md, never by notes outside the repository.
+    for key in ("[DEVIDA2021]", "[Mejia2017]", "[Economist2002]", "docs/references.md"):
+        assert key in res.output, key
+    assert "modelling-literature" not in res.output and "peru-data" not in res.output
 
 
 def test_bad_cutoff_is_refused():
