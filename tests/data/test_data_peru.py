@@ -145,7 +145,9 @@ def test_departments_add_up_to_national(peru, year):
 def test_no_variable_mixes_units_and_values_have_sources(peru):
     obs = peru.observations
     assert (obs.groupby("variable")["unit"].nunique() == 1).all()
-    assert obs["value"].notna().all()
+    # Every row has a value or a bound (the 2008 poppy ">2000", S96), never neither.
+    assert (obs["value"].notna() | obs["lower"].notna() | obs["upper"].notna()).all()
+    assert obs["value"].isna().sum() == 1
     assert obs["source_id"].str.match(r"^S\d\d(;S\d\d)*$").all()
     assert set(obs["quality"]) <= {"official", "press", "transcription", "weak"}
     assert (obs.loc[obs["variable"] == "poppy_ha", "quality"] == "weak").all()
@@ -192,3 +194,11 @@ def test_alternative_development_reach_and_poppy_rows(peru):
     assert peru.national("eradication_target_ha")[2017] == 25000  # S62; S89 in the note
     part = peru.series("eradication_ha", zone="national")
     assert part.loc[part["year"] == 2025, "value"].max() == 34182.14  # S94, to 26 Nov
+
+
+def test_poppy_2008_is_a_lower_bound_never_a_point(peru):
+    police = peru.national("poppy_ha", source="police")
+    assert 2008 not in police.index or math.isnan(police[2008])  # S96: "overcomes 2000 ha"
+    bound = peru.bounds("poppy_ha")
+    row = bound[bound["year"] == 2008].iloc[0]
+    assert row["lower"] == 2000 and math.isnan(row["upper"]) and row["source_id"] == "S96"

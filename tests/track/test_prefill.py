@@ -40,7 +40,8 @@ def test_realised_lima_plan_uses_observed_eradication(lima):
     plan, url = lima
     realised, lines = apply_actuals(plan, url)
     zones = list(plan.levers["forced_eradication"])
-    arr = realised.lever_array("forced_eradication", zones, [2005, 2006])
+    arr = realised.lever_array("forced_eradication", zones, [2005, 2006, 2007])
     assert arr[0].sum() == pytest.approx(12232)
-    assert arr[1].sum() == pytest.approx(8000)  # no 2006 actual: the plan's own value
+    assert arr[1].sum() == pytest.approx(12688)  # 2006 actual (S86, UNODC/DEVIDA 2006 report)
+    assert arr[2].sum() == pytest.approx(12000)  # no 2007 actual (a gap): the plan's own value
     assert lines[0].startswith("forced_eradication 2005: national actual 12232 ha/yr")

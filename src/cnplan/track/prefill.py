@@ -97,6 +97,7 @@ def prefill_shipped(engine: Engine, plan: Plan, today: datetime | None = None) -
     today = today or db.now()
     obs = observations(plan.data)
     obs = obs[(obs["period"] == "year") & (obs["year"] >= plan.start_year)]
+    obs = obs[obs["value"].notna()]  # a censored or ranged value is a bound, not an actual
     obs = obs[(obs["year"] <= min(plan.end_year, today.year))]
     available = set(obs["variable"])
     lines = []
