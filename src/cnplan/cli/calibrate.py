@@ -47,6 +47,15 @@ def register(app: typer.Typer) -> None:
             dataset = load_dataset(data)
             if check:
                 pset = ParameterSet.load(params) if params else default_parameter_set(data)
+                if pset.samples is None:
+                    console.print(
+                        f"no fitted parameter set for {dataset.name}: fitting one first "
+                        f"({particles} particles, {generations} generations)", highlight=False
+                    )
+                    pset = fit_model(
+                        dataset, start, until=until, particles=particles,
+                        generations=generations, seed=seed,
+                    ).parameter_set
                 checks = literature_checks(dataset, pset, start)
                 table = Table(title=f"Literature checks — parameter set {pset.name}")
                 for col in ("check", "published", "source", "model (median [90%])", "result"):
@@ -57,7 +66,11 @@ def register(app: typer.Typer) -> None:
                         c.published,
                         c.source,
                         c.model,
-                        "[green]pass[/green]" if c.passed else "[red]fail[/red]",
+                        "skipped"
+                        if c.passed is None
+                        else "[green]pass[/green]"
+                        if c.passed
+                        else "[red]fail[/red]",
                     )
                 console.print(table)
                 return

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from cnplan.cli.errors import fail
 from cnplan.data import DataError, available_names, import_dataset, load_dataset, validate
+from cnplan.data.importer import migrate_dataset
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -149,3 +150,17 @@ def import_cmd(
     except DataError as exc:
         raise fail(exc) from None
     Console().print(f"[green]imported[/green] {name} -> {dest}")
+
+
+@app.command("migrate")
+def migrate_cmd(
+    path: Annotated[Path, typer.Argument(help="Dataset folder or .xlsx workbook.")],
+    out: Annotated[Path | None, typer.Option(help="Write here instead of in place.")] = None,
+) -> None:
+    """Rewrite a valid dataset in the current format version (docs/data-format.md)."""
+    try:
+        dest = migrate_dataset(path, out)
+    except DataError as exc:
+        raise fail(exc) from None
+    Console().print(f"[green]migrated[/green] {escape(str(path))} -> {escape(str(dest))} "
+                    "(format version 2)")
