@@ -6,6 +6,8 @@ bad plans) are printed without a traceback and give a non-zero exit status.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from cnplan.cli import analysis as analysis_cli
@@ -24,6 +26,25 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _options(
+    lang: Annotated[str | None, typer.Option(
+        "--lang", envvar="CNPLAN_LANG", show_envvar=True,
+        help="Language of messages and reports: en or es (a region sets number formats, "
+             "e.g. es_CO).")] = None,
+) -> None:
+    """Counter-narcotics planning: data, plans, simulation, goals and tracking."""
+    from cnplan.cli.errors import fail
+    from cnplan.i18n import LanguageError, set_language
+
+    try:
+        set_language(lang, source="--lang/CNPLAN_LANG")
+    except LanguageError as exc:
+        raise fail(exc) from None
+
+
 app.add_typer(data_cli.app, name="data", help="Look at, check and import monitoring data.")
 app.add_typer(plan_cli.app, name="plan", help="Show, check and write plans.")
 app.add_typer(track_cli.app, name="track", help="Programme results tracker.")

@@ -7,15 +7,18 @@ import pandas as pd
 import xarray as xr
 
 from cnplan.data import Dataset
+from cnplan.i18n import N_, _
 from cnplan.plans import Plan
 
 GOAL_TEXT = {
-    "hold_the_line": "Hold the line: no net expansion of coca or poppy against {base} through {by}",
-    "marginal_producer": "Marginal producer: coca <= {coca:,.0f} ha and poppy <= {poppy:,.0f} ha "
-    "by {by}",
-    "stability_point": "Stability point: cultivation falling or marginal and staying marginal "
-    "{k} years without outside assistance, by {by}",
+    "hold_the_line": N_("Hold the line: no net expansion of coca or poppy against {base} "
+                        "through {by}"),
+    "marginal_producer": N_("Marginal producer: coca <= {coca:,.0f} ha and poppy <= "
+                            "{poppy:,.0f} ha by {by}"),
+    "stability_point": N_("Stability point: cultivation falling or marginal and staying "
+                          "marginal {k} years without outside assistance, by {by}"),
 }
+"""What each goal means, in English; shown through ``_()`` in the current language."""
 
 # (label, dataset variable of the ensemble, observed variable in the data, unit)
 NATIONAL_ROWS = (
@@ -49,15 +52,15 @@ def goal_summary(ds: xr.Dataset, plan: Plan) -> pd.DataFrame:
     """
     goals = plan.goals
     texts = {
-        "hold_the_line": GOAL_TEXT["hold_the_line"].format(
+        "hold_the_line": _(GOAL_TEXT["hold_the_line"]).format(
             base=goals.hold_the_line.base_year, by=goals.hold_the_line.by_year
         ),
-        "marginal_producer": GOAL_TEXT["marginal_producer"].format(
+        "marginal_producer": _(GOAL_TEXT["marginal_producer"]).format(
             coca=goals.marginal_producer.coca_ha,
             poppy=goals.marginal_producer.poppy_ha,
             by=goals.marginal_producer.by_year,
         ),
-        "stability_point": GOAL_TEXT["stability_point"].format(
+        "stability_point": _(GOAL_TEXT["stability_point"]).format(
             k=goals.stability_point.years_without_assistance, by=goals.stability_point.by_year
         ),
     }
