@@ -417,12 +417,14 @@ def template_env() -> Any:
 
     from cnplan.i18n import install_jinja
 
-    return install_jinja(Environment(
+    env = install_jinja(Environment(
         loader=PackageLoader("cnplan.report", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
         trim_blocks=True,
         lstrip_blocks=True,
     ))
+    env.filters.update(terms.jinja_filters())
+    return env
 
 
 def render_run_report(inputs: RunInputs, charts: list[Chart] | None = None) -> str:
