@@ -46,12 +46,10 @@ def percent(p: float, short: bool = False) -> str:
     return f"{p:.0%}"
 
 
-def goal_summary(ds: xr.Dataset, plan: Plan) -> pd.DataFrame:
-    """One row per goal: what it means, its year, probability reached, and year reached (median,
-    10th and 90th percentile over the scenarios that reach it within the horizon).
-    """
+def goal_descriptions(plan: Plan) -> dict[str, str]:
+    """What each of the plan's goals means, with its numbers, in the current language."""
     goals = plan.goals
-    texts = {
+    return {
         "hold_the_line": _(GOAL_TEXT["hold_the_line"]).format(
             base=goals.hold_the_line.base_year, by=goals.hold_the_line.by_year
         ),
@@ -64,6 +62,14 @@ def goal_summary(ds: xr.Dataset, plan: Plan) -> pd.DataFrame:
             k=goals.stability_point.years_without_assistance, by=goals.stability_point.by_year
         ),
     }
+
+
+def goal_summary(ds: xr.Dataset, plan: Plan) -> pd.DataFrame:
+    """One row per goal: what it means, its year, probability reached, and year reached (median,
+    10th and 90th percentile over the scenarios that reach it within the horizon).
+    """
+    goals = plan.goals
+    texts = goal_descriptions(plan)
     by_years = {
         "hold_the_line": goals.hold_the_line.by_year,
         "marginal_producer": goals.marginal_producer.by_year,

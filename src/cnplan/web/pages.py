@@ -284,9 +284,29 @@ def job_page(job_id: JobId, request: Request, _: Reader) -> HTMLResponse:
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_page(run_id: str, request: Request, _: Reader) -> HTMLResponse:
     s = svc(request)
-    _, run = catalog.read_run(s.settings.runs_dir, run_id)
+    folder, run = catalog.read_run(s.settings.runs_dir, run_id)
+    with i18n.use_language(request_language(request)):
+        run = _goals_in_words(run, folder / "run.json")
     return render(request, "run.j2", run=run,
                   job=s.state.job_for_run(run_id))
+
+
+def _goals_in_words(run: dict[str, Any], path: FilePath) -> dict[str, Any]:
+    """The run's goals described in the current language (run.json keeps the English words)."""
+    import yaml
+
+    from cnplan.plans import PlanError, parse_plan
+    from cnplan.runs.summary import goal_descriptions
+
+    try:
+        meta = catalog.read_json(path)
+        raw = meta.get("plan_effective") or yaml.safe_load(meta.get("plan_text") or "")
+        words = goal_descriptions(parse_plan(raw, source=str(path)))
+    except (OSError, ValueError, PlanError, yaml.YAMLError, AttributeError, TypeError):
+        return run  # an old or odd run.json: keep its own words
+    goals = [dict(g, description=words.get(g.get("goal"), g.get("description")))
+             for g in run.get("goals") or []]
+    return dict(run, goals=goals)
 
 
 def _report_file(folder: FilePath, what: str, request: Request | None = None,
