@@ -21,12 +21,12 @@ import time
 import numpy as np
 import pandas as pd
 
+from cnplan.analysis.prim import prim
+from cnplan.analysis.sensitivity import sensitivity
 from cnplan.explore.crn import evaluate_on_scenarios
 from cnplan.explore.evaluate import prepare, run_rows
 from cnplan.explore.experiment import load_experiment
-from cnplan.explore.prim import prim
 from cnplan.explore.runner import executor
-from cnplan.explore.sensitivity import sensitivity
 from cnplan.model.simulate import Draws, draw
 
 LEVERS = """

@@ -164,10 +164,9 @@ def bench_ema(n: int) -> dict | None:
         return {c: float(out[c].iloc[0]) for c in exp.outcome_columns}
 
     m = ema.Model("cnplanlima2005", function=model)
-    from cnplan.explore.design import _range_and_choices
 
     m.uncertainties = [
-        ema.RealParameter(names[v.column], *_range_and_choices(v)[0]) for v in exp.variables
+        ema.RealParameter(names[v.column], *v.range_and_choices()[0]) for v in exp.variables
     ]
     m.outcomes = [ema.ScalarOutcome(c) for c in exp.outcome_columns]
     t0 = time.perf_counter()

@@ -39,11 +39,11 @@ def make_run(folder: Path, scenarios: int) -> Path:
 
 def make_exploration(folder: Path) -> Path:
     """The example exploration with one result of every analysis beside it (small settings)."""
+    from cnplan.analysis.discover import analysis_path, discover, save_discovery
+    from cnplan.analysis.optimize import optimize
+    from cnplan.analysis.prim import quasi_p_values
+    from cnplan.analysis.sensitivity import sensitivity
     from cnplan.explore import load_experiment, run_exploration
-    from cnplan.explore.discover import analysis_path, discover, save_discovery
-    from cnplan.explore.optimize import optimize
-    from cnplan.explore.prim import quasi_p_values
-    from cnplan.explore.sensitivity import sensitivity
 
     experiment = load_experiment(EXAMPLE)
     run_exploration(experiment, folder, progress=False)

@@ -38,9 +38,9 @@ _API = {
     "load_dataset": "cnplan.data",
     "load_plan": "cnplan.plans",
     "simulate": "cnplan.model",
-    "discover": "cnplan.explore.discover",
-    "sensitivity": "cnplan.explore.sensitivity",
-    "optimize": "cnplan.explore.optimize",
+    "discover": "cnplan.analysis.discover",
+    "sensitivity": "cnplan.analysis.sensitivity",
+    "optimize": "cnplan.analysis.optimize",
 }
 
 

@@ -61,11 +61,11 @@ def experiment():
 @pytest.fixture(scope="module")
 def exploration(experiment, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An exploration folder with every kind of analysis result in ``analysis/``."""
+    from cnplan.analysis.discover import analysis_path, discover, save_discovery
+    from cnplan.analysis.optimize import optimize
+    from cnplan.analysis.prim import quasi_p_values
+    from cnplan.analysis.sensitivity import sensitivity
     from cnplan.explore import run_exploration
-    from cnplan.explore.discover import analysis_path, discover, save_discovery
-    from cnplan.explore.optimize import optimize
-    from cnplan.explore.prim import quasi_p_values
-    from cnplan.explore.sensitivity import sensitivity
 
     folder = tmp_path_factory.mktemp("explorations") / "small"
     run_exploration(experiment, folder, progress=False)
@@ -194,9 +194,9 @@ def test_report_header_and_inputs_come_from_the_manifest(exploration: Path,
 
 
 def test_report_shows_each_analysis_with_its_numbers(exploration: Path, report: Path) -> None:
-    from cnplan.explore.optimize import ParetoResult
-    from cnplan.explore.prim import PrimResult
-    from cnplan.explore.sensitivity import SensitivityResult
+    from cnplan.analysis.optimize import ParetoResult
+    from cnplan.analysis.prim import PrimResult
+    from cnplan.analysis.sensitivity import SensitivityResult
 
     html = report.read_text(encoding="utf-8")
     text = _text(html)
@@ -246,8 +246,8 @@ def test_absent_analyses_say_which_command_makes_them(bare: Path) -> None:
 
 def test_a_prim_run_that_finds_no_box_says_so_without_empty_charts(bare: Path,
                                                                    tmp_path: Path) -> None:
+    from cnplan.analysis.discover import discover, save_discovery
     from cnplan.explore import open_results
-    from cnplan.explore.discover import discover, save_discovery
     from cnplan.report import write_exploration_report
 
     folder = tmp_path / "nobox"

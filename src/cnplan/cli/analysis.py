@@ -124,10 +124,10 @@ def register(app: typer.Typer) -> None:
         """Scenario discovery: the input conditions under which OUTCOME holds (PRIM or CART)."""
         from matplotlib.figure import Figure
 
-        from cnplan.explore import plots
-        from cnplan.explore.discover import analysis_path, save_discovery
-        from cnplan.explore.discover import discover as run_discover
-        from cnplan.explore.prim import PrimResult, quasi_p_values
+        from cnplan.analysis import plots
+        from cnplan.analysis.discover import analysis_path, save_discovery
+        from cnplan.analysis.discover import discover as run_discover
+        from cnplan.analysis.prim import PrimResult, quasi_p_values
 
         try:
             result = run_discover(
@@ -200,9 +200,9 @@ def register(app: typer.Typer) -> None:
         """Global sensitivity: rank the experiment's inputs by Sobol indices or Morris mu*."""
         from matplotlib.figure import Figure
 
-        from cnplan.explore import plots
-        from cnplan.explore.discover import analysis_path
-        from cnplan.explore.sensitivity import sensitivity as run_sensitivity
+        from cnplan.analysis import plots
+        from cnplan.analysis.discover import analysis_path
+        from cnplan.analysis.sensitivity import sensitivity as run_sensitivity
 
         try:
             result = run_sensitivity(
@@ -281,11 +281,11 @@ def register(app: typer.Typer) -> None:
         """Robust multi-objective search over the experiment's levers (pymoo NSGA-II/III)."""
         from matplotlib.figure import Figure
 
-        from cnplan.explore import plots
+        from cnplan.analysis import plots
+        from cnplan.analysis.optimize import emit_plan as write_plan
+        from cnplan.analysis.optimize import optimize as run_optimize
+        from cnplan.analysis.optimize import parse_objectives
         from cnplan.explore.experiment import load_experiment
-        from cnplan.explore.optimize import emit_plan as write_plan
-        from cnplan.explore.optimize import optimize as run_optimize
-        from cnplan.explore.optimize import parse_objectives
 
         try:
             exp = load_experiment(experiment)

@@ -51,12 +51,12 @@ def init(
     """Create (or upgrade) the tracker database from a plan's indicators and targets."""
     from cnplan.plans import load_plan
     from cnplan.track import init_db, resolve_url
-    from cnplan.track.db import _safe
+    from cnplan.track.db import safe_url
 
     lines = init_db(load_plan(plan), db, prefill=not no_prefill)
     for line in lines:
         typer.echo(line)
-    typer.echo(f"tracker database ready: {_safe(resolve_url(db))}")
+    typer.echo(f"tracker database ready: {safe_url(resolve_url(db))}")
 
 
 @app.command("report")

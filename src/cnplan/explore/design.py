@@ -27,22 +27,6 @@ DESIGN_STREAM = 0x5EED
 """Spawn key of the design's random stream (kept apart from the scenarios' own streams)."""
 
 
-def _range_and_choices(
-    v: Uncertainty | LeverVariation,
-) -> tuple[tuple[float, float] | None, list[float] | None]:
-    from cnplan.explore.experiment import Uncertainty
-    from cnplan.model.parameters import SPECS
-
-    if isinstance(v, Uncertainty):
-        if v.choices is not None:
-            return None, list(v.choices)
-        if v.range is not None:
-            return v.range, None
-        spec = SPECS[v.param]
-        return (spec.low, spec.high), None
-    return (v.bounds, None) if v.choices is None else (None, list(v.choices))
-
-
 def _rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(DESIGN_STREAM,)))
 
@@ -62,8 +46,9 @@ def unit_sample(method: str, n: int, k: int, seed: int) -> np.ndarray:
     raise ValueError(f"design.method: unknown method {method!r}")
 
 
-def _values(v: Uncertainty | LeverVariation, u: np.ndarray) -> np.ndarray:
-    lo_hi, choices = _range_and_choices(v)
+def values(v: Uncertainty | LeverVariation, u: np.ndarray) -> np.ndarray:
+    """Points ``u`` in [0, 1) mapped onto a variable's range (uniform) or choices (equal shares)."""
+    lo_hi, choices = v.range_and_choices()
     if choices is not None:
         idx = np.minimum((u * len(choices)).astype(int), len(choices) - 1)
         return np.asarray(choices, dtype=float)[idx]
@@ -72,17 +57,15 @@ def _values(v: Uncertainty | LeverVariation, u: np.ndarray) -> np.ndarray:
 
 
 def _grid(v: Uncertainty | LeverVariation, levels: int) -> list[float]:
-    lo_hi, choices = _range_and_choices(v)
+    lo_hi, choices = v.range_and_choices()
     if choices is not None:
         return list(choices)
     return list(np.linspace(lo_hi[0], lo_hi[1], levels))
 
 
 def n_rows(exp: Experiment) -> int:
-    """Number of rows the experiment's design gives."""
-    if exp.design.method == "full_factorial":
-        return int(np.prod([len(_grid(v, exp.design.levels)) for v in exp.variables]))
-    return int(exp.design.n)
+    """Number of rows the experiment's design gives (``Experiment.n_rows``)."""
+    return exp.n_rows
 
 
 def sample(exp: Experiment) -> pd.DataFrame:
@@ -93,7 +76,7 @@ def sample(exp: Experiment) -> pd.DataFrame:
         table = np.array(list(itertools.product(*grids)), dtype=float).reshape(-1, len(cols))
     else:
         u = unit_sample(exp.design.method, exp.design.n, len(cols), exp.seed)
-        table = np.column_stack([_values(v, u[:, j]) for j, v in enumerate(exp.variables)])
+        table = np.column_stack([values(v, u[:, j]) for j, v in enumerate(exp.variables)])
     frame = pd.DataFrame(table, columns=cols)
     frame.index = pd.RangeIndex(len(frame), name="scenario")
     return frame

@@ -12,12 +12,14 @@ Column names (decision 2 of the exploration issue): ``lever:<lever>`` or
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import Field, ValidationError
 
+from cnplan.explore.outcomes import outcome_columns, outcome_problems
 from cnplan.model.parameters import PARAM_NAMES, SPECS
 from cnplan.plans import LEVERS, NATIONAL, Plan, PlanError, load_plan
 from cnplan.plans.levers import LeverSpec
@@ -72,6 +74,15 @@ class Uncertainty(Strict):
     def column(self) -> str:
         return f"param:{self.param}" if self.param is not None else f"driver:{self.driver}"
 
+    def range_and_choices(self) -> tuple[tuple[float, float] | None, list[float] | None]:
+        """``(range, None)`` or ``(None, choices)``; a parameter's range defaults to its own."""
+        if self.choices is not None:
+            return None, list(self.choices)
+        if self.range is not None:
+            return self.range, None
+        spec = SPECS[self.param]
+        return (spec.low, spec.high), None
+
 
 class LeverVariation(Strict):
     """A plan lever varied across futures.
@@ -105,6 +116,10 @@ class LeverVariation(Strict):
     @property
     def bounds(self) -> tuple[float, float] | None:
         return self.scale if self.scale is not None else self.level
+
+    def range_and_choices(self) -> tuple[tuple[float, float] | None, list[float] | None]:
+        """``(range, None)`` or ``(None, choices)``, as for an uncertainty."""
+        return (self.bounds, None) if self.choices is None else (None, list(self.choices))
 
 
 class Design(Strict):
@@ -152,9 +167,17 @@ class Experiment(Strict):
 
     @property
     def outcome_columns(self) -> list[str]:
-        from cnplan.explore.outcomes import outcome_columns
-
         return outcome_columns(self)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows the design gives (full factorial: the product of the grid sizes)."""
+        if self.design.method != "full_factorial":
+            return int(self.design.n)
+        return math.prod(
+            len(choices) if choices is not None else self.design.levels
+            for _, choices in (v.range_and_choices() for v in self.variables)
+        )
 
 
 def _range_problems(where: str, lo_hi: tuple[float, float]) -> list[str]:
@@ -266,8 +289,6 @@ def _pydantic_problems(exc: ValidationError) -> list[str]:
 
 
 def _semantic_problems(exp: Experiment, source: str) -> list[str]:
-    from cnplan.explore.outcomes import outcome_problems
-
     problems: list[str] = []
     plan: Plan | None = None
     zones: list[str] = []
@@ -322,11 +343,8 @@ def _semantic_problems(exp: Experiment, source: str) -> list[str]:
     if plan is not None:
         until = exp.until if exp.until is not None else plan.end_year
         problems += outcome_problems(exp.outcomes, plan.start_year, until)
-    if d.method == "full_factorial" and not problems:
-        from cnplan.explore.design import n_rows
-
-        if n_rows(exp) > 100_000_000:
-            problems.append(f"design: the full factorial has {n_rows(exp):,} rows; at most 1e8")
+    if d.method == "full_factorial" and not problems and exp.n_rows > 100_000_000:
+        problems.append(f"design: the full factorial has {exp.n_rows:,} rows; at most 1e8")
     return problems
 
 

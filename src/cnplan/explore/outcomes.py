@@ -13,12 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from cnplan.explore.experiment import Experiment
+
+class Experiment(Protocol):
+    """What this module reads of an experiment: its ``outcomes:`` list.
+
+    A protocol rather than :class:`cnplan.explore.experiment.Experiment` itself, which checks
+    its outcomes with this module: the dependency goes one way only.
+    """
+
+    outcomes: list[str | dict[str, list[int]]]
 
 GOALS = ("hold_the_line", "marginal_producer", "stability_point")
 

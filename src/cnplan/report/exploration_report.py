@@ -6,7 +6,7 @@ optimize`` found. This module turns both into one self-contained HTML file for r
 not run a command: every chart is an SVG data URI, nothing is fetched from the network.
 
 Two chart functions live here because only this report needs them (:func:`share_bars`,
-:func:`outcome_histogram`); the analysis charts are those of :mod:`cnplan.explore.plots`, drawn
+:func:`outcome_histogram`); the analysis charts are those of :mod:`cnplan.analysis.plots`, drawn
 by the same code a notebook or ``cnplan discover`` uses, with titles and units added.
 """
 
@@ -35,10 +35,10 @@ from cnplan.runs import percent
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from cnplan.explore.cart import CartResult
-    from cnplan.explore.optimize import ParetoResult
-    from cnplan.explore.prim import PrimResult
-    from cnplan.explore.sensitivity import SensitivityResult
+    from cnplan.analysis.cart import CartResult
+    from cnplan.analysis.optimize import ParetoResult
+    from cnplan.analysis.prim import PrimResult
+    from cnplan.analysis.sensitivity import SensitivityResult
 
 logger = logging.getLogger(__name__)
 
@@ -101,11 +101,11 @@ def load_analyses(folder: str | Path) -> Analyses:
     File names follow ``docs/analysis.md``: ``prim-*.json``, ``cart-*.json``,
     ``sobol-*.parquet``, ``morris-*.parquet`` and ``pareto*.parquet``.
     """
-    from cnplan.explore.cart import CartResult
-    from cnplan.explore.discover import ANALYSIS
-    from cnplan.explore.optimize import ParetoResult
-    from cnplan.explore.prim import PrimResult
-    from cnplan.explore.sensitivity import SensitivityResult
+    from cnplan.analysis.cart import CartResult
+    from cnplan.analysis.discover import ANALYSIS
+    from cnplan.analysis.optimize import ParetoResult
+    from cnplan.analysis.prim import PrimResult
+    from cnplan.analysis.sensitivity import SensitivityResult
 
     where = Path(folder) / ANALYSIS
     out = Analyses()
@@ -484,7 +484,7 @@ def _numeric_outcome(inputs: ExplorationInputs) -> str:
 
 
 def _safe(text: str) -> str:
-    from cnplan.explore.discover import analysis_name
+    from cnplan.analysis.discover import analysis_name
 
     return analysis_name(text).replace(".", "_")
 
@@ -504,7 +504,7 @@ def exploration_charts(source: str | Path | ExplorationInputs) -> list[Chart]:
         ``prim_box_<name>``, ``cart_box_<name>``, ``sobol_<name>``, ``morris_<name>``,
         ``pareto_<file>``.
     """
-    from cnplan.explore import plots
+    from cnplan.analysis import plots
 
     inputs = source if isinstance(source, ExplorationInputs) else load_exploration(source)
     frame, n, units = inputs.frame, inputs.n, inputs.units

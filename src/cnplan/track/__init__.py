@@ -9,7 +9,8 @@ from __future__ import annotations
 from cnplan.track.actuals import apply_actuals, realised_levers
 from cnplan.track.db import default_db_url, resolve_url, upgrade
 from cnplan.track.errors import TrackError
-from cnplan.track.framework import SHIPPED_DATA, init_db
+from cnplan.track.framework import init_db
+from cnplan.track.prefill import SHIPPED_DATA
 from cnplan.track.service import Entry, ImportResult, export, history, import_file, report
 from cnplan.track.status import IndicatorSeries, IndicatorStatus, ObjectiveStatus, series, status
 

@@ -148,18 +148,18 @@ def open_engine(url: str | None = None) -> Engine:
     if revision is None:
         engine.dispose()
         raise TrackError(
-            f"{_safe(url)} holds no tracker tables; create them with `cnplan track init`"
+            f"{safe_url(url)} holds no tracker tables; create them with `cnplan track init`"
         )
     if revision != HEAD:
         engine.dispose()
         raise TrackError(
-            f"the tracker database {_safe(url)} has schema revision {revision}, this cnplan "
+            f"the tracker database {safe_url(url)} has schema revision {revision}, this cnplan "
             f"needs {HEAD}; run `cnplan track init` to upgrade it (no data is lost)"
         )
     return engine
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL with any password hidden, for messages."""
     return make_url(url).render_as_string(hide_password=True)
 

@@ -18,6 +18,7 @@ from cnplan.plans.schema import Indicator as PlanIndicator
 from cnplan.track import db
 from cnplan.track.errors import TrackError
 from cnplan.track.models import AuditEntry, Framework, Indicator, Objective, Programme, Target
+from cnplan.track.prefill import prefill_shipped
 
 OBJECTIVES: list[tuple[str, str]] = [
     ("goals", "Reach the plan's goals: hold the line, marginal producer, stability point"),
@@ -52,10 +53,6 @@ PROGRAMMES: dict[str, tuple[str, str]] = {
 
 LOWER_IS_BETTER_WORDS = ("coca", "poppy", "cultivation", "price", "replant")
 """Words that mark a goal indicator (no lever) as lower-is-better when it has no baseline."""
-
-SHIPPED_DATA = "cnplan shipped data"
-"""``reported_by`` of actuals pre-filled from the data shipped with cnplan."""
-
 
 @dataclass(frozen=True)
 class Placement:
@@ -264,8 +261,6 @@ def init_db(
         with db.session_scope(engine) as session:
             lines += _sync(session, plan, actor)
         if prefill:
-            from cnplan.track.prefill import prefill_shipped
-
             lines += prefill_shipped(engine, plan)
         return lines
     finally:

@@ -16,9 +16,11 @@ from sqlalchemy import Engine, select
 from cnplan.plans import Plan
 from cnplan.plans.schema import Indicator as PlanIndicator
 from cnplan.track import db
-from cnplan.track.framework import SHIPPED_DATA
 from cnplan.track.models import Actual
 from cnplan.track.service import _lock, _record, format_value
+
+SHIPPED_DATA = "cnplan shipped data"
+"""``reported_by`` of actuals pre-filled from the data shipped with cnplan."""
 
 LEVER_VARIABLES: dict[str, list[str]] = {
     "forced_eradication": ["eradication_forced_ha", "eradication_ha"],

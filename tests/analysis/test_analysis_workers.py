@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from cnplan.analysis.optimize import OptimizeError, optimize
+from cnplan.analysis.sensitivity import SensitivityError, sensitivity
 from cnplan.explore import runner
 from cnplan.explore.crn import MIN_BATCHES, batch_bounds, evaluate_on_scenarios
 from cnplan.explore.experiment import load_experiment
-from cnplan.explore.optimize import OptimizeError, optimize
 from cnplan.explore.runner import executor
-from cnplan.explore.sensitivity import SensitivityError, sensitivity
 
 SENS = """
 name: sens-workers
@@ -79,7 +79,7 @@ def test_batches_cover_the_rows_and_give_two_workers_work():
 def test_sensitivity_on_two_local_workers_is_bit_identical(sens_exp):
     from SALib.sample import sobol as sobol_sample
 
-    from cnplan.explore.sensitivity import _problem_from_experiment
+    from cnplan.analysis.sensitivity import _problem_from_experiment
 
     kwargs = dict(outcome="coca_ha_2011", n=16, scenarios=4, num_resamples=20)
     ref = sensitivity(sens_exp, **kwargs)

@@ -136,10 +136,14 @@ class PrimResult:
             "lower": clean(self.lower),
             "upper": clean(self.upper),
             "categories": [
-                {k: [_plain(v) for v in c] for k, c in s.items()} for s in self.categories
+                {k: [plain_value(v) for v in c] for k, c in s.items()} for s in self.categories
             ],
             "domain": {
-                k: [_plain(v) for v in d] if isinstance(d, list) else [float(d[0]), float(d[1])]
+                k: (
+                    [plain_value(v) for v in d]
+                    if isinstance(d, list)
+                    else [float(d[0]), float(d[1])]
+                )
                 for k, d in self.domain.items()
             },
             "units": self.units,
@@ -186,7 +190,7 @@ class PrimResult:
 
     def save(self, path: str | Path) -> Path:
         """Write the result as JSON (temp file + rename, so no half-written file is left)."""
-        return _write_json(Path(path), self.to_json())
+        return write_json(Path(path), self.to_json())
 
     @classmethod
     def load(cls, path: str | Path) -> PrimResult:
@@ -194,11 +198,13 @@ class PrimResult:
         return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
-def _plain(v: Any) -> Any:
+def plain_value(v: Any) -> Any:
+    """A numpy scalar as the Python number JSON can hold (other values unchanged)."""
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> Path:
+def write_json(path: Path, data: dict[str, Any]) -> Path:
+    """Write an analysis result atomically (strict JSON: NaN refused)."""
     return write_text_atomic(path, json.dumps(data, indent=1, allow_nan=False))
 
 
@@ -283,7 +289,7 @@ def _prepare(x: pd.DataFrame, y: np.ndarray) -> _Data:
         if (c < 0).any():
             raise PrimError(f"input {name!r}: has missing values; PRIM needs a value in every row")
         codes[:, j] = c
-        levels.append([_plain(u) for u in uniques])
+        levels.append([plain_value(u) for u in uniques])
     return _Data(xs, np.ascontiguousarray(xs.T), codes, y.astype(float), num, cat, levels)
 
 

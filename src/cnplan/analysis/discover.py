@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from cnplan.explore.cart import CartResult, cart
+from cnplan.analysis.cart import CartResult, cart
+from cnplan.analysis.prim import PrimError, PrimResult, prim
 from cnplan.explore.expr import binary_outcome, parse_outcome
-from cnplan.explore.prim import PrimError, PrimResult, prim
 
 ANALYSIS = "analysis"
 """Sub-folder of an exploration that holds its analyses."""

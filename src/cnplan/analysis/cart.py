@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cnplan.explore.prim import PrimError, _plain, _write_json
+from cnplan.analysis.prim import PrimError, plain_value, write_json
 
 
 @dataclass
@@ -46,7 +46,7 @@ class CartResult:
 
     def save(self, path: str | Path) -> Path:
         """Write as JSON (temp file + rename)."""
-        return _write_json(
+        return write_json(
             Path(path),
             {
                 "kind": "cart",
@@ -111,7 +111,7 @@ def cart(
         col = x[name]
         if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
             c, uniques = pd.factorize(col, sort=True)
-            codes[name], levels[name] = c.astype(float), [_plain(u) for u in uniques]
+            codes[name], levels[name] = c.astype(float), [plain_value(u) for u in uniques]
         else:
             codes[name] = col.to_numpy(dtype=float)
     xs = np.column_stack([codes[name] for name in x.columns])

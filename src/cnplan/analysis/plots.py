@@ -16,9 +16,9 @@ from cnplan.data.plot import OKABE_ITO
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from cnplan.explore.optimize import ParetoResult
-    from cnplan.explore.prim import PrimResult
-    from cnplan.explore.sensitivity import SensitivityResult
+    from cnplan.analysis.optimize import ParetoResult
+    from cnplan.analysis.prim import PrimResult
+    from cnplan.analysis.sensitivity import SensitivityResult
 
 BLUE, VERMILLION, ORANGE, GREY = OKABE_ITO[4], OKABE_ITO[5], OKABE_ITO[0], "#999999"
 

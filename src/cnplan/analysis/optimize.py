@@ -385,7 +385,7 @@ def _scenario_rows(experiment: Any, scenarios: int, seed: int) -> pd.DataFrame |
     method = "latin_hypercube" if method == "full_factorial" else method
     u = design.unit_sample(method, scenarios, len(experiment.uncertainties), seed)
     return pd.DataFrame(
-        {v.column: design._values(v, u[:, j]) for j, v in enumerate(experiment.uncertainties)}
+        {v.column: design.values(v, u[:, j]) for j, v in enumerate(experiment.uncertainties)}
     )
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cnplan.explore.prim import PrimError, PrimResult, ema_quantile, prim
+from cnplan.analysis.prim import PrimError, PrimResult, ema_quantile, prim
 
 
 def _planted(n=4000, k=5, noise=0.0, seed=1):
@@ -141,7 +141,7 @@ def exploration(tmp_path_factory):
 
 def test_discover_on_an_exploration(exploration):
     import cnplan
-    from cnplan.explore.discover import save_discovery
+    from cnplan.analysis.discover import save_discovery
 
     result = cnplan.discover(exploration, "coca_ha_2011 > 40000")
     assert isinstance(result, PrimResult)
@@ -206,7 +206,7 @@ def test_discover_cli(exploration, tmp_path):
 def test_plots_draw_on_given_axes():
     from matplotlib.figure import Figure
 
-    from cnplan.explore import plots
+    from cnplan.analysis import plots
 
     x, y = _planted(n=500)
     result = prim(x, y)
@@ -219,7 +219,7 @@ def test_plots_draw_on_given_axes():
 
 
 def test_loaded_result_keeps_saved_quasi_p_only(tmp_path):
-    from cnplan.explore.prim import quasi_p_values
+    from cnplan.analysis.prim import quasi_p_values
 
     x, y = _planted(n=800)
     result = prim(x, y)

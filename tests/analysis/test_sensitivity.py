@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cnplan.explore.sensitivity import SensitivityError, SensitivityResult, sensitivity
+from cnplan.analysis.sensitivity import SensitivityError, SensitivityResult, sensitivity
 
 ISHIGAMI = {"names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
 
@@ -88,8 +88,8 @@ def test_sensitivity_cli_and_bars(tmp_path):
     from matplotlib.figure import Figure
     from typer.testing import CliRunner
 
+    from cnplan.analysis import plots
     from cnplan.cli import app
-    from cnplan.explore import plots
 
     exp = tmp_path / "exp.yaml"
     exp.write_text(

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cnplan.explore.cart import CartResult, cart
-from cnplan.explore.prim import PrimError
+from cnplan.analysis.cart import CartResult, cart
+from cnplan.analysis.prim import PrimError
 
 
 def _data(n=3000, seed=2):

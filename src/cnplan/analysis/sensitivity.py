@@ -93,7 +93,7 @@ def _problem_from_experiment(experiment: Any) -> tuple[dict[str, Any], Callable]
 
     def to_rows(u: np.ndarray) -> pd.DataFrame:
         cols = {
-            name: design._values(v, u[:, j])
+            name: design.values(v, u[:, j])
             for j, (name, v) in enumerate(zip(names, variables, strict=True))
         }
         return pd.DataFrame(cols)

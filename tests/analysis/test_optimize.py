@@ -7,8 +7,7 @@ import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
-from cnplan.explore.experiment import load_experiment
-from cnplan.explore.optimize import (
+from cnplan.analysis.optimize import (
     Objective,
     OptimizeError,
     ParetoResult,
@@ -17,6 +16,7 @@ from cnplan.explore.optimize import (
     optimize,
     parse_objectives,
 )
+from cnplan.explore.experiment import load_experiment
 
 EXPERIMENT = """
 name: opt-small
