@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cnplan.i18n import N_, _
+from cnplan.i18n import N_
+from cnplan.i18n import gettext as _
 
 LEVER_NAMES = {
     "forced_eradication": N_("forced eradication"),

@@ -16,7 +16,8 @@ import xarray as xr
 
 from cnplan import terms
 from cnplan.data.plot import OKABE_ITO
-from cnplan.i18n import N_, _
+from cnplan.i18n import N_
+from cnplan.i18n import gettext as _
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -16,7 +16,8 @@ import xarray as xr
 
 from cnplan import terms
 from cnplan.files import write_text_atomic
-from cnplan.i18n import _, format_datetime
+from cnplan.i18n import format_datetime
+from cnplan.i18n import gettext as _
 from cnplan.report import charts as ch
 from cnplan.report import zonemap
 from cnplan.report.figures import Chart

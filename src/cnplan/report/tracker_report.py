@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from cnplan import terms
 from cnplan.files import write_text_atomic
-from cnplan.i18n import _, format_datetime
+from cnplan.i18n import format_datetime
+from cnplan.i18n import gettext as _
 from cnplan.report.charts import BLACK, BLUE, new_axes
 from cnplan.report.figures import Chart
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from cnplan.i18n import _
+from cnplan.i18n import gettext as _
 from cnplan.report.charts import BLACK, BLUE, new_axes
 
 if TYPE_CHECKING:

@@ -7,7 +7,8 @@ import pandas as pd
 import xarray as xr
 
 from cnplan.data import Dataset
-from cnplan.i18n import N_, _
+from cnplan.i18n import N_
+from cnplan.i18n import gettext as _
 from cnplan.plans import Plan
 
 GOAL_TEXT = {
