@@ -93,6 +93,11 @@ def set_language(code: str | None, *, source: str = "language") -> Token:
     return _current.set(None if code is None else normalize(code, source=source))
 
 
+def reset_language(token: Token) -> None:
+    """Undo the :func:`set_language` that returned ``token``."""
+    _current.reset(token)
+
+
 @contextmanager
 def use_language(code: str | None, *, source: str = "language") -> Iterator[str]:
     """Run a block in ``code`` (``None`` keeps the current language); yields the code in use."""
@@ -159,13 +164,12 @@ def babel_locale() -> Any:
 
 
 def format_datetime(value: Any, *, with_time: bool = True) -> str:
-    """A date or date-time in the current locale's medium format (UTC stated if timed)."""
-    from babel.dates import format_date
-    from babel.dates import format_datetime as babel_datetime
+    """A date (long form) or a date-time (medium date, 24-hour UTC time) in the current locale."""
+    from babel.dates import format_date, format_time
 
     if with_time and hasattr(value, "hour"):
-        return babel_datetime(value, format="medium", tzinfo=getattr(value, "tzinfo", None),
-                              locale=babel_locale()) + " UTC"
+        return (format_date(value, format="medium", locale=babel_locale()) + ", "
+                + format_time(value, "HH:mm", locale=babel_locale()) + " UTC")
     return format_date(value, format="long", locale=babel_locale())
 
 
@@ -187,5 +191,6 @@ def install_jinja(env: Any) -> Any:
 
 __all__ = ["COOKIE", "DEFAULT_LANGUAGE", "ENV_VAR", "LANGUAGES", "LanguageError", "N_", "_",
            "babel_locale", "default_language", "format_datetime", "get_language", "gettext",
-           "install_jinja", "language", "ngettext", "normalize", "pgettext", "set_language",
+           "install_jinja", "language", "ngettext", "normalize", "pgettext", "reset_language",
+           "set_language",
            "translations", "use_language"]

@@ -30,6 +30,7 @@ app = typer.Typer(
 
 @app.callback()
 def _options(
+    ctx: typer.Context,
     lang: Annotated[str | None, typer.Option(
         "--lang", envvar="CNPLAN_LANG", show_envvar=True,
         help="Language of messages and reports: en or es (a region sets number formats, "
@@ -37,12 +38,13 @@ def _options(
 ) -> None:
     """Counter-narcotics planning: data, plans, simulation, goals and tracking."""
     from cnplan.cli.errors import fail
-    from cnplan.i18n import LanguageError, set_language
+    from cnplan.i18n import LanguageError, reset_language, set_language
 
     try:
-        set_language(lang, source="--lang/CNPLAN_LANG")
+        token = set_language(lang, source="--lang/CNPLAN_LANG")
     except LanguageError as exc:
         raise fail(exc) from None
+    ctx.call_on_close(lambda: reset_language(token))
 
 
 app.add_typer(data_cli.app, name="data", help="Look at, check and import monitoring data.")
