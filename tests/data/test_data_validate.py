@@ -64,7 +64,7 @@ def test_duplicate_key(make_folder, synth_obs):
 
 
 def test_unknown_unit(make_folder, synth_obs):
-    synth_obs.loc[0, "unit"] = "acres"
+    synth_obs.loc[0, "unit"] = "furlongs"
     _one(validate(make_folder(obs=synth_obs)), column="unit", row=2, text="unit must be one of")
 
 

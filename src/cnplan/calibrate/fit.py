@@ -93,6 +93,8 @@ class Observed:
     national: np.ndarray  # (T,) NaN where missing or after the cut-off
     zones: np.ndarray  # (T, Z)
     price: np.ndarray  # (T,)
+    lower: np.ndarray | None = None  # (T,) national bounds (censored or ranged values), NaN
+    upper: np.ndarray | None = None  # where open; used only as bounds, never as points
 
     @classmethod
     def from_data(cls, data: Dataset, years: np.ndarray, until: int | None = None) -> Observed:
@@ -111,7 +113,13 @@ class Observed:
         national[~keep] = np.nan
         zones[~keep] = np.nan
         price[~keep] = np.nan
-        return cls(years, national, zones, price)
+        lower = np.full(len(years), np.nan)
+        upper = np.full(len(years), np.nan)
+        for row in data.bounds("coca_ha").itertuples(index=False):
+            at = np.flatnonzero(years == row.year)
+            if at.size and keep[at[0]] and np.isnan(national[at[0]]):
+                lower[at[0]], upper[at[0]] = row.lower, row.upper
+        return cls(years, national, zones, price, lower, upper)
 
 
 def distance(obs: Observed, coca: np.ndarray, zones: np.ndarray, price: np.ndarray) -> np.ndarray:
@@ -125,7 +133,26 @@ def distance(obs: Observed, coca: np.ndarray, zones: np.ndarray, price: np.ndarr
     p_ok = ~np.isnan(obs.price)
     if p_ok.any():
         d = d + PRICE_WEIGHT * np.abs(np.log(price[:, p_ok] / obs.price[p_ok])).mean(axis=1)
-    return d
+    return d + bound_distance(obs, coca)
+
+
+def bound_distance(obs: Observed, coca: np.ndarray) -> np.ndarray:
+    """Mean over bounded years of the log distance to the violated bound (0 inside the bounds).
+
+    A censored (``>30000``) or ranged value is used as a bound, never as a point: a simulated
+    area inside it costs nothing, one outside costs |log(sim / nearer bound)|, like a point.
+    """
+    if obs.lower is None or obs.upper is None:
+        return np.zeros(coca.shape[0])
+    ok = ~(np.isnan(obs.lower) & np.isnan(obs.upper))
+    if not ok.any():
+        return np.zeros(coca.shape[0])
+    sim = coca[:, ok]
+    lo = np.nan_to_num(obs.lower[ok], nan=0.0)
+    hi = np.nan_to_num(obs.upper[ok], nan=np.inf)
+    below = np.log(np.maximum(lo, 1e-9) / np.maximum(sim, 1e-9)) * (sim < lo)
+    above = np.log(np.maximum(sim, 1e-9) / hi) * (sim > hi)
+    return (below + above).mean(axis=1)
 
 
 def simulate_history(

@@ -32,7 +32,9 @@ def eradication_zone_weights(data: Dataset, until: int | None = None) -> tuple[n
     With ``until`` only rows up to that year count (a backtest must not learn from its test
     years).
     """
-    rows = data.series("eradication_ha")
+    variables = ["eradication_ha"] if "eradication_ha" in data.variables else list(FORCED_KINDS)
+    rows = data.series()
+    rows = rows[rows["variable"].isin(variables) & ~rows["bound"].astype(bool)]
     rows = rows[rows["zone"] != "national"]
     if until is not None:
         rows = rows[rows["year"] <= until]
@@ -79,14 +81,41 @@ def _full_year_equivalent(period: str, value: float, year: int) -> tuple[float, 
     return full, f"part-year figure {value:,.0f} ha ({period}) scaled to a full year by days"
 
 
+FORCED_KINDS = ("eradication_forced_ha", "eradication_aerial_ha")
+"""Eradication kinds fed to the model as forced eradication when there is no total."""
+
+
 def eradication_input(data: Dataset, years: np.ndarray) -> list[Bridged]:
-    """National eradication for each year: the full-year figure where the data has one;
-    otherwise the largest part-year figure (scaled to a full year by days when its end date is
-    known, else used as a lower bound); otherwise linear between the nearest years with values;
-    after the last value, held at it.
+    """National forced eradication for each year, bridged by :func:`bridge_eradication`.
+
+    ``eradication_ha`` (a total of unknown kind) is used where the dataset has it. Otherwise
+    each forced kind it has (forced manual, aerial spraying) is bridged on its own and the
+    kinds are added: the model has one forced-eradication input (a documented simplification;
+    the data keeps the kinds apart). Voluntary eradication is not included.
     """
-    full = data.national("eradication_ha")
-    parts = data.series("eradication_ha", zone="national")
+    if "eradication_ha" in data.variables or not any(k in data.variables for k in FORCED_KINDS):
+        return bridge_eradication(data, years, "eradication_ha")
+    parts = [bridge_eradication(data, years, k) for k in FORCED_KINDS if k in data.variables]
+    out = []
+    for rows in zip(*parts, strict=True):
+        rule = "; ".join(f"{k.removeprefix('eradication_').removesuffix('_ha')}: {r.rule}"
+                         for k, r in zip(FORCED_KINDS, rows, strict=False))
+        out.append(Bridged(rows[0].year, float(sum(r.value for r in rows)),
+                           f"sum of kinds fed as forced eradication ({rule})"))
+    return out
+
+
+def bridge_eradication(data: Dataset, years: np.ndarray,
+                       variable: str = "eradication_ha") -> list[Bridged]:
+    """National eradication (``variable``) for each year: the full-year figure where the data
+    has one; otherwise the largest part-year figure (scaled to a full year by days when its end
+    date is known, else used as a lower bound); otherwise linear between the nearest years with
+    values; after the last value, held at it.
+    """
+    if variable not in data.variables:
+        return [Bridged(int(y), 0.0, "no eradication data: 0") for y in years]
+    full = data.national(variable)
+    parts = data.series(variable, zone="national", points=True)
     parts = parts[parts["period"] != "year"]
     known: dict[int, Bridged] = {}
     for year in years:

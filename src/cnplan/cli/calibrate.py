@@ -48,6 +48,15 @@ def register(app: typer.Typer) -> None:
             dataset = load_dataset(data)
             if check:
                 pset = ParameterSet.load(params) if params else default_parameter_set(data)
+                if pset.samples is None:
+                    console.print(
+                        f"no fitted parameter set for {dataset.name}: fitting one first "
+                        f"({particles} particles, {generations} generations)", highlight=False
+                    )
+                    pset = fit_model(
+                        dataset, start, until=until, particles=particles,
+                        generations=generations, seed=seed,
+                    ).parameter_set
                 checks = literature_checks(dataset, pset, start)
                 table = Table(title=_("Literature checks — parameter set %(name)s") % {
                     "name": pset.name})
@@ -60,7 +69,11 @@ def register(app: typer.Typer) -> None:
                         c.published,
                         c.source,
                         c.model,
-                        f"[green]{_('pass')}[/green]" if c.passed else f"[red]{_('fail')}[/red]",
+                        _("skipped")
+                        if c.passed is None
+                        else f"[green]{_('pass')}[/green]"
+                        if c.passed
+                        else f"[red]{_('fail')}[/red]",
                     )
                 console.print(table)
                 return

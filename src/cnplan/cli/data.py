@@ -15,6 +15,7 @@ from rich.table import Table
 from cnplan import terms
 from cnplan.cli.errors import fail
 from cnplan.data import DataError, available_names, import_dataset, load_dataset, validate
+from cnplan.data.importer import migrate_dataset
 from cnplan.i18n import N_, ngettext
 from cnplan.i18n import gettext as _
 
@@ -161,3 +162,17 @@ def import_cmd(
     except DataError as exc:
         raise fail(exc) from None
     Console().print("[green]" + _("imported") + f"[/green] {name} -> {dest}")
+
+
+@app.command("migrate")
+def migrate_cmd(
+    path: Annotated[Path, typer.Argument(help="Dataset folder or .xlsx workbook.")],
+    out: Annotated[Path | None, typer.Option(help="Write here instead of in place.")] = None,
+) -> None:
+    """Rewrite a valid dataset in the current format version (docs/data-format.md)."""
+    try:
+        dest = migrate_dataset(path, out)
+    except DataError as exc:
+        raise fail(exc) from None
+    Console().print("[green]" + _("migrated") + f"[/green] {escape(str(path))} -> "
+                    f"{escape(str(dest))} " + _("(format version 2)"))

@@ -163,13 +163,31 @@ def new(
             "--from", help="Start from this built-in plan or plan file instead of the template."
         ),
     ] = None,
+    from_data: Annotated[
+        str | None,
+        typer.Option(
+            "--from-data",
+            help="Write the status-quo plan generated from this dataset (latest levels held).",
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write a commented plan file to edit: the template, or a copy of an existing plan."""
+    """Write a commented plan file to edit: the template, a copy of a plan, or the status quo."""
     if path.exists() and not force:
         raise fail(FileExistsError(f"{path} exists; use --force to overwrite it"))
+    if from_ and from_data:
+        raise fail(ValueError("give --from or --from-data, not both"))
     try:
-        text = new_plan_text(path.stem, from_)
+        if from_data:
+            from cnplan.data import DataError, load_dataset
+            from cnplan.plans.status_quo import status_quo_text
+
+            try:
+                text = status_quo_text(load_dataset(from_data))
+            except DataError as exc:
+                raise fail(exc) from None
+        else:
+            text = new_plan_text(path.stem, from_)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except (PlanError, OSError) as exc:

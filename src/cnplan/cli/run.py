@@ -77,14 +77,40 @@ def _yearly_tables(yearly) -> list[Table]:
     return tables
 
 
+def _plan_and_data(plan: str | None, data: str | None):
+    """The plan (with its text and label) and the dataset a run uses.
+
+    Without a plan, ``lima-2005`` runs on its own data; with ``--data`` naming another dataset
+    the generated ``status-quo`` plan of that dataset runs (a Peru plan has no meaning there).
+    """
+    from cnplan.data import load_dataset
+    from cnplan.plans import DEFAULT_PLAN, load_plan, plan_text
+    from cnplan.plans.status_quo import NAME, status_quo_plan, status_quo_text
+
+    if plan is None:
+        default = load_plan(DEFAULT_PLAN)
+        plan = DEFAULT_PLAN if data is None or data == default.data else NAME
+    if plan == NAME:
+        dataset = load_dataset(data or "peru")
+        return (status_quo_plan(dataset), status_quo_text(dataset),
+                f"{NAME} (generated from {dataset.name})", dataset)
+    the_plan = load_plan(plan)
+    text, label = plan_text(plan)
+    return the_plan, text, label, load_dataset(data or the_plan.data)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``run`` command to the main app."""
 
     @app.command()
     def run(
         plan: Annotated[
-            str, typer.Argument(help="Built-in plan name or plan YAML file.")
-        ] = "lima-2005",
+            str | None,
+            typer.Argument(
+                help="Built-in plan name, plan YAML file, or 'status-quo' (generated from the "
+                "data). Default: lima-2005, or status-quo when --data names another country."
+            ),
+        ] = None,
         scenarios: Annotated[
             int, typer.Option("--scenarios", "-n", help="Number of futures.")
         ] = 1000,
@@ -111,9 +137,9 @@ def register(app: typer.Typer) -> None:
         report: Annotated[bool, typer.Option(help="Write report.html in the run folder.")] = True,
     ) -> None:
         """Simulate a plan over many futures; print goals and yearly bands, save the run."""
-        from cnplan.data import DataError, load_dataset
+        from cnplan.data import DataError
         from cnplan.model import ModelInputError, ParameterSet, default_parameter_set, simulate
-        from cnplan.plans import PlanError, load_plan, plan_text
+        from cnplan.plans import PlanError
         from cnplan.runs import RunError, goal_summary, write_run, yearly_table
         from cnplan.runs.folder import default_folder
 
@@ -121,9 +147,7 @@ def register(app: typer.Typer) -> None:
             err.print(_("--by: must be 'national' or 'zone', got %(value)r") % {"value": by})
             raise typer.Exit(2)
         try:
-            the_plan = load_plan(plan)
-            text, label = plan_text(plan)
-            dataset = load_dataset(data or the_plan.data)
+            the_plan, text, label, dataset = _plan_and_data(plan, data)
             from_actuals: list[str] = []
             if with_actuals:
                 from cnplan.track import apply_actuals

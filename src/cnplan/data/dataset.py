@@ -40,6 +40,7 @@ class Dataset:
     sources: pd.DataFrame
     version: str
     path: str = ""
+    format_version: int = 1  # the files' format version (read as the current one in memory)
     _zone_map: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     _levels: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -51,6 +52,11 @@ class Dataset:
         for z in self.zone_ids:
             self._zone_map.setdefault(z, (z,))
             self._levels.setdefault(z, "zone")
+        for z, name in zip(self.zone_ids, self.zones["name"], strict=True):
+            self._zone_map.setdefault(name, (z,))  # a zone's own name stands for it
+            self._levels.setdefault(name, "zone")
+        if "bound" not in self.observations.columns:
+            self.observations["bound"] = False
 
     # -- basic facts --------------------------------------------------------------------------
     @property
@@ -80,6 +86,24 @@ class Dataset:
         """Return the model zone ids a source's zone name maps to (empty if unmapped)."""
         return self._zone_map.get(source_name, ())
 
+    def resolve_zone(self, name: str) -> str:
+        """Return the model zone id for a zone as a user writes it (``BO-ALL``, ``Alto
+        Huallaga``, a zone's name), through the crosswalk.
+
+        Raises
+        ------
+        DataError
+            If the name maps to no single zone (the message lists the zones).
+        """
+        ids = self._zone_map.get(name, ())
+        if len(ids) == 1:
+            return ids[0]
+        from cnplan.data.schema import did_you_mean
+
+        what = "spans several zones" if ids else "is not a zone id, zone name or crosswalk name"
+        raise DataError(f"zone {name!r} {what} of dataset {self.name!r}"
+                        f"{did_you_mean(name, self._zone_map)}; zones: {', '.join(self.zone_ids)}")
+
     def level_of(self, source_name: str) -> str:
         """Return the crosswalk level of a zone name (``national`` for country totals)."""
         return NATIONAL if source_name == NATIONAL else self._levels.get(source_name, "")
@@ -100,7 +124,8 @@ class Dataset:
         return (obs["series"] == source) | (kinds == source) | ids.map(lambda x: source in x)
 
     def series(self, variable: str | None = None, zone: str | None = None,
-               source: str | None = None, full_year: bool = False) -> pd.DataFrame:
+               source: str | None = None, full_year: bool = False,
+               points: bool = False) -> pd.DataFrame:
         """Return the observation rows matching all the given filters, sorted by zone and year.
 
         Parameters
@@ -114,6 +139,8 @@ class Dataset:
             A series (``unodc``, ``us``), a publisher kind (``unodc_devida``) or a source id.
         full_year
             Keep only full-year rows (``period == "year"``).
+        points
+            Leave out censored and ranged rows (bounds, see :meth:`bounds`).
         """
         obs = self.observations
         mask = pd.Series(True, index=obs.index)
@@ -129,6 +156,8 @@ class Dataset:
             mask &= self._source_mask(obs, source)
         if full_year:
             mask &= obs["period"] == FULL_YEAR
+        if points:
+            mask &= ~obs["bound"].astype(bool)
         return obs[mask].sort_values(["zone", "year", "period"], kind="stable")
 
     def _pick_series(self, rows: pd.DataFrame, variable: str, source: str | None) -> pd.DataFrame:
@@ -141,6 +170,8 @@ class Dataset:
             return rows
         if PREFERRED_SERIES in present:
             return rows[rows["series"] == PREFERRED_SERIES]
+        if "" in present:  # an untagged main series next to tagged others (e.g. "us")
+            return rows[rows["series"] == ""]
         raise DataError(f"{variable!r} has several series ({', '.join(present)}); "
                         "choose one with source=...")
 
@@ -166,9 +197,10 @@ class Dataset:
             If the variable is unknown, or the selection still holds two values for one year.
         """
         unit = self.unit(variable)
-        rows = self.series(variable=variable, zone=NATIONAL, full_year=True)
+        rows = self.series(variable=variable, zone=NATIONAL, full_year=True, points=True)
         if rows.empty and len(self.zone_ids) == 1:
-            rows = self.series(variable=variable, zone=self.zone_ids[0], full_year=True)
+            rows = self.series(variable=variable, zone=self.zone_ids[0], full_year=True,
+                               points=True)
         rows = self._pick_series(rows, variable, source)
         dup = rows["year"].duplicated(keep=False)
         if dup.any():
@@ -198,7 +230,7 @@ class Dataset:
             If one source name has two values in a year (pick a ``source``).
         """
         unit = self.unit(variable)
-        rows = self.series(variable=variable, source=source, full_year=True)
+        rows = self.series(variable=variable, source=source, full_year=True, points=True)
         rows = rows.loc[rows["zone"].map(lambda z: self.level_of(z) == "zone").astype(bool)]
         dup = rows.duplicated(["zone", "year"], keep=False)
         if dup.any():
@@ -223,11 +255,53 @@ class Dataset:
         a split, so they are given as they are: columns year, zone, zone_ids (tuple), value,
         unit, source_id.
         """
-        rows = self.series(variable=variable, full_year=True)
+        rows = self.series(variable=variable, full_year=True, points=True)
         rows = rows[rows["zone"].map(lambda z: self.level_of(z) == "aggregate")]
         rows = rows.assign(zone_ids=rows["zone"].map(self.zone_ids_of))
         return rows[["year", "zone", "zone_ids", "value", "unit", "source_id"]].reset_index(
             drop=True)
+
+    def bounds(self, variable: str = "coca_ha", zone: str = NATIONAL,
+               source: str | None = AUTO) -> pd.DataFrame:
+        """Return the full-year censored and ranged values of ``variable`` for one zone name.
+
+        Columns year, lower, upper (NaN where a side is open), source_id, indexed by row. These
+        are bounds, never points: :meth:`national` and :meth:`by_zone` leave them out, and the
+        calibration uses them only as bounds (a simulated value inside them costs nothing).
+        """
+        rows = self.series(variable=variable, zone=zone, full_year=True)
+        rows = rows[rows["bound"].astype(bool)]
+        if len(rows) and source is not None:
+            rows = self._pick_series(rows, variable, source)
+        return rows[["year", "lower", "upper", "source_id"]].reset_index(drop=True)
+
+    def national_in(self, variable: str, unit: str, source: str | None = AUTO) -> pd.Series:
+        """Return :meth:`national` converted to ``unit`` (see :mod:`cnplan.data.units`).
+
+        A local-currency price is converted with the dataset's own exchange-rate series
+        (``exchange_rate_<cur>``) of the same year; years without a rate are NaN.
+
+        Raises
+        ------
+        DataError
+            If the conversion is impossible (e.g. no exchange-rate series).
+        """
+        from cnplan.data.units import CURRENCY_PER_KG, UnitError, convert, rate_variable
+
+        series = self.national(variable, source)
+        have = self.unit(variable)
+        rate = None
+        m = CURRENCY_PER_KG.match(have)
+        if m and unit == "USD/kg" and rate_variable(m[1]) in self.variables:
+            rate = self.national(rate_variable(m[1]))
+        try:
+            out = convert(series, have, unit, rate)
+        except UnitError as exc:
+            raise DataError(f"dataset {self.name!r}, variable {variable!r}: {exc}") from None
+        out.attrs.update(series.attrs, unit=unit, converted_from=have)
+        if rate is not None:
+            out.attrs["sources"] = sorted(set(series.attrs["sources"]) | set(rate.attrs["sources"]))
+        return out
 
     def summary(self) -> dict[str, object]:
         """Return a short description (years, zones, variables, sources) for listings."""

@@ -70,3 +70,32 @@ def import_dataset(path: str | Path, name: str, force: bool = False) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise DataError([Problem(str(dest), None, None, f"cannot install: {exc}")]) from exc
     return dest
+
+
+def migrate_dataset(path: str | Path, out: str | Path | None = None) -> Path:
+    """Rewrite a dataset in the current format (``cnplan data migrate``).
+
+    The dataset must be valid; version-1 files gain ``meta.csv`` and empty ``lower``/``upper``
+    columns (nothing else changes meaning). A folder is rewritten in place unless ``out`` is
+    given; a workbook is written as a CSV folder (``out``, default the workbook's name without
+    suffix). Each file is written atomically.
+
+    Raises
+    ------
+    DataError
+        If the dataset has any problem (all are listed); nothing is written then.
+    """
+    from cnplan.data.load import migrate_tables
+    from cnplan.files import write_atomic
+
+    path = Path(path)
+    tables, labels = read_tables(path)
+    problems = validate_tables(tables, labels)
+    if problems:
+        raise DataError(problems)
+    dest = Path(out) if out else (path if path.is_dir() else path.with_suffix(""))
+    for kind, df in migrate_tables(tables).items():
+        write_atomic(dest / f"{kind}.csv",
+                     lambda tmp, df=df: df.to_csv(tmp, index=False, encoding="utf-8",
+                                                  lineterminator="\n"))
+    return dest

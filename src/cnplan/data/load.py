@@ -10,10 +10,11 @@ from pathlib import Path
 import pandas as pd
 
 from cnplan.data.dataset import Dataset
-from cnplan.data.schema import REQUIRED, DataError, series_of
+from cnplan.data.schema import FORMAT_VERSION, REQUIRED, DataError, series_of
 from cnplan.data.validate import FILES, read_tables, validate_tables
+from cnplan.data.values import parse_value
 
-SHIPPED = ("peru",)
+SHIPPED = ("peru", "colombia")
 """Datasets shipped inside the package (``cnplan/data/<name>/``)."""
 
 ENV_DATA_DIR = "CNPLAN_DATA_DIR"
@@ -85,11 +86,49 @@ def content_version(path: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+def format_version(tables: dict[str, pd.DataFrame]) -> int:
+    """The dataset's format version: ``meta.csv``'s ``format_version``, else 1."""
+    meta = tables.get("meta")
+    if meta is None or "key" not in meta.columns:
+        return 1
+    rows = meta.loc[meta["key"] == "format_version", "value"]
+    return int(rows.iloc[0]) if len(rows) else 1
+
+
+def migrate_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Bring validated text tables to the current format (in memory; nothing is written).
+
+    Version 1 → 2 is additive: ``observations`` gains empty ``lower``/``upper`` columns and
+    ``meta`` records the version. Values already valid in version 1 mean the same in 2.
+    """
+    out = dict(tables)
+    obs = out["observations"].copy()
+    for col in ("lower", "upper"):
+        if col not in obs.columns:
+            obs[col] = ""
+    out["observations"] = obs[REQUIRED["observations"] + ["lower", "upper"]]
+    out["meta"] = pd.DataFrame({"key": ["format_version"], "value": [str(FORMAT_VERSION)]})
+    return out
+
+
+def _bounds(obs: pd.DataFrame) -> pd.DataFrame:
+    """Parse value cells into point ``value`` and ``lower``/``upper`` bounds, flag ``bound``."""
+    parsed = obs["value"].map(parse_value)
+    obs["value"] = [p[0] for p in parsed]
+    lower = pd.Series([p[1] for p in parsed], index=obs.index, dtype=float)
+    upper = pd.Series([p[2] for p in parsed], index=obs.index, dtype=float)
+    for col, parsed_col in (("lower", lower), ("upper", upper)):
+        given = pd.to_numeric(obs.get(col, pd.Series("", index=obs.index)), errors="coerce")
+        obs[col] = given.where(given.notna(), parsed_col).astype(float)
+    obs["bound"] = obs["value"].isna() & (obs["lower"].notna() | obs["upper"].notna())
+    return obs
+
+
 def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Convert validated text tables to their working types."""
     obs = tables["observations"].copy()
     obs["year"] = pd.to_numeric(obs["year"]).astype(int)
-    obs["value"] = pd.to_numeric(obs["value"].replace("", None), errors="coerce").astype(float)
+    obs = _bounds(obs)
     obs["series"] = obs["note"].map(series_of)
     zones = tables["zones"].copy()
     zones[["lat", "lon"]] = zones[["lat", "lon"]].apply(pd.to_numeric)
@@ -108,8 +147,8 @@ def load_dataset(name: str | Path = "peru") -> Dataset:
     Parameters
     ----------
     name
-        ``"peru"`` (shipped), the name of a dataset imported with ``cnplan data import``, or a
-        path to a dataset folder or Excel workbook.
+        ``"peru"`` or ``"colombia"`` (shipped), the name of a dataset imported with
+        ``cnplan data import``, or a path to a dataset folder or Excel workbook.
 
     Raises
     ------
@@ -121,7 +160,8 @@ def load_dataset(name: str | Path = "peru") -> Dataset:
     problems = validate_tables(tables, labels)
     if problems:
         raise DataError(problems)
-    t = _typed(tables)
+    version = format_version(tables)
+    t = _typed(migrate_tables(tables))
     return Dataset(name=ds_name, observations=t["observations"], zones=t["zones"],
                    crosswalk=t["crosswalk"], sources=t["sources"],
-                   version=content_version(path), path=str(path))
+                   version=content_version(path), path=str(path), format_version=version)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
+from cnplan.data.values import EXPECTED, is_value
+
 NATIONAL = "national"
 """Zone name of country-total rows in ``observations.csv``."""
 
@@ -22,15 +24,22 @@ REQUIRED = {
     "zones": ["zone_id", "name", "country", "kind", "lat", "lon", "departments"],
     "crosswalk": ["source_name", "zone_ids", "level", "note"],
     "sources": ["source_id", "title", "url", "publisher_kind"],
+    "meta": ["key", "value"],
 }
 """Columns each file must have, in the order they are written."""
 
-OPTIONAL = {"observations": [], "zones": ["note"], "crosswalk": [], "sources": []}
+OPTIONAL = {"observations": ["lower", "upper"], "zones": ["note"], "crosswalk": [],
+            "sources": [], "meta": []}
 """Columns a file may have besides the required ones."""
 
+FORMAT_VERSION = 2
+"""The dataset format this code writes (docs/data-format.md). A dataset without ``meta.csv``
+is version 1 and is read as version 2 in memory (every version-1 file is a valid version 2)."""
+
 UNITS = frozenset({
-    "ha", "t", "kg", "kg/ha/yr", "USD/kg", "PEN/kg", "BOB/kg", "COP/kg", "pct",
-    "million USD", "million PEN", "families", "operations", "persons", "labs", "districts",
+    "ha", "acres", "t", "kg", "kg/ha/yr", "USD/kg", "PEN/kg", "BOB/kg", "COP/kg", "pct",
+    "million USD", "million PEN", "million COP", "families", "households", "operations",
+    "persons", "labs", "districts", "COP/USD", "PEN/USD", "BOB/USD",
 })
 """Units an observation may carry. Add a unit here (and to docs/data-format.md) to allow it."""
 
@@ -46,7 +55,28 @@ PUBLISHER_KINDS = frozenset({"unodc_devida", "us_government", "peru_government",
 SERIES_TAG = re.compile(r"\[series:\s*([A-Za-z0-9_]+)\]")
 """A note starting ``[series: us]`` puts the row in series ``us`` (e.g. US vs UNODC estimates)."""
 
-ZONE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+ZONE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+"""A zone id as a user may write it (``vraem``, ``BO-ALL``): a letter, then letters, digits,
+``_``, ``.`` or ``-`` (no spaces, ``+`` or ``;``, which the crosswalk and source ids use)."""
+
+ERADICATION_KINDS = {
+    "eradication_forced_ha": "forced manual eradication",
+    "eradication_aerial_ha": "aerial spraying",
+    "eradication_voluntary_ha": "voluntary or negotiated eradication (e.g. PNIS, Bolivia's "
+                                "rationalisation)",
+}
+"""Eradication by kind, each its own variable; ``eradication_ha`` is a total of unknown kind."""
+
+VARIABLE_UNITS = {
+    "coca_ha": {"ha", "acres"},
+    "poppy_ha": {"ha", "acres"},
+    "eradication_ha": {"ha", "acres"},
+    **{name: {"ha", "acres"} for name in ERADICATION_KINDS},
+    "leaf_price": {"USD/kg"},
+    "dry_leaf_t": {"t", "kg"},
+    "cocaine_potential_t": {"t", "kg"},
+}
+"""Units allowed for the core variables (others take any unit of ``UNITS``)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +144,7 @@ def _range(lo: float, hi: float) -> pa.Check:
 
 
 _NUMBER = pa.Check(_is_number, error="must be a number")
+_VALUE = pa.Check(lambda s: s.map(is_value), error=f"must be {EXPECTED}")
 _NUMBER_REQUIRED = pa.Check(lambda s: _numeric(s).notna(), error="must be a number")
 
 
@@ -133,16 +164,19 @@ def column_schemas() -> dict[str, dict[str, pa.Column]]:
             "variable": pa.Column(
                 checks=[pa.Check.str_matches(r"^[a-z][a-z0-9_]*$",
                                              error="must be a lower_snake_case name")], **text),
-            "value": pa.Column(checks=[_NUMBER], **text),
+            "value": pa.Column(checks=[_VALUE], **text),
             "unit": pa.Column(checks=[_in(UNITS, "unit")], **text),
             "source_id": pa.Column(checks=[_NONEMPTY], **text),
             "quality": pa.Column(checks=[_in(QUALITIES, "quality")], **text),
             "note": pa.Column(**text),
+            "lower": pa.Column(checks=[_NUMBER], required=False, **text),
+            "upper": pa.Column(checks=[_NUMBER], required=False, **text),
         },
         "zones": {
             "zone_id": pa.Column(
-                checks=[pa.Check.str_matches(ZONE_ID.pattern,
-                                             error="must be a lower_snake_case id")],
+                checks=[pa.Check.str_matches(
+                    ZONE_ID.pattern,
+                    error="must be an id: a letter, then letters, digits, '_', '.' or '-'")],
                 unique=True, **text),
             "name": pa.Column(checks=[_NONEMPTY], **text),
             "country": pa.Column(checks=[_NONEMPTY], **text),
@@ -164,6 +198,11 @@ def column_schemas() -> dict[str, dict[str, pa.Column]]:
             "url": pa.Column(**text),
             "publisher_kind": pa.Column(checks=[_in(PUBLISHER_KINDS, "publisher_kind")], **text),
         },
+        "meta": {
+            "key": pa.Column(checks=[_in(frozenset({"format_version"}), "key")], unique=True,
+                             **text),
+            "value": pa.Column(checks=[_NONEMPTY], **text),
+        },
     }
 
 
@@ -176,3 +215,19 @@ def series_of(note: str) -> str:
 def split_ids(source_id: str) -> list[str]:
     """Split a ``;``-joined source id cell (``"S30;S33"``) into its ids."""
     return [s.strip() for s in str(source_id).split(";") if s.strip()]
+
+
+def did_you_mean(name: str, valid) -> str:
+    """A ``"; did you mean X?"`` hint for a misspelt name (case and accents aside), or ``""``."""
+    import difflib
+    import unicodedata
+
+    def fold(text: str) -> str:
+        text = unicodedata.normalize("NFKD", str(text))
+        return "".join(c for c in text if not unicodedata.combining(c)).casefold().strip()
+
+    by_fold = {fold(v): v for v in valid}
+    if fold(name) in by_fold:
+        return f"; did you mean {by_fold[fold(name)]!r}?"
+    close = difflib.get_close_matches(fold(name), list(by_fold), n=1, cutoff=0.75)
+    return f"; did you mean {by_fold[close[0]]!r}?" if close else ""

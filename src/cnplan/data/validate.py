@@ -8,19 +8,23 @@ import pandas as pd
 import pandera.pandas as pa
 
 from cnplan.data.schema import (
+    FORMAT_VERSION,
     FULL_YEAR,
     NATIONAL,
     OPTIONAL,
     REQUIRED,
     SIGNED_UNITS,
+    VARIABLE_UNITS,
     DataError,
     Problem,
     column_schemas,
+    did_you_mean,
     series_of,
     split_ids,
 )
+from cnplan.data.values import is_bound, parse_value
 
-FILES = ("zones", "observations", "crosswalk", "sources")
+FILES = ("zones", "observations", "crosswalk", "sources", "meta")
 MANDATORY = ("zones", "observations")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -29,14 +33,54 @@ def _read_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
 
 
+def read_partial(path: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, str],
+                                            list[Problem]]:
+    """Read whatever dataset files exist at ``path``, with the problems of reading them.
+
+    Unlike :func:`read_tables` this never stops at a missing or unparsable file, so that
+    validation can report the problems of the other files in the same pass.
+    """
+    path = Path(path)
+    tables: dict[str, pd.DataFrame] = {}
+    labels: dict[str, str] = {}
+    problems: list[Problem] = []
+    if path.is_file() and path.suffix.lower() in EXCEL_SUFFIXES:
+        try:
+            sheets = pd.read_excel(path, sheet_name=None, dtype=str)
+        except Exception as exc:  # openpyxl raises many kinds for broken files
+            return {}, {}, [Problem(path.name, None, None, f"cannot read workbook: {exc}")]
+        for kind in FILES:
+            label = f"{path.name}[{kind}]"
+            labels[kind] = label
+            if kind in sheets:
+                tables[kind] = sheets[kind].fillna("").astype(str)
+            elif kind in MANDATORY:
+                problems.append(Problem(label, None, None, f"sheet {kind!r} is missing"))
+    elif path.is_dir():
+        for kind in FILES:
+            file = path / f"{kind}.csv"
+            labels[kind] = file.name
+            if file.exists():
+                try:
+                    tables[kind] = _read_csv(file)
+                except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+                    problems.append(Problem(file.name, None, None, f"cannot parse: {exc}"))
+            elif kind in MANDATORY:
+                problems.append(Problem(file.name, None, None, "file is missing"))
+    else:
+        problems.append(Problem(str(path), None, None,
+                                "not a dataset folder or an Excel workbook (.xlsx)"))
+    return tables, labels, problems
+
+
 def read_tables(path: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
     """Read the dataset files at ``path`` as text tables.
 
     Parameters
     ----------
     path
-        A dataset folder (``zones.csv``, ``observations.csv``, optional ``crosswalk.csv`` and
-        ``sources.csv``) or an Excel workbook with sheets of the same names.
+        A dataset folder (``zones.csv``, ``observations.csv``, optional ``crosswalk.csv``,
+        ``sources.csv`` and ``meta.csv``) or an Excel workbook with sheets of the same names.
 
     Returns
     -------
@@ -49,37 +93,7 @@ def read_tables(path: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, st
     DataError
         If the path or a mandatory file/sheet is missing or cannot be parsed.
     """
-    path = Path(path)
-    tables: dict[str, pd.DataFrame] = {}
-    labels: dict[str, str] = {}
-    problems: list[Problem] = []
-    if path.is_file() and path.suffix.lower() in EXCEL_SUFFIXES:
-        try:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str)
-        except Exception as exc:  # openpyxl raises many kinds for broken files
-            raise DataError([Problem(path.name, None, None, f"cannot read workbook: {exc}")]) \
-                from exc
-        for kind in FILES:
-            label = f"{path.name}[{kind}]"
-            if kind in sheets:
-                tables[kind] = sheets[kind].fillna("").astype(str)
-                labels[kind] = label
-            elif kind in MANDATORY:
-                problems.append(Problem(label, None, None, f"sheet {kind!r} is missing"))
-    elif path.is_dir():
-        for kind in FILES:
-            file = path / f"{kind}.csv"
-            if file.exists():
-                try:
-                    tables[kind] = _read_csv(file)
-                except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-                    problems.append(Problem(file.name, None, None, f"cannot parse: {exc}"))
-                labels[kind] = file.name
-            elif kind in MANDATORY:
-                problems.append(Problem(file.name, None, None, "file is missing"))
-    else:
-        raise DataError([Problem(str(path), None, None,
-                                 "not a dataset folder or an Excel workbook (.xlsx)")])
+    tables, labels, problems = read_partial(path)
     if problems:
         raise DataError(problems)
     return tables, labels
@@ -138,61 +152,132 @@ def _zone_problems(zones: pd.DataFrame, cross: pd.DataFrame | None, label: str) 
     return out
 
 
-def _observation_problems(obs: pd.DataFrame, zones: pd.DataFrame, cross: pd.DataFrame | None,
-                          sources: pd.DataFrame | None, label: str) -> list[Problem]:
-    """Cross-file and cross-row checks: zones, sources, signs, duplicate keys, mixed units."""
-    needed = set(REQUIRED["observations"])
-    if not needed <= set(obs.columns):
-        return []  # missing columns are already reported; row checks would only add noise
-    out: list[Problem] = []
-    known_zones = {NATIONAL} | set(zones.get("zone_id", []))
+def _known_zones(zones: pd.DataFrame, cross: pd.DataFrame | None) -> set[str]:
+    """Every way an observation may name a zone: ``national``, zone ids, zone names and
+    crosswalk names.
+    """
+    known = {NATIONAL} | set(zones.get("zone_id", [])) | set(zones.get("name", []))
     if cross is not None and "source_name" in cross.columns:
-        known_zones |= set(cross["source_name"])
-    known_sources = None
-    if sources is not None and "source_id" in sources.columns:
-        known_sources = set(sources["source_id"])
-    countries = set(zones.get("country", []))
-    value = pd.to_numeric(obs["value"], errors="coerce")
-    for i, row in obs.iterrows():
-        line = _line(i)
-        if row["zone"] and row["zone"] not in known_zones:
-            out.append(Problem(label, line, "zone",
-                               f"unknown zone {row['zone']!r}: not 'national', not a zone_id "
-                               "of zones and not a source_name of the crosswalk"))
-        if known_sources is not None:
-            for sid in split_ids(row["source_id"]):
-                if sid not in known_sources:
-                    out.append(Problem(label, line, "source_id",
-                                       f"unknown source id {sid!r} (not in sources)"))
-        if countries and row["country"] and row["country"] not in countries:
-            out.append(Problem(label, line, "country",
-                               f"country {row['country']!r} is not the zones' country "
-                               f"({', '.join(sorted(countries))})"))
-        v = value.iloc[i]
-        if pd.notna(v) and v < 0 and row["unit"] not in SIGNED_UNITS:
-            out.append(Problem(label, line, "value",
-                               f"must be >= 0 for unit {row['unit']!r}, got {row['value']}"))
-        if str(row["value"]).strip() == "" and not str(row["note"]).strip():
-            out.append(Problem(label, line, "value",
-                               "is empty: leave gaps out, or explain an explicit gap in 'note'"))
-    key = obs[["zone", "year", "period", "variable", "source_id"]].copy()
-    key["series"] = obs["note"].map(series_of)
-    first: dict[tuple, int] = {}
-    for i, k in enumerate(key.itertuples(index=False, name=None)):
-        if k in first:
-            out.append(Problem(label, _line(i), None,
-                               "duplicate key (zone, year, period, variable, source_id, series) "
-                               f"{k[:5]!r}: same as row {first[k]}"))
-        else:
-            first[k] = _line(i)
-    for variable, group in obs.groupby("variable", sort=False):
-        units = list(dict.fromkeys(group["unit"]))
-        if len(units) > 1:
+        known |= set(cross["source_name"])
+    return known
+
+
+def _row_problems(row: dict, line: int, label: str, known_zones: set[str],
+                  known_sources: set[str] | None, countries: set[str]) -> list[Problem]:
+    """Cross-file checks of one observation row (only on the columns it has)."""
+    out: list[Problem] = []
+    zone = row.get("zone", "")
+    if zone and zone not in known_zones:
+        hint = did_you_mean(zone, known_zones)
+        out.append(Problem(label, line, "zone",
+                           f"unknown zone {zone!r}: expected 'national', a zone_id or name of "
+                           f"zones, or a source_name of the crosswalk{hint}"))
+    if known_sources is not None:
+        for sid in split_ids(row.get("source_id", "")):
+            if sid not in known_sources:
+                out.append(Problem(label, line, "source_id",
+                                   f"unknown source id {sid!r} (not in sources)"))
+    country = row.get("country", "")
+    if countries and country and country not in countries:
+        out.append(Problem(label, line, "country",
+                           f"country {country!r} is not the zones' country "
+                           f"({', '.join(sorted(countries))})"))
+    unit, variable = row.get("unit", ""), row.get("variable", "")
+    allowed = VARIABLE_UNITS.get(variable)
+    if allowed and unit and unit not in allowed:
+        out.append(Problem(label, line, "unit",
+                           f"{variable} must be in {' or '.join(sorted(allowed))}, got {unit!r}"))
+    return out + _value_problems(row, line, label)
+
+
+def _value_problems(row: dict, line: int, label: str) -> list[Problem]:
+    """Signs, bounds and explicit gaps of one row's value (and lower/upper columns)."""
+    if "value" not in row:
+        return []
+    try:
+        value, lower, upper = parse_value(row["value"])
+    except ValueError:
+        return []  # the cell check already reports the expected form
+    out: list[Problem] = []
+    extra = {c: pd.to_numeric(row.get(c, ""), errors="coerce") for c in ("lower", "upper")}
+    given = {c: v for c, v in extra.items() if pd.notna(v)}
+    if given and is_bound(lower, upper, value):
+        out.append(Problem(label, line, "value",
+                           f"is the bound {row['value']!r} and lower/upper columns are also "
+                           "set: give a bound once"))
+    lower = given.get("lower", lower)
+    upper = given.get("upper", upper)
+    if pd.notna(lower) and pd.notna(upper) and lower > upper:
+        out.append(Problem(label, line, "lower",
+                           f"lower bound {lower:g} is above the upper bound {upper:g}"))
+    if pd.notna(value) and (lower > value or upper < value):
+        out.append(Problem(label, line, "value",
+                           f"{value:g} is outside its own bounds [{lower:g}, {upper:g}]"))
+    unit = row.get("unit", "")
+    smallest = min((x for x in (value, lower, upper) if pd.notna(x)), default=None)
+    if smallest is not None and smallest < 0 and unit not in SIGNED_UNITS:
+        out.append(Problem(label, line, "value",
+                           f"must be >= 0 for unit {unit!r}, got {row['value']}"))
+    if (str(row["value"]).strip() == "" and not given
+            and not str(row.get("note", "")).strip()):
+        out.append(Problem(label, line, "value",
+                           "is empty: leave gaps out, or explain an explicit gap in 'note'"))
+    return out
+
+
+def _key_problems(obs: pd.DataFrame, label: str) -> list[Problem]:
+    """Duplicate keys and mixed units (needs the key columns; reported once if absent)."""
+    out: list[Problem] = []
+    cols = ["zone", "year", "period", "variable", "source_id"]
+    if set(cols) <= set(obs.columns):
+        key = obs[cols].copy()
+        key["series"] = obs["note"].map(series_of) if "note" in obs.columns else ""
+        first: dict[tuple, int] = {}
+        for i, k in enumerate(key.itertuples(index=False, name=None)):
+            if k in first:
+                out.append(Problem(label, _line(i), None,
+                                   "duplicate key (zone, year, period, variable, source_id, "
+                                   f"series) {k[:5]!r}: same as row {first[k]}"))
+            else:
+                first[k] = _line(i)
+    if {"variable", "unit"} <= set(obs.columns):
+        for variable, group in obs.groupby("variable", sort=False):
+            units = list(dict.fromkeys(group["unit"]))
             for i in group.index[group["unit"] != units[0]]:
                 out.append(Problem(label, _line(i), "unit",
                                    f"variable {variable!r} mixes units: {units[0]!r} in row "
                                    f"{_line(group.index[0])} but {obs.at[i, 'unit']!r} here; "
                                    "use one unit per variable (e.g. a separate variable)"))
+    return out
+
+
+def _observation_problems(obs: pd.DataFrame, zones: pd.DataFrame, cross: pd.DataFrame | None,
+                          sources: pd.DataFrame | None, label: str) -> list[Problem]:
+    """Cross-file and cross-row checks: zones, sources, signs, bounds, keys, units.
+
+    Every check runs on the columns that are present, so a missing column is reported
+    together with the problems of every other column (one pass, not in stages).
+    """
+    known_zones = _known_zones(zones, cross)
+    known_sources = None
+    if sources is not None and "source_id" in sources.columns:
+        known_sources = set(sources["source_id"])
+    countries = set(zones.get("country", []))
+    out: list[Problem] = []
+    for i, row in enumerate(obs.to_dict("records")):
+        out += _row_problems(row, _line(i), label, known_zones, known_sources, countries)
+    return out + _key_problems(obs, label)
+
+
+def _meta_problems(meta: pd.DataFrame, label: str) -> list[Problem]:
+    rows = meta[meta.get("key", pd.Series(dtype=str)) == "format_version"]
+    out = []
+    for i, row in rows.iterrows():
+        version = str(row.get("value", "")).strip()
+        if version not in {str(v) for v in range(1, FORMAT_VERSION + 1)}:
+            out.append(Problem(label, _line(i), "value",
+                               f"format_version must be 1..{FORMAT_VERSION}, got {version!r} "
+                               "(a newer cnplan may be needed)"))
     return out
 
 
@@ -209,19 +294,19 @@ def validate_tables(tables: dict[str, pd.DataFrame], labels: dict[str, str]) -> 
     if "observations" in tables:
         problems += _observation_problems(tables["observations"], zones, cross,
                                           tables.get("sources"), labels["observations"])
+    if "meta" in tables:
+        problems += _meta_problems(tables["meta"], labels["meta"])
     return problems
 
 
 def validate(path: str | Path) -> list[Problem]:
     """Return every problem of the dataset at ``path`` (an empty list if it is valid).
 
-    Unreadable input (missing folder, file or sheet) is reported as problems too.
+    Unreadable input (missing folder, file or sheet) is reported with the problems of the
+    files that could be read, in one list.
     """
-    try:
-        tables, labels = read_tables(path)
-    except DataError as err:
-        return err.problems
-    return validate_tables(tables, labels)
+    tables, labels, problems = read_partial(path)
+    return problems + validate_tables(tables, labels)
 
 
 def check(path: str | Path) -> None:
@@ -231,4 +316,4 @@ def check(path: str | Path) -> None:
         raise DataError(problems)
 
 
-__all__ = ["FULL_YEAR", "check", "read_tables", "validate", "validate_tables"]
+__all__ = ["FULL_YEAR", "check", "read_partial", "read_tables", "validate", "validate_tables"]
