@@ -6,6 +6,8 @@ bad plans) are printed without a traceback and give a non-zero exit status.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from cnplan.cli import analysis as analysis_cli
@@ -24,6 +26,27 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", envvar="CNPLAN_LANG", show_envvar=True,
+        help="Language of messages and reports: en or es (a region sets number formats, "
+             "e.g. es_CO).")] = None,
+) -> None:
+    """Counter-narcotics planning: data, plans, simulation, goals and tracking."""
+    from cnplan.cli.errors import fail
+    from cnplan.i18n import LanguageError, reset_language, set_language
+
+    try:
+        token = set_language(lang, source="--lang/CNPLAN_LANG")
+    except LanguageError as exc:
+        raise fail(exc) from None
+    ctx.call_on_close(lambda: reset_language(token))
+
+
 app.add_typer(data_cli.app, name="data", help="Look at, check and import monitoring data.")
 app.add_typer(plan_cli.app, name="plan", help="Show, check and write plans.")
 app.add_typer(track_cli.app, name="track", help="Programme results tracker.")

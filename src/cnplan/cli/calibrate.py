@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cnplan.cli.errors import fail
+from cnplan.i18n import gettext as _
 
 console = Console()
 
@@ -58,10 +59,11 @@ def register(app: typer.Typer) -> None:
                     ).parameter_set
                 checks = literature_checks(dataset, pset, start)
                 table = Table(
-                    title=f"Literature checks — parameter set {pset.name}",
-                    caption="[Key]: docs/references.md; S01, S30...: the dataset's SOURCES.md",
+                    title=_("Literature checks — parameter set %(name)s") % {"name": pset.name},
+                    caption=_("[Key]: docs/references.md; S01, S30...: the dataset's SOURCES.md"),
                 )
-                for col in ("check", "published", "source", "model (median [90%])", "result"):
+                for col in (_("check"), _("published"), _("source"),
+                            _("model (median [90%])"), _("result")):
                     table.add_column(col)
                 for c in checks:
                     table.add_row(
@@ -69,11 +71,11 @@ def register(app: typer.Typer) -> None:
                         c.published,
                         c.source,
                         c.model,
-                        "skipped"
+                        _("skipped")
                         if c.passed is None
-                        else "[green]pass[/green]"
+                        else f"[green]{_('pass')}[/green]"
                         if c.passed
-                        else "[red]fail[/red]",
+                        else f"[red]{_('fail')}[/red]",
                     )
                 console.print(table)
                 return
@@ -85,8 +87,9 @@ def register(app: typer.Typer) -> None:
         except (DataError, ModelInputError, ValueError) as exc:
             raise fail(exc) from None
         samples = fit.parameter_set.samples
-        table = Table(title=f"Posterior — {fit.parameter_set.name}")
-        for col in ("parameter", "unit", "prior range", "posterior median", "90% interval"):
+        table = Table(title=_("Posterior — %(name)s") % {"name": fit.parameter_set.name})
+        for col in (_("parameter"), _("unit"), _("prior range"), _("posterior median"),
+                    _("90% interval")):
             table.add_column(col)
         from cnplan.calibrate import FITTED
         from cnplan.model.parameters import PARAM_INDEX
@@ -102,11 +105,12 @@ def register(app: typer.Typer) -> None:
                 f"{lo:.3g} – {hi:.3g}",
             )
         console.print(table)
-        console.print(
-            f"fit: national coca MAPE {fit.in_sample_mape:.1%} (posterior median path, "
-            f"{fit.years[0]}–{fit.until}); tolerances {', '.join(f'{e:.3f}' for e in fit.epsilons)}"
-            f"; {fit.simulations:,} simulated histories in {wall:.1f} s"
-        )
+        console.print(_(
+            "fit: national coca MAPE %(mape)s (posterior median path, %(y0)s–%(y1)s); "
+            "tolerances %(eps)s; %(n)s simulated histories in %(wall)s s") % {
+            "mape": f"{fit.in_sample_mape:.1%}", "y0": fit.years[0], "y1": fit.until,
+            "eps": ", ".join(f"{e:.3f}" for e in fit.epsilons),
+            "n": f"{fit.simulations:,}", "wall": f"{wall:.1f}"})
         for b in fit.bridged:
             if b.rule != "full-year figure":
                 console.print(
@@ -115,7 +119,7 @@ def register(app: typer.Typer) -> None:
                 )
         if out:
             fit.parameter_set.save(out)
-            console.print(f"parameter set written to {out}")
+            console.print(_("parameter set written to %(path)s") % {"path": out})
 
     @app.command()
     def backtest(

@@ -12,9 +12,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cnplan import terms
 from cnplan.cli.errors import fail
 from cnplan.data import DataError, available_names, import_dataset, load_dataset, validate
 from cnplan.data.importer import migrate_dataset
+from cnplan.i18n import N_, ngettext
+from cnplan.i18n import gettext as _
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -34,15 +37,18 @@ class Format(StrEnum):
 @app.command("list")
 def list_cmd() -> None:
     """List the datasets available: shipped and imported."""
-    table = Table(title="cnplan datasets")
-    for col in ("name", "country", "years", "zones", "variables", "sources", "rows", "version"):
-        table.add_column(col, justify="right" if col in {"zones", "variables", "sources", "rows"}
-                         else "left")
+    table = Table(title=_("cnplan datasets"))
+    for col in (N_("name"), N_("country"), N_("years"), N_("zones"), N_("variables"),
+                N_("sources"), N_("rows"), N_("version")):
+        table.add_column(_(col), justify="right" if col in {"zones", "variables", "sources",
+                                                            "rows"} else "left")
     for name in available_names():
         try:
             s = load_dataset(name).summary()
         except DataError as exc:
-            table.add_row(name, f"[red]invalid: {len(exc.problems)} problem(s)[/red]",
+            table.add_row(name, "[red]" + ngettext(
+                "invalid: %(num)s problem", "invalid: %(num)s problems", len(exc.problems)) % {
+                "num": len(exc.problems)} + "[/red]",
                           *[""] * 6)
             continue
         table.add_row(*(str(s[k]) for k in ("name", "country", "years", "zones", "variables",
@@ -75,14 +81,17 @@ def show(
         typer.echo(json.dumps({"dataset": ds.name, "version": ds.version, "rows": records},
                               ensure_ascii=False, indent=1))
         return
-    title = f"{ds.name} ({ds.country}, version {ds.version}): {len(rows)} rows"
+    title = _("%(name)s (%(country)s, version %(version)s)") % {
+        "name": ds.name, "country": terms.country(ds.country), "version": ds.version} + ": " + (
+        ngettext("%(num)s row", "%(num)s rows", len(rows)) % {"num": len(rows)})
     table = Table(title=title, show_lines=False)
-    cols = ["year", "zone", "variable", "value", "unit", "source", "quality", "period", "note"]
+    cols = [N_("year"), N_("zone"), N_("variable"), N_("value"), N_("unit"), N_("source"),
+            N_("quality"), N_("period"), N_("note")]
     if variable is not None:
         cols.remove("variable")  # named in the title instead
-        table.title = f"{title}, variable {variable}"
+        table.title = f"{title}, " + _("variable %(name)s") % {"name": terms.variable(variable)}
     for col in cols:
-        table.add_column(col, justify="right" if col in {"year", "value"} else "left",
+        table.add_column(_(col), justify="right" if col in {"year", "value"} else "left",
                          overflow="fold", max_width=48 if col == "note" else None)
     for r in rows.itertuples(index=False):
         value = "" if r.value != r.value else f"{r.value:,.10g}"
@@ -112,7 +121,7 @@ def plot(
         save_plot(ax, str(output))
     except (DataError, ValueError) as exc:
         raise fail(exc) from None
-    Console().print(f"wrote {output}")
+    Console().print(_("wrote %(path)s") % {"path": output})
 
 
 @app.command("validate")
@@ -122,20 +131,23 @@ def validate_cmd(path: Annotated[Path, typer.Argument(help="Dataset folder or .x
     problems = validate(path)
     if problems:
         err = Console(stderr=True)
-        table = Table(title=f"{len(problems)} problem(s) in {path}")
-        for col in ("file", "row", "column", "problem"):
-            table.add_column(col, overflow="fold")
+        table = Table(title=ngettext("%(num)s problem in %(path)s", "%(num)s problems in %(path)s",
+                                     len(problems)) % {"num": len(problems), "path": path})
+        for col in (N_("file"), N_("row"), N_("column"), N_("problem")):
+            table.add_column(_(col), overflow="fold")
         for p in problems:
             table.add_row(escape(p.file), "" if p.row is None else str(p.row),
                           escape(p.column or ""), escape(p.message))
         Console(width=160).print(table)
-        err.print(f"[red]invalid:[/red] {len(problems)} problem(s)")
+        err.print("[red]" + _("invalid:") + "[/red] " + ngettext(
+            "%(num)s problem", "%(num)s problems", len(problems)) % {"num": len(problems)})
         raise typer.Exit(1)
     ds = load_dataset(path)
     s = ds.summary()
-    Console().print(f"[green]OK[/green] {escape(str(path))}: {s['rows']} observations, "
-                    f"{s['zones']} zones, {s['variables']} variables, years {s['years']}, "
-                    f"version {s['version']}")
+    Console().print(f"[green]OK[/green] {escape(str(path))}: " + _(
+        "%(rows)s observations, %(zones)s zones, %(variables)s variables, years %(years)s, "
+        "version %(version)s") % {k: s[k] for k in ("rows", "zones", "variables", "years",
+                                                     "version")})
 
 
 @app.command("import")
@@ -149,7 +161,7 @@ def import_cmd(
         dest = import_dataset(path, name, force=force)
     except DataError as exc:
         raise fail(exc) from None
-    Console().print(f"[green]imported[/green] {name} -> {dest}")
+    Console().print("[green]" + _("imported") + f"[/green] {name} -> {dest}")
 
 
 @app.command("migrate")
@@ -162,5 +174,5 @@ def migrate_cmd(
         dest = migrate_dataset(path, out)
     except DataError as exc:
         raise fail(exc) from None
-    Console().print(f"[green]migrated[/green] {escape(str(path))} -> {escape(str(dest))} "
-                    "(format version 2)")
+    Console().print("[green]" + _("migrated") + f"[/green] {escape(str(path))} -> "
+                    f"{escape(str(dest))} " + _("(format version 2)"))

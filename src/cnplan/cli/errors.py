@@ -6,10 +6,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cnplan.i18n import gettext as _
+
 
 def fail(exc: Exception) -> typer.Exit:
     """Print a library error on stderr; the caller raises the returned ``Exit(1)``."""
     Console(stderr=True).print(
-        f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True
+        f"[red]{_('error:')}[/red] {escape(str(exc))}", highlight=False, soft_wrap=True
     )
     return typer.Exit(1)

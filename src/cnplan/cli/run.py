@@ -14,7 +14,10 @@ from rich.console import Console
 from rich.table import Table
 
 import cnplan
+from cnplan import terms
 from cnplan.cli.errors import fail
+from cnplan.i18n import gettext as _
+from cnplan.i18n import use_language
 from cnplan.runs.summary import percent
 
 console = Console()
@@ -32,15 +35,15 @@ def _fmt(value: float, unit: str) -> str:
 
 
 def _goal_table(goals) -> Table:
-    table = Table(title="Goals", title_justify="left")
-    table.add_column("goal")
-    table.add_column("by", justify="right")
-    table.add_column("P(reached)", justify="right")
-    table.add_column("year reached: median [10–90%]", justify="right")
-    table.add_column("reached at all in horizon", justify="right")
+    table = Table(title=_("Goals"), title_justify="left")
+    table.add_column(_("goal"))
+    table.add_column(_("by"), justify="right")
+    table.add_column(_("P(reached)"), justify="right")
+    table.add_column(_("year reached: median [10–90%]"), justify="right")
+    table.add_column(_("reached at all in horizon"), justify="right")
     for row in goals.itertuples(index=False):
         years = (
-            "never in horizon"
+            _("never in horizon")
             if math.isnan(row.year_median)
             else f"{row.year_median:.0f} [{row.year_p10:.0f}–{row.year_p90:.0f}]"
         )
@@ -58,9 +61,10 @@ def _yearly_tables(yearly) -> list[Table]:
     tables = []
     for (zone, variable), part in yearly.groupby(["zone", "variable"], sort=False):
         unit = part["unit"].iloc[0]
-        title = f"{variable} ({unit})" + ("" if zone == "national" else f" — {zone}")
+        title = f"{terms.variable(variable)} ({terms.unit(unit)})" + (
+            "" if zone == "national" else f" — {zone}")
         table = Table(title=title, title_justify="left")
-        for col in ("year", "median", "10–90%", "observed"):
+        for col in (_("year"), _("median"), "10–90%", _("observed")):
             table.add_column(col, justify="right")
         for row in part.itertuples(index=False):
             table.add_row(
@@ -140,7 +144,7 @@ def register(app: typer.Typer) -> None:
         from cnplan.runs.folder import default_folder
 
         if by not in {"national", "zone"}:
-            err.print(f"--by: must be 'national' or 'zone', got {by!r}")
+            err.print(_("--by: must be 'national' or 'zone', got %(value)r") % {"value": by})
             raise typer.Exit(2)
         try:
             the_plan, text, label, dataset = _plan_and_data(plan, data)
@@ -150,11 +154,14 @@ def register(app: typer.Typer) -> None:
 
                 the_plan, from_actuals = apply_actuals(the_plan, db)
             pset = ParameterSet.load(params) if params else default_parameter_set(dataset.name)
-            with console.status(f"simulating {the_plan.name}: {scenarios:,} futures"):
+            with console.status(_("simulating %(plan)s: %(n)s futures") % {
+                    "plan": the_plan.name, "n": f"{scenarios:,}"}):
                 ds = simulate(
                     the_plan, dataset, n=scenarios, seed=seed, until=until, parameter_set=pset
                 )
             goals = goal_summary(ds, the_plan)
+            with use_language("en"):  # run.json keeps English words; pages translate them
+                stored_goals = goal_summary(ds, the_plan)
             yearly = yearly_table(ds, dataset, by=by)
             folder = out or default_folder(the_plan.name)
             meta = {
@@ -176,7 +183,7 @@ def register(app: typer.Typer) -> None:
                 "code_version": cnplan.code_version(),
                 "python": sys.version.split()[0],
                 "assumptions": ds.attrs.get("notes", "").splitlines(),
-                "goals": json.loads(goals.to_json(orient="records")),
+                "goals": json.loads(stored_goals.to_json(orient="records")),
                 "command": " ".join(sys.argv),
             }
             folder = write_run(ds, folder, meta)
@@ -188,16 +195,19 @@ def register(app: typer.Typer) -> None:
             raise
 
         console.print(
-            f"[bold]{the_plan.title or the_plan.name}[/bold] — {scenarios:,} futures, seed {seed}, "
-            f"parameters: {pset.name}, data: {dataset.name} ({dataset.version})"
+            f"[bold]{the_plan.title or the_plan.name}[/bold] — " + _(
+                "%(n)s futures, seed %(seed)s, parameters: %(params)s, data: %(data)s "
+                "(%(version)s)") % {"n": f"{scenarios:,}", "seed": seed, "params": pset.name,
+                                   "data": dataset.name, "version": dataset.version}
         )
         for line in from_actuals:
-            console.print(f"  from actuals: {line}")
+            console.print(_("  from actuals: %(line)s") % {"line": line})
         console.print(_goal_table(goals))
         for table in _yearly_tables(yearly):
             console.print(table)
         for note in ds.attrs.get("notes", "").splitlines():
-            console.print(f"[dim]assumption: {note}[/dim]", highlight=False)
+            console.print("[dim]" + _("assumption: %(note)s") % {"note": note} + "[/dim]",
+                          highlight=False)
         if report:
             try:
                 from cnplan.report import write_run_report
@@ -205,5 +215,5 @@ def register(app: typer.Typer) -> None:
                 write_run_report = None
             if write_run_report is not None:
                 path = write_run_report(folder)
-                console.print(f"report: {path}")
-        console.print(f"run saved in {folder}")
+                console.print(_("report: %(path)s") % {"path": path})
+        console.print(_("run saved in %(folder)s") % {"folder": folder})

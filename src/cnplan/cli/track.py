@@ -10,6 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
+from cnplan import terms
+from cnplan.i18n import gettext as _
+
 app = typer.Typer(no_args_is_help=True)
 
 DbOption = Annotated[
@@ -91,10 +94,11 @@ def report_cmd(
         reported_at=reported_at,
         url=db,
     )
-    extra = f", supersedes #{entry.supersedes}" if entry.supersedes else ""
+    extra = (_(", supersedes #%(id)s") % {"id": entry.supersedes}) if entry.supersedes else ""
     typer.echo(
-        f"recorded #{entry.id}: {entry.indicator} {entry.period} = "
-        f"{format_value(entry.value)} {entry.unit}{extra}"
+        _("recorded #%(id)s: %(indicator)s %(period)s = %(value)s %(unit)s") % {
+            "id": entry.id, "indicator": entry.indicator, "period": entry.period,
+            "value": format_value(entry.value), "unit": terms.unit(entry.unit)} + extra
     )
 
 
@@ -118,26 +122,26 @@ def status_cmd(db: DbOption = None) -> None:
     if not console.is_terminal:
         console = Console(width=max(console.width, 120))
     for group in status(db):
-        counts = ", ".join(f"{n} {s}" for s, n in sorted(group.counts.items()))
+        counts = ", ".join(f"{n} {terms.status(s)}" for s, n in sorted(group.counts.items()))
         table = Table(title=group.title, caption=counts, title_justify="left")
-        table.add_column("indicator", no_wrap=True)
-        table.add_column("unit")
-        table.add_column("better", justify="center")
-        for col in ["period", "target", "latest actual", "% of target"]:
+        table.add_column(_("indicator"), no_wrap=True)
+        table.add_column(_("unit"))
+        table.add_column(_("better"), justify="center")
+        for col in [_("period"), _("target"), _("latest actual"), _("% of target")]:
             table.add_column(col, justify="right")
-        table.add_column("status", no_wrap=True)
-        table.add_column("trend")
+        table.add_column(_("status"), no_wrap=True)
+        table.add_column(_("trend"))
         for row in group.rows:
             table.add_row(
                 row.indicator,
-                row.unit,
-                "lower" if row.direction == "lower" else "higher",
+                terms.unit(row.unit),
+                terms.direction("lower" if row.direction == "lower" else "higher"),
                 str(row.period) if row.period else "-",
                 _num(row.target),
                 _num(row.actual),
                 f"{row.percent:.0f}%" if row.percent is not None else "-",
-                f"[{colour.get(row.status, 'dim')}]{row.status}[/]",
-                row.trend,
+                f"[{colour.get(row.status, 'dim')}]{terms.status(row.status)}[/]",
+                terms.trend(row.trend),
             )
         console.print(table)
 
@@ -160,12 +164,12 @@ def report_html_cmd(
     from cnplan.report.tracker_report import tracker_charts, write_tracker_report
 
     path = write_tracker_report(db, out)
-    typer.echo(f"report: {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    typer.echo(_("report: %(path)s") % {"path": path} + f" ({path.stat().st_size / 1e6:.1f} MB)")
     if png is not None:
         formats = ("png", "svg") if svg else ("png",)
         for chart in tracker_charts(db)[1]:
             for saved in chart.save(png, formats):
-                typer.echo(f"chart: {saved}")
+                typer.echo(_("chart: %(path)s") % {"path": saved})
 
 
 @app.command("history")
@@ -181,13 +185,15 @@ def history_cmd(
     from cnplan.track.service import format_time, format_value
 
     rows = history(indicator, db)
-    table = Table(title=f"History of {indicator}", title_justify="left")
-    for col in ["#", "period", "value", "reported by", "reported at", "source", "comment", "state"]:
+    table = Table(title=_("History of %(indicator)s") % {"indicator": indicator},
+                  title_justify="left")
+    for col in ["#", _("period"), _("value"), _("reported by"), _("reported at"), _("source"),
+                _("comment"), _("state")]:
         table.add_column(col)
     for e in rows:
-        state = "in force" if e.in_force else "superseded"
+        state = _("in force") if e.in_force else _("superseded")
         if e.supersedes:
-            state += f" (replaces #{e.supersedes})"
+            state += " " + _("(replaces #%(id)s)") % {"id": e.supersedes}
         table.add_row(
             str(e.id),
             str(e.period),
@@ -199,7 +205,7 @@ def history_cmd(
             state,
         )
     if not rows:
-        typer.echo(f"no actuals reported for {indicator}")
+        typer.echo(_("no actuals reported for %(indicator)s") % {"indicator": indicator})
         return
     console = Console()
     if not console.is_terminal:
@@ -218,8 +224,8 @@ def import_cmd(
 
     result = import_file(file, db)
     typer.echo(
-        f"{file.name}: {result.rows} row(s), {result.added} added, "
-        f"{result.unchanged} already recorded"
+        f"{file.name}: " + _("%(rows)s row(s), %(added)s added, %(unchanged)s already recorded")
+        % {"rows": result.rows, "added": result.added, "unchanged": result.unchanged}
     )
 
 
@@ -242,4 +248,4 @@ def export_cmd(
         export(sys.stdout, db, history=all_entries)
     else:
         export(output, db, history=all_entries)
-        typer.echo(f"wrote {output}", err=True)
+        typer.echo(_("wrote %(path)s") % {"path": output}, err=True)

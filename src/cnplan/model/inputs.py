@@ -15,12 +15,21 @@ import numpy as np
 import pandas as pd
 
 from cnplan.data import Dataset
-from cnplan.plans import LEVERS, Plan
+from cnplan.model.geography import (
+    EXPANSION,
+    HARD_CORE,
+    KIND_CODES,
+    TRADITIONAL,
+    Geography,
+    GeographyError,
+    geography,
+    one_country,
+)
+from cnplan.plans import LEVERS, NATIONAL, Plan
 
 log = logging.getLogger(__name__)
 
-TRADITIONAL, HARD_CORE, EXPANSION = 0, 1, 2
-KIND_CODES = {"traditional": TRADITIONAL, "hard_core": HARD_CORE, "expansion": EXPANSION}
+__all__ = ["EXPANSION", "HARD_CORE", "KIND_CODES", "TRADITIONAL", "Inputs", "build_inputs"]
 
 
 class ModelInputError(Exception):
@@ -29,14 +38,18 @@ class ModelInputError(Exception):
 
 @dataclass
 class Inputs:
-    """Arrays the engine reads: levers by (year, zone) or (year,), phases, initial state.
+    """Arrays the engine reads: levers by (year, unit) or (year, country), phases, initial
+    state, and the :class:`Geography` (built from ``zones``, ``kinds`` and ``area_cap`` as one
+    country when not given).
 
-    A lever may also be set per scenario of a chunk: (year, scenario, zone) or (year, scenario),
-    so that ``levers[name][t]`` is (S, Z) or (S,) and broadcasts with the engine's state (an
-    exploration varies levers across the rows of one batched call). Likewise
-    ``political_will`` may be (year, scenario) and ``price0`` an (S,) array. Such inputs belong
-    to one chunk; :func:`take_scenarios` selects rows of them (the engine's counterfactual
-    branches run on subsets of a chunk).
+    A lever may also be set per scenario of a chunk: (year, scenario, unit) or (year, scenario,
+    country), so that ``levers[name][t]`` is (S, U) or (S, C) and broadcasts with the engine's
+    state (an exploration varies levers across the rows of one batched call); a country lever
+    given as (year,) applies to every country. ``political_will`` may be (year, scenario) and
+    ``price0`` (C,), (S,) or (S, C). Such inputs belong to one chunk; :func:`take_scenarios`
+    selects rows of them (the engine's counterfactual branches run on subsets of a chunk).
+    ``scoped_eradication`` holds the plan's forced-eradication targets for groups or countries:
+    (mask (U,), values (T,)) pairs, attributed and redirected where coca is (docs/model.md §8).
     """
 
     years: np.ndarray  # simulated years, including the extra years of counterfactual branches
@@ -57,10 +70,17 @@ class Inputs:
 
     eradication_before: float = 0.0  # national eradication in the year before the start, ha
     per_scenario: bool = False  # True when some lever, will or price0 is set per scenario
+    geography: Geography | None = None
+    scoped_eradication: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.geography is None:
+            self.geography = one_country(self.zones, self.kinds, self.area_cap)
 
     @property
-    def supply0(self) -> float:
-        return float(self.area0.sum())
+    def supply0(self) -> np.ndarray:
+        """Standing coca per country at the start, ha (C,)."""
+        return self.geography.country_sum(np.asarray(self.area0, dtype=float))
 
 
 class _ScenarioRows:
@@ -91,15 +111,15 @@ def take_scenarios(inputs: Inputs, rows: np.ndarray) -> Inputs:
         return inputs
     levers = {}
     for name, value in inputs.levers.items():
-        shared_ndim = 2 if LEVERS[name].scope == "zone" else 1
-        levers[name] = _ScenarioRows(value, rows) if value.ndim > shared_ndim else value
+        levers[name] = _ScenarioRows(value, rows) if value.ndim == 3 else value
     will = inputs.political_will
-    price0 = inputs.price0
+    price0 = np.asarray(inputs.price0)
+    per_row = price0.ndim == 2 or (price0.ndim == 1 and price0.shape != inputs.supply0.shape)
     return replace(
         inputs,
         levers=levers,
         political_will=_ScenarioRows(will, rows) if will.ndim == 2 else will,
-        price0=price0[rows] if np.ndim(price0) == 1 else price0,
+        price0=price0[rows] if per_row else inputs.price0,
     )
 
 
@@ -190,7 +210,8 @@ def build_inputs(
         levers hold their last values there.
     until : last reported year, if not the plan's own end year.
     """
-    plan.check_zones(data.zone_ids)
+    geo = geography_of(data)
+    plan.check_zones(data.zone_ids, groups=list(geo.groups), countries=list(geo.countries))
     end = plan.end_year if until is None else until
     if end < plan.start_year:
         raise ModelInputError(
@@ -202,11 +223,9 @@ def build_inputs(
     area0, notes = initial_area(data, y0)
     table = data.by_zone("coca_ha") if len(zones) > 1 else pd.DataFrame({zones[0]: data.national()})
     cap = np.fmax(table.reindex(columns=zones).max(axis=0).to_numpy(float), area0)
-    kinds = np.array([KIND_CODES[k] for k in data.zones["kind"]])
-
-    levers = {lever: plan.lever_array(lever, zones, years) for lever in LEVERS}
-
-    price0 = _initial_price(data, y0, notes)
+    geo = replace(geo, land_cap=cap)
+    levers, scoped = plan_levers(plan, geo, years, area0, notes)
+    price0 = np.full(geo.n_countries, _initial_price(data, y0, notes))
     erad = (
         _latest(data.national("eradication_ha"), y0) if "eradication_ha" in data.variables else None
     )
@@ -216,14 +235,15 @@ def build_inputs(
     else:
         eradication0 = spread_eradication(erad[1], levers["forced_eradication"][0], area0)
         notes.append(
-            f"eradication in {y0} ({erad[1]:,.0f} ha, national) spread over zones like the plan's "
-            f"first-year forced eradication (assumption: its split by zone is not in the data)"
+            f"eradication in {y0} ({erad[1]:,.0f} ha, national) spread over zones by their "
+            "standing coca, as a national eradication figure is in a history replay "
+            "(assumption: its split by zone is not in the data)"
         )
     phases = [plan.phase_of(int(y)) for y in years]
     return Inputs(
         years=years,
         zones=zones,
-        kinds=kinds,
+        kinds=geo.kinds,
         area0=area0,
         area_cap=cap,
         eradication0=eradication0,
@@ -234,17 +254,98 @@ def build_inputs(
         hard_core_eradication=np.array([ph.hard_core_eradication for ph in phases]),
         voluntary_hard_core=np.array([ph.voluntary_in_hard_core for ph in phases]),
         notes=notes,
+        geography=geo,
+        scoped_eradication=scoped,
     )
 
 
-def spread_eradication(total: float, pattern: np.ndarray, area0: np.ndarray) -> np.ndarray:
-    """Spread the year-before eradication over zones like the plan's first-year forced
-    eradication (by standing area if the plan has none); ``pattern`` is (Z,) or (S, Z).
-
-    Its split by zone is not in the data; this is the stated assumption of ``build_inputs``.
+def geography_of(data: Dataset) -> Geography:
+    """The dataset's zones as a :class:`Geography`: one unit per zone, its country and kind;
+    one group per kind (``hard_core``, ``traditional``, ``expansion``); no adjacency (the
+    zones table has none: displacement is all-to-all within a country). Land caps are set by
+    :func:`build_inputs` from the observed areas.
     """
-    weights = np.where(pattern.sum(axis=-1, keepdims=True) > 0, pattern, area0)
-    return total * weights / weights.sum(axis=-1, keepdims=True)
+    zones = data.zones
+    kinds = list(zones["kind"])
+    units = list(zones["zone_id"])
+    groups = {k: [u for u, kk in zip(units, kinds, strict=True) if kk == k] for k in KIND_CODES}
+    try:
+        return geography(
+            units,
+            [str(c) for c in zones["country"]],
+            kinds,
+            np.zeros(len(units)),
+            groups={k: v for k, v in groups.items() if v},
+        )
+    except GeographyError as e:
+        raise ModelInputError(f"dataset {data.name}, zones.csv: {e}") from None
+
+
+def plan_levers(
+    plan: Plan, geo: Geography, years: np.ndarray, area0: np.ndarray, notes: list[str]
+) -> tuple[dict[str, np.ndarray], list[tuple[np.ndarray, np.ndarray]]]:
+    """The plan's levers as engine arrays: unit levers (T, U), country levers (T, C), and the
+    forced-eradication targets given for a group, a country or ``national``.
+
+    A unit lever keyed by a group, a country or ``national`` applies to that scope's units:
+    forced eradication as a scoped target (attributed and redirected where coca is, each year,
+    by the engine); an index lever (0-1) as the value of every unit of the scope without its
+    own; any other amount spread over the scope's units by their standing coca at the start
+    (noted). A country lever keyed ``national`` applies to every country; a country's own key
+    overrides it there.
+    """
+    levers: dict[str, np.ndarray] = {}
+    scoped: list[tuple[np.ndarray, np.ndarray]] = []
+    units = list(geo.units)
+    for lever, spec in LEVERS.items():
+        by_key = plan.levers.get(lever, {})
+        if spec.scope == "national":
+            out = np.repeat(plan.lever_array(lever, units, years)[:, None], geo.n_countries, 1)
+            for j, country in enumerate(geo.countries):
+                if country in by_key:
+                    out[:, j] = _schedule(by_key[country], years)
+            levers[lever] = out
+            continue
+        out = plan.lever_array(lever, units, years)
+        for key, schedule in by_key.items():
+            if key in units:
+                continue
+            mask = np.ones(len(units), bool) if key == NATIONAL else geo.scope(key)
+            values = _schedule(schedule, years)
+            if lever == "forced_eradication":
+                scoped.append((mask, values))
+            elif spec.maximum == 1.0:
+                own = np.isin(units, list(by_key))
+                out[:, mask & ~own] = values[:, None]
+            else:
+                weight = area0 * mask
+                out += values[:, None] * weight / max(weight.sum(), 1e-12)
+                notes.append(
+                    f"{lever} for {key}: spread over its units by their standing coca at the "
+                    "start (assumption)"
+                )
+        levers[lever] = out
+    return levers, scoped
+
+
+def _schedule(schedule: dict[int, float], years: np.ndarray) -> np.ndarray:
+    """A lever schedule as a (T,) array (held from each given year, 0 before the first)."""
+    out = np.zeros(len(years))
+    for year in sorted(schedule):
+        out[years >= year] = schedule[year]
+    return out
+
+
+def spread_eradication(total: float, pattern: np.ndarray, area0: np.ndarray) -> np.ndarray:
+    """Spread the year-before eradication over zones by their standing coca (``area0``), as a
+    history replay spreads a national eradication figure; (Z,) or (S, Z) like ``pattern``.
+
+    Its split by zone is not in the data. It used to follow the plan's first-year targets, so
+    a larger planned target raised the replanting there although nothing more had been
+    eradicated; replanting follows what was done, and where it was done is not known.
+    """
+    weights = np.broadcast_to(np.asarray(area0, dtype=float), np.shape(pattern))
+    return total * weights / np.maximum(weights.sum(axis=-1, keepdims=True), 1e-12)
 
 
 def _initial_price(data: Dataset, year: int, notes: list[str]) -> float:

@@ -555,6 +555,72 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     ),
 )
 
+FIXED: tuple[ParamSpec, ...] = (
+    # Constants of the equations, declared like the parameters so that each has a unit, a
+    # plausible range and a source, but held at their value (not drawn, not calibrated, not in
+    # the parameter matrix), so that parameter sets stay valid. ``P`` gives them by name.
+    ParamSpec(
+        "presence_traditional_factor",
+        "1",
+        2.0,
+        1.0,
+        3.0,
+        "assumption: traditional (licit-use) areas have more state presence than expansion "
+        "zones (ENACO registers growers there)",
+        "Base state presence of a traditional unit, as a multiple of presence_base.",
+    ),
+    ParamSpec(
+        "presence_hard_core_factor",
+        "1",
+        1.0 / 3.0,
+        0.1,
+        1.0,
+        "assumption: 'lack of central government presence in rural areas', least in the "
+        "hard-core no-go zones (cable ¶2, ¶4)",
+        "Base state presence of a hard-core unit, as a multiple of presence_base.",
+    ),
+    ParamSpec(
+        "presence_max",
+        "1",
+        0.95,
+        0.8,
+        1.0,
+        "assumption: no unit is ever fully controlled",
+        "Upper bound of a unit's base state presence.",
+    ),
+    ParamSpec(
+        "displacement_kind_weight",
+        "1",
+        0.2,
+        0.0,
+        1.0,
+        "assumption: displaced planting goes mostly to the expansion frontiers (DEVIDA 2025, "
+        "docs/references.md)",
+        "Attraction of a hard-core or traditional unit for displaced planting, relative to an "
+        "expansion unit.",
+    ),
+    ParamSpec(
+        "displacement_land_floor",
+        "1",
+        0.05,
+        0.0,
+        0.2,
+        "assumption: a unit whose land is fully planted still draws a little displaced planting",
+        "Added to a unit's free-land share when weighting where displaced planting goes.",
+    ),
+    ParamSpec(
+        "resistance_decay_floor",
+        "1",
+        0.5,
+        0.0,
+        1.0,
+        "assumption: resistance fades even without state presence, half as fast",
+        "Share of resistance_decay that applies without state presence (all of it at full "
+        "presence).",
+    ),
+)
+FIXED_VALUES: dict[str, float] = {p.name: p.default for p in FIXED}
+
 PARAM_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMETERS)
 PARAM_INDEX: dict[str, int] = {name: i for i, name in enumerate(PARAM_NAMES)}
 SPECS: dict[str, ParamSpec] = {p.name: p for p in PARAMETERS}

@@ -9,7 +9,6 @@ arrays in cache and memory bounded; results leave as an ``xarray.Dataset`` with 
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -19,8 +18,9 @@ import xarray as xr
 import cnplan
 from cnplan.data import Dataset, load_dataset
 from cnplan.model import goals as g
-from cnplan.model.engine import ZONE_FLOWS, P, State, initial_state, step
+from cnplan.model.engine import P, State, initial_state, step
 from cnplan.model.inputs import Inputs, build_inputs, take_scenarios
+from cnplan.model.outputs import OUTPUTS, SPECS, UNIT_FLOWS
 from cnplan.model.parameters import PARAM_NAMES
 from cnplan.model.paramset import ParameterSet, default_parameter_set
 from cnplan.model.structural import random_walk, structural_sd
@@ -31,43 +31,10 @@ log = logging.getLogger(__name__)
 BLOCK = 1024
 """Scenarios per random-number block: the unit of reproducibility."""
 
-OUTPUT_NAMES = {
-    "area": "coca_ha",
-    "forced_eradication": "forced_eradication_ha",
-    "voluntary_eradication": "voluntary_eradication_ha",
-    "new_planting": "new_planting_ha",
-    "replanted": "replanted_ha",
-    "matured": "displaced_in_ha",
-    "abandoned": "abandoned_ha",
-    "regenerated": "regenerated_ha",
-    "relapsed": "ad_relapse_ha",
-    "presence": "state_presence",
-    "resistance": "resistance",
-    "leaf_price": "leaf_price",
-    "coverage": "funding_coverage",
-    "state_capacity": "state_capacity",
-    "political_will": "political_will",
-    "poppy": "poppy_ha",
-    "poppy_eradicated": "poppy_eradicated_ha",
-}
+OUTPUT_NAMES = {o.key: o.name for o in OUTPUTS}
+"""Engine flow -> ensemble variable, from the declaration in :mod:`cnplan.model.outputs`."""
 UNITS = {
-    "coca_ha": "ha",
-    "forced_eradication_ha": "ha/yr",
-    "voluntary_eradication_ha": "ha/yr",
-    "new_planting_ha": "ha/yr",
-    "replanted_ha": "ha/yr",
-    "displaced_in_ha": "ha/yr",
-    "abandoned_ha": "ha/yr",
-    "regenerated_ha": "ha/yr",
-    "ad_relapse_ha": "ha/yr",
-    "state_presence": "index 0-1",
-    "resistance": "index 0-1",
-    "leaf_price": "USD/kg",
-    "funding_coverage": "share of programme cost funded",
-    "political_will": "index 0-1",
-    "state_capacity": "share of programme cost the state funds alone",
-    "poppy_ha": "ha",
-    "poppy_eradicated_ha": "ha/yr",
+    **{o.name: o.unit for o in OUTPUTS},
     "national_ha": "ha",
     "eradication_ha": "ha/yr",
 }
@@ -89,9 +56,18 @@ class Draws:
 
 
 def draw(
-    paramset: ParameterSet, seed: int, start: int, stop: int, n_years: int, n_zones: int
+    paramset: ParameterSet,
+    seed: int,
+    start: int,
+    stop: int,
+    n_years: int,
+    n_zones: int,
+    n_countries: int = 1,
 ) -> Draws:
     """Draws for scenarios ``start``..``stop-1``, identical whatever range they are asked in.
+
+    The price shocks are (S, T) for one country, (S, T, C) for several (the same numbers for
+    the first country: the generator fills them in the same order).
 
     The structural-error steps are drawn after a block's other draws, so the parameters and
     shocks of every scenario are the same as without them.
@@ -103,7 +79,8 @@ def draw(
     # concatenating; the generator fills the same values in the same order either way.
     params = np.empty((n, len(PARAM_NAMES)))
     planting = np.empty((n, n_years, n_zones))
-    price = np.empty((n, n_years))
+    price_shape = (n_years,) if n_countries == 1 else (n_years, n_countries)
+    price = np.empty((n, *price_shape))
     steps = np.empty((n, n_years))
     for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
@@ -118,67 +95,41 @@ def draw(
             rng.standard_normal(out=steps[rows])
         else:
             planting[rows] = rng.standard_normal((BLOCK, n_years, n_zones))[lo:hi]
-            price[rows] = rng.standard_normal((BLOCK, n_years))[lo:hi]
+            price[rows] = rng.standard_normal((BLOCK, *price_shape))[lo:hi]
             steps[rows] = rng.standard_normal((BLOCK, n_years))[lo:hi]
     return Draws(params, planting, price, random_walk(sigma, steps))
 
 
 def _take(state: State, rows: np.ndarray) -> State:
-    # Column-major like the engine's own arrays (performance only).
-    return State(**{f.name: np.asfortranarray(getattr(state, f.name)[rows]) for f in fields(State)})
-
-
-_WORKSPACES = threading.local()
+    return State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
 
 
 def run_chunk(
     inputs: Inputs, draws: Draws, n_report: int, cfg: g.GoalConfig | None, keep: tuple[str, ...]
 ) -> dict[str, np.ndarray]:
-    """Simulate one chunk of scenarios; return the kept flows (S, T[, Z]) and goal outcomes."""
-    # Performance only: the engine's working arrays (engine.P's workspace) are reused from one
-    # chunk to the next in the same thread, instead of being allocated and first touched per
-    # chunk. A workspace is taken out while a chunk runs (a nested or concurrent call gets a
-    # new one) and none of its arrays leaves the chunk; the numbers are the same.
-    workspace = getattr(_WORKSPACES, "free", None) or {}
-    _WORKSPACES.free = None
-    try:
-        return _run_chunk(inputs, draws, n_report, cfg, keep, workspace)
-    finally:
-        _WORKSPACES.free = workspace
+    """Simulate one chunk of scenarios; return the kept flows and goal outcomes.
 
-
-def _run_chunk(
-    inputs: Inputs,
-    draws: Draws,
-    n_report: int,
-    cfg: g.GoalConfig | None,
-    keep: tuple[str, ...],
-    workspace: dict,
-) -> dict[str, np.ndarray]:
-    # Performance only: parameters prepared once per chunk; shocks and outputs laid out as
-    # (year, zone, scenario) so that each year's (S, Z) slice is column-major like the engine's
-    # arrays (see engine.P); the numbers are the same.
-    params = P(draws.params, len(inputs.zones), workspace)
-    planting = params.buffer(("planting",), (n_report, len(inputs.zones), len(draws.params)), "C")
-    planting[...] = draws.planting[:, :n_report].transpose(1, 2, 0)
-    price = np.ascontiguousarray(draws.price[:, :n_report].T)
+    A unit flow is (S, T, U); a country flow (and ``cost``) is (S, T) for a one-country
+    geography, (S, T, C) otherwise (the layout national series have always had).
+    """
+    params = P(draws.params)
     state = initial_state(inputs, params)
     start = state.copy()
+    one_country = inputs.geography.n_countries == 1
     by_year: dict[str, np.ndarray] = {}
     states: list[State] = []
     for t in range(n_report):
         if cfg is not None:
             states.append(state)
-        state, flows = step(state, t, inputs, params, planting[t].T, price[t])
+        state, flows = step(state, t, inputs, params, draws.planting[:, t], draws.price[:, t])
         for name in keep:
-            value = getattr(flows, name).T  # (Z, S) or (S,)
+            value = flows[name]
+            if one_country and name not in UNIT_FLOWS:
+                value = value[:, 0]
             if name not in by_year:
-                by_year[name] = np.empty((n_report, *value.shape), np.float32)
-            by_year[name][t] = value
-    out = {
-        name: np.ascontiguousarray(a.transpose(2, 0, 1) if a.ndim == 3 else a.T)
-        for name, a in by_year.items()
-    }
+                by_year[name] = np.empty((value.shape[0], n_report, *value.shape[1:]), np.float32)
+            by_year[name][:, t] = value
+    out = by_year
     if draws.structural is not None and "area" in out:
         # Reported coca area: the simulated area times the structural error (same factor for
         # every zone of a scenario and year); the goals below are judged on it.
@@ -186,20 +137,30 @@ def _run_chunk(
         out["area"] = (out["area"] * factor[:, :, None]).astype(np.float32)
     if cfg is None:
         return out
-    years = inputs.years[:n_report]
-    coca = out["area"].sum(axis=2, dtype=np.float64) if "area" in out else None
-    if coca is None or "poppy" not in out:
+    if "area" not in out or "poppy" not in out:
         raise ValueError("goals need the 'area' and 'poppy' outputs")
-    poppy = out["poppy"].astype(np.float64)
+    _goals(inputs, draws, out, states, start, n_report, cfg)
+    return out
+
+
+def _national(x: np.ndarray) -> np.ndarray:
+    """A country flow summed over countries: (S, T, C) -> (S, T); (S, T) as it is."""
+    return x.sum(axis=2, dtype=np.float64) if x.ndim == 3 else x.astype(np.float64)
+
+
+def _goals(inputs, draws, out, states, start, n_report, cfg) -> None:
+    """The three goals per scenario, added to ``out``."""
+    years = inputs.years[:n_report]
+    coca = out["area"].sum(axis=2, dtype=np.float64)
+    poppy = _national(out["poppy"])
     coca0 = start.area.sum(axis=1)
-    reached, year = g.hold_the_line(coca, poppy, start.poppy, years, cfg)
+    reached, year = g.hold_the_line(coca, poppy, start.poppy.sum(axis=1), years, cfg)
     out["hold_the_line_reached"], out["hold_the_line_year"] = reached, year
     reached, year = g.marginal_producer(coca, poppy, years, cfg)
     out["marginal_producer_reached"], out["marginal_producer_year"] = reached, year
     branch_ok = _branches(inputs, draws, states, coca, coca0, n_report, cfg)
     reached, year = g.stability_point(coca, coca0, poppy, branch_ok, years, cfg)
     out["stability_point_reached"], out["stability_point_year"] = reached, year
-    return out
 
 
 def _branches(
@@ -230,7 +191,7 @@ def _branches(
         # at once instead of being stepped to the end (performance only; same outcome).
         live = rows
         state = _take(states[t0], rows)
-        params = P(draws.params[live], len(inputs.zones))
+        params = P(draws.params[live])
         sub = take_scenarios(inputs, live)
         for t in range(t0, t0 + cfg.years_without_assistance):
             state, flows = step(
@@ -238,20 +199,21 @@ def _branches(
                 t,
                 sub,
                 params,
-                np.asfortranarray(draws.planting[live, t]),
+                draws.planting[live, t],
                 draws.price[live, t],
                 assistance=False,
             )
             reported = flows.area.sum(axis=1)
             if draws.structural is not None:
                 reported = reported * np.exp(draws.structural[live, t])
-            stays = (reported <= cfg.coca_marginal) & (flows.poppy <= cfg.poppy_marginal)
+            poppy = flows.poppy.sum(axis=1)
+            stays = (reported <= cfg.coca_marginal) & (poppy <= cfg.poppy_marginal)
             if not stays.all():
                 live = live[stays]
                 if live.size == 0:
                     break
                 state = _take(state, np.flatnonzero(stays))
-                params = P(draws.params[live], len(inputs.zones))
+                params = P(draws.params[live])
                 sub = take_scenarios(inputs, live)
         ok[live, t0] = True
         found[live] = True
@@ -325,7 +287,15 @@ def simulate(
     merged: dict[str, np.ndarray] = {}  # filled chunk by chunk: no second copy at the end
     for a in range(first_scenario, first_scenario + n, chunk_size):
         b = min(a + chunk_size, first_scenario + n)
-        d = draw(paramset, seed, a, b, len(inputs.years), len(inputs.zones))
+        d = draw(
+            paramset,
+            seed,
+            a,
+            b,
+            len(inputs.years),
+            len(inputs.zones),
+            inputs.geography.n_countries,
+        )
         out = run_chunk(inputs, d, n_report, cfg, keep)
         out["params"] = d.params
         lo, hi = a - first_scenario, b - first_scenario
@@ -355,16 +325,22 @@ def to_dataset(
         "parameter": list(PARAM_NAMES),
         "crop": ["coca", "poppy"],
     }
+    geo = inputs.geography
+    if geo.n_countries > 1:
+        coords["country"] = list(geo.countries)
     variables: dict[str, tuple] = {}
-    for key, name in OUTPUT_NAMES.items():
+    for key, spec in SPECS.items():
         if key not in out:
             continue
-        dims = ("scenario", "year", "zone") if key in ZONE_FLOWS else ("scenario", "year")
-        variables[name] = (dims, out[key], {"units": UNITS[name]})
+        if spec.dims == "unit":
+            dims = ("scenario", "year", "zone")
+        else:  # a one-country run keeps the (scenario, year) layout of national series
+            dims = ("scenario", "year") if geo.n_countries == 1 else ("scenario", "year", "country")
+        variables[spec.name] = (dims, out[key], {"units": spec.unit, "description": spec.meaning})
     coca = out["area"].sum(axis=2)
     variables["national_ha"] = (
         ("scenario", "year", "crop"),
-        np.stack([coca, out["poppy"]], axis=2),
+        np.stack([coca, _national(out["poppy"]).astype(coca.dtype)], axis=2),
         {"units": "ha", "description": "national area by crop"},
     )
     variables["eradication_ha"] = (

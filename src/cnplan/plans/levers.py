@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from cnplan.i18n import N_
+
 Scope = Literal["zone", "national"]
 
 
@@ -31,90 +33,95 @@ LEVERS: dict[str, LeverSpec] = {
             "forced_eradication",
             "ha/yr",
             "zone",
-            "Forced (manual, CORAH) eradication target in hectares per year.",
+            N_("Forced (manual, CORAH) eradication target in hectares per year."),
         ),
         LeverSpec(
             "eradication_security",
             "persons",
             "national",
-            "Police escorting eradication crews (e.g. the 120-member Eradication Security Group).",
+            N_("Police escorting eradication crews (e.g. the 120-member "
+               "Eradication Security Group)."),
         ),
         LeverSpec(
             "voluntary_eradication",
             "ha/yr",
             "zone",
-            "Voluntary eradication agreed with communities in exchange for alternative "
-            "development.",
+            N_("Voluntary eradication agreed with communities in exchange for alternative "
+               "development."),
         ),
         LeverSpec(
             "ad_funding",
             "million USD/yr",
             "zone",
-            "Alternative-development support (technical assistance, roads, licit crops).",
+            N_("Alternative-development support (technical assistance, roads, licit crops)."),
         ),
         LeverSpec(
             "forward_base_police",
             "persons",
             "zone",
-            "Police stationed at forward operating bases for sustained source-zone interdiction.",
+            N_("Police stationed at forward operating bases for sustained "
+               "source-zone interdiction."),
         ),
         LeverSpec(
             "source_interdiction",
             "index 0-1",
             "zone",
-            "Intensity of interdiction of leaf, paste and labs close to the source zone "
-            "(0 none, 1 sustained saturation).",
+            N_("Intensity of interdiction of leaf, paste and labs close to the source zone "
+               "(0 none, 1 sustained saturation)."),
             maximum=1.0,
         ),
         LeverSpec(
             "road_interdiction_groups",
             "groups",
             "national",
-            "Mobile road interdiction groups with gamma-ray equipment (precursors and drugs).",
+            N_("Mobile road interdiction groups with gamma-ray equipment (precursors and drugs)."),
         ),
         LeverSpec(
             "port_inspection_teams",
             "teams",
             "national",
-            "Document review groups and cargo-container inspection teams at seaports and airport.",
+            N_("Document review groups and cargo-container inspection teams at seaports "
+               "and airport."),
         ),
         LeverSpec(
             "precursor_control",
             "index 0-1",
             "national",
-            "Implementation of precursor-chemical control (law and its regulations).",
+            N_("Implementation of precursor-chemical control (law and its regulations)."),
             maximum=1.0,
         ),
         LeverSpec(
             "police_graduates",
             "persons/yr",
             "national",
-            "Police graduated from supported academies and assigned to anti-drug units.",
+            N_("Police graduated from supported academies and assigned to anti-drug units."),
         ),
         LeverSpec(
             "police_in_training",
             "persons/yr",
             "national",
-            "Police cadets starting the (18-month) academy course in the year.",
+            N_("Police cadets starting the (18-month) academy course in the year."),
         ),
         LeverSpec(
             "poppy_intelligence",
             "index 0-1",
             "national",
-            "Human and technical intelligence on where opium poppy is grown (0 none, 1 complete).",
+            N_("Human and technical intelligence on where opium poppy is grown "
+               "(0 none, 1 complete)."),
             maximum=1.0,
         ),
         LeverSpec(
             "outreach_campaigns",
             "million USD/yr",
             "national",
-            "Media and public-relations campaigns on cultivation, trafficking and domestic use.",
+            N_("Media and public-relations campaigns on cultivation, trafficking "
+               "and domestic use."),
         ),
         LeverSpec(
             "outside_assistance",
             "million USD/yr",
             "national",
-            "Outside (e.g. US) counter-narcotics assistance to the programme.",
+            N_("Outside (e.g. US) counter-narcotics assistance to the programme."),
         ),
     ]
 }

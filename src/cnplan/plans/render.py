@@ -7,6 +7,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from cnplan import terms
+from cnplan.i18n import gettext as _
+from cnplan.i18n import ngettext
 from cnplan.plans.levers import LEVERS, NATIONAL
 from cnplan.plans.schema import Plan
 
@@ -29,13 +32,14 @@ def goal_sentences(plan: Plan) -> list[str]:
     g = plan.goals
     hold, marginal, stab = g.hold_the_line, g.marginal_producer, g.stability_point
     return [
-        f"Hold the line: no net expansion of coca or opium poppy against {hold.base_year}, "
-        f"judged in {hold.by_year}.",
-        f"Marginal producer: at most {_num(marginal.coca_ha)} ha of coca and "
-        f"{_num(marginal.poppy_ha)} ha of opium poppy by {marginal.by_year}.",
-        f"Stability point: by {stab.by_year}, cultivation falling or at the marginal level, "
-        f"and still at or below it for {stab.years_without_assistance} years if outside "
-        "assistance stops.",
+        _("Hold the line: no net expansion of coca or opium poppy against %(base)s, judged in "
+          "%(by)s.") % {"base": hold.base_year, "by": hold.by_year},
+        _("Marginal producer: at most %(coca)s ha of coca and %(poppy)s ha of opium poppy by "
+          "%(by)s.") % {"coca": _num(marginal.coca_ha), "poppy": _num(marginal.poppy_ha),
+                        "by": marginal.by_year},
+        _("Stability point: by %(by)s, cultivation falling or at the marginal level, and still "
+          "at or below it for %(k)s years if outside assistance stops.") % {
+            "by": stab.by_year, "k": stab.years_without_assistance},
     ]
 
 
@@ -43,30 +47,35 @@ def _header(plan: Plan) -> Panel:
     body = Text()
     body.append(plan.title or plan.name, style="bold")
     body.append(
-        f"\n{plan.country} · data: {plan.data} · {plan.start_year}–{plan.end_year}"
-        f" · {len(plan.phases)} phase(s), {len(plan.levers)} lever(s), "
-        f"{len(plan.indicators)} indicator(s)"
+        f"\n{terms.country(plan.country)} · " + _("data: %(name)s") % {"name": plan.data}
+        + f" · {plan.start_year}–{plan.end_year} · "
+        + ngettext("%(num)s phase", "%(num)s phases", len(plan.phases)) % {
+            "num": len(plan.phases)} + ", "
+        + ngettext("%(num)s lever", "%(num)s levers", len(plan.levers)) % {
+            "num": len(plan.levers)} + ", "
+        + ngettext("%(num)s indicator", "%(num)s indicators", len(plan.indicators)) % {
+            "num": len(plan.indicators)}
     )
     if plan.description:
         body.append("\n\n" + " ".join(plan.description.split()), style="dim")
-    return Panel(body, title=f"plan {plan.name}", title_align="left")
+    return Panel(body, title=_("plan %(name)s") % {"name": plan.name}, title_align="left")
 
 
 def phases_table(plan: Plan) -> Table:
     """One row per phase: years, political will and what is feasible in hard-core zones."""
-    table = Table(title="Phases", title_justify="left")
-    table.add_column("phase", min_width=10)
-    table.add_column("years", no_wrap=True)
-    for col in ("political will", "forced in hard core", "voluntary in hard core"):
+    table = Table(title=_("Phases"), title_justify="left")
+    table.add_column(_("phase"), min_width=10)
+    table.add_column(_("years"), no_wrap=True)
+    for col in (_("political will"), _("forced in hard core"), _("voluntary in hard core")):
         table.add_column(col, max_width=9)
-    table.add_column("note", min_width=12)
+    table.add_column(_("note"), min_width=12)
     for phase in plan.phases:
         table.add_row(
             phase.name,
             f"{phase.start}–{phase.end}",
             f"{phase.political_will:.2f}",
-            "yes" if phase.hard_core_eradication else "no",
-            "yes" if phase.voluntary_in_hard_core else "no",
+            _("yes") if phase.hard_core_eradication else _("no"),
+            _("yes") if phase.voluntary_in_hard_core else _("no"),
             " ".join(phase.note.split()),
         )
     return table
@@ -79,15 +88,17 @@ def levers_table(plan: Plan) -> Table:
     :meth:`Plan.lever_array`, so it shows what the model will see after carry-forward, not
     just the numbers written in the file.
     """
-    table = Table(title="Levers (values hold until the next year given)", title_justify="left")
-    for col in ("lever", "unit", "zone", "schedule"):
+    table = Table(title=_("Levers (values hold until the next year given)"),
+                  title_justify="left")
+    for col in (_("lever"), _("unit"), _("zone"), _("schedule")):
         table.add_column(col, overflow="fold")
     for lever, by_key in plan.levers.items():
         spec = LEVERS.get(lever)
-        unit = spec.unit if spec else "?"
+        unit = terms.unit(spec.unit) if spec else "?"
         for i, (key, schedule) in enumerate(by_key.items()):
             table.add_row(
-                lever if i == 0 else "", unit if i == 0 else "", key, schedule_text(schedule)
+                terms.lever_name(lever) if i == 0 else "", unit if i == 0 else "",
+                _("national") if key == NATIONAL else key, schedule_text(schedule)
             )
         additive = spec is not None and not spec.unit.startswith("index")
         if spec is not None and spec.scope == "zone" and len(by_key) > 1 and additive:
@@ -96,7 +107,7 @@ def levers_table(plan: Plan) -> Table:
             table.add_row(
                 "",
                 "",
-                Text("all zones", style="italic"),
+                Text(_("all zones"), style="italic"),
                 Text(schedule_text(dict(zip(years, totals, strict=True))), style="italic"),
                 end_section=True,
             )
@@ -112,20 +123,22 @@ def _indicator_zone(zone: str | None, lever: str | None) -> str:
     spec = LEVERS.get(lever or "")
     if spec is None:
         return ""
-    return NATIONAL if spec.scope == "national" else "all zones"
+    return _("national") if spec.scope == "national" else _("all zones")
 
 
 def indicators_table(plan: Plan) -> Table:
     """One row per indicator: unit, baseline, targets by period, lever fed and source."""
-    table = Table(title="Indicators", title_justify="left")
-    for col in ("id", "name", "unit", "baseline", "targets", "lever", "zone", "source"):
-        table.add_column(col, overflow="fold", no_wrap=col in {"id", "lever"})
+    table = Table(title=_("Indicators"), title_justify="left")
+    for col, label in (("id", "id"), ("name", _("name")), ("unit", _("unit")),
+                       ("baseline", _("baseline")), ("targets", _("targets")),
+                       ("lever", _("lever")), ("zone", _("zone")), ("source", _("source"))):
+        table.add_column(label, overflow="fold", no_wrap=col in {"id", "lever"})
     for ind in plan.indicators:
         baseline = f"{_num(ind.baseline)} ({ind.baseline_year})" if ind.baseline is not None else ""
         table.add_row(
             ind.id,
             ind.name,
-            ind.unit,
+            terms.unit(ind.unit),
             baseline,
             schedule_text(ind.targets),
             ind.lever or "",
@@ -137,7 +150,7 @@ def indicators_table(plan: Plan) -> Table:
 
 def plan_view(plan: Plan) -> RenderableType:
     """Everything a reader needs to check a plan: header, phases, levers, goals, indicators."""
-    goals = Text("Goals\n", style="italic")
+    goals = Text(_("Goals") + "\n", style="italic")
     for sentence in goal_sentences(plan):
         goals.append(f"  • {sentence}\n", style="not italic")
     parts: list[RenderableType] = [_header(plan), phases_table(plan), levers_table(plan), goals]

@@ -153,27 +153,43 @@ class Plan(Strict):
                 return phase
         return self.phases[-1] if year > self.phases[-1].end else self.phases[0]
 
-    def check_zones(self, zone_ids: Iterable[str], source: str | None = None) -> None:
-        """Refuse lever or indicator zones that the dataset does not have, listing them all."""
-        problems = zone_problems(self.model_dump(), zone_ids)
+    def check_zones(
+        self,
+        zone_ids: Iterable[str],
+        source: str | None = None,
+        groups: Iterable[str] = (),
+        countries: Iterable[str] = (),
+    ) -> None:
+        """Refuse lever keys or indicator zones that the dataset does not have, listing them
+        all (see :func:`zone_problems`).
+        """
+        problems = zone_problems(self.model_dump(), zone_ids, groups, countries)
         if problems:
             raise PlanError(source or self.name, problems)
 
 
-def zone_problems(raw: dict, zone_ids: Iterable[str]) -> list[str]:
-    """Lever and indicator zones of a plan mapping that are not in ``zone_ids``.
+def zone_problems(
+    raw: dict,
+    zone_ids: Iterable[str],
+    groups: Iterable[str] = (),
+    countries: Iterable[str] = (),
+) -> list[str]:
+    """Zone-lever keys and indicator zones of a plan mapping that the data does not have.
 
-    Works on the raw mapping as well as on a valid plan, so a file with other problems still
-    gets its zones checked in the same report.
+    A zone lever may be keyed by a unit (zone) id, a group name, a country name or
+    ``national`` (every unit): a target for several units goes where the coca is
+    (docs/model.md §8). Works on the raw mapping as well as on a valid plan, so a file with
+    other problems still gets its zones checked in the same report.
     """
-    zone_ids = list(zone_ids)
+    valid = [*zone_ids, *groups, *countries]
     problems = []
     for lever, by_zone in _dict(raw.get("levers")).items():
         if lever in LEVERS and LEVERS[lever].scope == "zone":
             for zone in _dict(by_zone):
-                if zone != NATIONAL and zone not in zone_ids:
+                if zone != NATIONAL and zone not in valid:
                     problems.append(
-                        f"levers.{lever}.{zone}: unknown zone; the data has {', '.join(zone_ids)}"
+                        f"levers.{lever}.{zone}: unknown zone, group or country; the data has "
+                        f"{', '.join(valid)}"
                     )
     for i, ind in enumerate(_list(raw.get("indicators"))):
         zone = _dict(ind).get("zone")
@@ -252,11 +268,6 @@ def _lever_problems(levers: dict, start: int | None, end: int | None) -> list[st
             if spec.scope == "national" and key != NATIONAL:
                 problems.append(
                     f"levers.{lever}.{key}: {lever} is a national lever; use the key '{NATIONAL}'"
-                )
-            elif spec.scope == "zone" and key == NATIONAL:
-                problems.append(
-                    f"levers.{lever}.{key}: {lever} is set per zone; give zone ids, "
-                    f"not '{NATIONAL}'"
                 )
             for year_raw, value_raw in _dict(schedule).items():
                 year, value = _int(year_raw), _num(value_raw)

@@ -14,7 +14,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from cnplan import terms
 from cnplan.data.plot import OKABE_ITO
+from cnplan.i18n import N_
+from cnplan.i18n import gettext as _
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -27,11 +30,11 @@ BLUE, VERMILLION, ORANGE, GREEN, PURPLE, SKY, BLACK = (
 OBSERVED_MARKERS = ("o", "s", "^", "D")
 
 NATIONAL_VARIABLES: dict[str, tuple[str, str]] = {
-    "coca": ("national coca area", "ha"),
-    "poppy": ("national opium-poppy area", "ha"),
-    "leaf_price": ("coca leaf price", "USD/kg"),
-    "state_capacity": ("state capacity", "share of programme cost"),
-    "eradication_ha": ("eradication done (forced + voluntary)", "ha/yr"),
+    "coca": (N_("national coca area"), "ha"),
+    "poppy": (N_("national opium-poppy area"), "ha"),
+    "leaf_price": (N_("coca leaf price"), "USD/kg"),
+    "state_capacity": (N_("state capacity"), N_("share of programme cost")),
+    "eradication_ha": (N_("eradication done (forced + voluntary)"), "ha/yr"),
 }
 """Names :func:`national_values` understands beyond the ensemble's own variables."""
 
@@ -59,6 +62,7 @@ def national_values(ds: xr.Dataset, variable: str) -> tuple[xr.DataArray, str, s
             values = values.sum("zone")
     if variable in NATIONAL_VARIABLES:
         label, unit = NATIONAL_VARIABLES[variable]
+        label, unit = _(label), terms.unit(_(unit))
     else:
         label, unit = variable.replace("_", " "), str(ds[variable].attrs.get("units", ""))
     return values, label, unit
@@ -75,10 +79,10 @@ def quantile_bands(values: xr.DataArray, dim: str = "scenario") -> pd.DataFrame:
 def _draw_fan(ax: Axes, years: np.ndarray, bands: pd.DataFrame, color: str = BLUE,
               label: bool = True) -> None:
     ax.fill_between(years, bands["p05"], bands["p95"], color=color, alpha=0.18, lw=0,
-                    label="90% of futures" if label else None)
+                    label=_("90% of futures") if label else None)
     ax.fill_between(years, bands["p25"], bands["p75"], color=color, alpha=0.38, lw=0,
-                    label="50% of futures" if label else None)
-    ax.plot(years, bands["p50"], color=color, lw=2, label="median" if label else None)
+                    label=_("50% of futures") if label else None)
+    ax.plot(years, bands["p50"], color=color, lw=2, label=_("median") if label else None)
 
 
 def _as_observed(observed: pd.Series | Mapping[str, pd.Series] | None) -> dict[str, pd.Series]:
@@ -141,10 +145,11 @@ def fan_chart(
         color, ls = styles[i % len(styles)]
         ax.axhline(value, color=color, ls=ls, lw=1.4, label=f"{name}: {value:,.0f}"
                    if abs(value) >= 10 else f"{name}: {value:g}")
-    what = " and the observed series" if _as_observed(observed) else ""
-    ax.set_title(title or f"{label[0].upper()}{label[1:]}: {len(ds.scenario):,} simulated "
-                 f"futures{what}", fontsize=10.5, loc="left")
-    ax.set_xlabel("year")
+    what = (_("%(label)s: %(n)s simulated futures and the observed series")
+            if _as_observed(observed) else _("%(label)s: %(n)s simulated futures"))
+    heading = what % {"label": label, "n": f"{len(ds.scenario):,}"}
+    ax.set_title(title or heading[0].upper() + heading[1:], fontsize=10.5, loc="left")
+    ax.set_xlabel(_("year"))
     ax.set_ylabel(f"{label} ({unit})" if unit else label)
     ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.3)
@@ -200,8 +205,9 @@ def zone_multiples(
         grid = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
         for extra in grid[len(zones):]:
             extra.set_visible(False)
-        fig.suptitle(f"Coca area by zone (ha): median, 50% and 90% of {len(ds.scenario):,} "
-                     "futures; black points observed", fontsize=10.5, x=0.01, ha="left")
+        fig.suptitle(_("Coca area by zone (ha): median, 50%% and 90%% of %(n)s futures; black "
+                       "points observed") % {"n": f"{len(ds.scenario):,}"}, fontsize=10.5,
+                     x=0.01, ha="left")
         axes = grid[: len(zones)]
     axes = np.asarray(axes, dtype=object)
     years = ds["year"].to_numpy()
@@ -235,24 +241,25 @@ def goal_curves(ds: xr.Dataset, plan: Plan, ax: Axes | None = None) -> Axes:
     years = ds["year"].to_numpy()
     goals = plan.goals
     rows = (
-        ("hold_the_line", "hold the line", goals.hold_the_line.by_year, ORANGE, "-."),
-        ("marginal_producer", "marginal producer", goals.marginal_producer.by_year, VERMILLION,
-         "--"),
-        ("stability_point", "stability point", goals.stability_point.by_year, BLUE, "-"),
+        ("hold_the_line", _("hold the line"), goals.hold_the_line.by_year, ORANGE, "-."),
+        ("marginal_producer", _("marginal producer"), goals.marginal_producer.by_year,
+         VERMILLION, "--"),
+        ("stability_point", _("stability point"), goals.stability_point.by_year, BLUE, "-"),
     )
     for key, label, by, color, ls in rows:
         first = ds[f"{key}_year"].to_numpy()
         share = [(first <= y).mean() for y in years]
         ax.step(years, share, where="post", color=color, ls=ls, lw=2, label=label)
         ax.axvline(by, color=color, ls=ls, lw=0.9, alpha=0.7)
-        ax.annotate(f"{label} by {by}", xy=(by, 1.0), xytext=(2, -2), textcoords="offset points",
+        ax.annotate(_("%(goal)s by %(year)s") % {"goal": label, "year": by}, xy=(by, 1.0),
+                    xytext=(2, -2), textcoords="offset points",
                     fontsize=7, color=color, rotation=90, va="top")
     ax.set_ylim(0, 1.02)
     ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
     ax.yaxis.set_major_formatter(_percent())
-    ax.set_xlabel("year")
-    ax.set_ylabel("share of futures (%)")
-    ax.set_title("When the goals are first reached: share of simulated futures by year",
+    ax.set_xlabel(_("year"))
+    ax.set_ylabel(_("share of futures (%)"))
+    ax.set_title(_("When the goals are first reached: share of simulated futures by year"),
                  fontsize=10.5, loc="left")
     ax.grid(True, alpha=0.3)
     ax.xaxis.get_major_locator().set_params(integer=True)
@@ -285,9 +292,9 @@ def lever_totals(plan: Plan, zones: Sequence[str]) -> pd.DataFrame:
         if values.ndim == 2:
             additive = any(u in spec.unit for u in ADDITIVE_UNITS)
             values = values.sum(axis=1) if additive else values.mean(axis=1)
-            how = "sum over zones" if additive else "mean over zones"
+            how = N_("sum over zones") if additive else N_("mean over zones")
         else:
-            how = "national"
+            how = N_("national")
         rows[lever] = values
         meta[lever] = (spec.unit, how)
     frame = pd.DataFrame(rows, index=years).T
@@ -323,17 +330,18 @@ def lever_timeline(plan: Plan, zones: Sequence[str], ax: Axes | None = None) -> 
             if j == 0 or value != row[j - 1]:
                 ax.text(years[j], i, _compact(value), ha="center", va="center", fontsize=7,
                         color=BLACK, fontweight="bold" if j > 0 else "normal")
-    labels = [f"{lever.replace('_', ' ')} ({unit}{'' if how == 'national' else ', ' + how})"
+    labels = [f"{terms.lever_name(lever)} ({terms.unit(unit)}"
+              f"{'' if how == 'national' else ', ' + _(how)})"
               for lever, unit, how in zip(totals.index, totals["unit"], totals["how"],
                                           strict=True)]
     ax.set_yticks(range(len(totals)), labels, fontsize=7.5)
     ax.set_xticks(years, [str(y) for y in years], fontsize=7.5)
-    ax.set_xlabel("year (value shown where it changes; shade = share of the lever's maximum)")
+    ax.set_xlabel(_("year (value shown where it changes; shade = share of the lever's maximum)"))
     for k, phase in enumerate(plan.phases):
         ax.axvline(phase.start - 0.5, color=VERMILLION, lw=1.2)
         ax.annotate(phase.name, xy=(phase.start - 0.5, -0.5), xytext=(3, 3 + 9 * (k % 2)),
                     textcoords="offset points", fontsize=7, color=VERMILLION, va="bottom")
-    ax.set_title("The plan's levers by year (phases in red)", fontsize=10.5, loc="left",
+    ax.set_title(_("The plan's levers by year (phases in red)"), fontsize=10.5, loc="left",
                  pad=26)
     return ax
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from cnplan.data.plot import OKABE_ITO
 from cnplan.files import write_text_atomic
+from cnplan.i18n import N_, format_datetime
 from cnplan.report.charts import new_axes
 from cnplan.report.figures import Chart
 from cnplan.report.run_report import template_env
@@ -391,10 +392,10 @@ def input_rows(inputs: ExplorationInputs) -> list[dict[str, str]]:
             how = f"uniform over the range ({method.replace('_', ' ')})"
         if kind == "param":
             what = SPECS[name].description if name in SPECS else "model parameter"
-            role = "uncertainty (model parameter)"
+            role = N_("uncertainty (model parameter)")
         elif kind == "driver":
             what = DRIVERS[name][3] if name in DRIVERS else "exogenous driver"
-            role = "uncertainty (driver)"
+            role = N_("uncertainty (driver)")
         else:
             lever = name.split(".")[0]
             what = LEVERS[lever].description if lever in LEVERS else "plan lever"
@@ -405,7 +406,7 @@ def input_rows(inputs: ExplorationInputs) -> list[dict[str, str]]:
                               else "replaces the plan's series by a level")
                      + (f" in zone {zone}" if zone else "")
                      + (f" from {start}" if start else "") if mode else "")
-            role = "lever"
+            role = N_("lever")
         rows.append({"column": column, "role": role, "unit": inputs.units.get(column, ""),
                      "range": designed, "seen": seen, "how": how, "what": what})
     return rows
@@ -695,7 +696,7 @@ def _cart_sections(inputs: ExplorationInputs) -> list[dict[str, Any]]:
         box = _best_cart_box(result)
         leaves = [{"box": int(r.box), "coverage": f"{r.coverage:.0%}",
                    "density": f"{r.density:.0%}", "mass": f"{r.mass:.0%}", "n": f"{int(r.n):,}",
-                   "of_interest": "yes" if bool(r.of_interest) else "no"}
+                   "of_interest": N_("yes") if bool(r.of_interest) else N_("no")}
                   for r in result.boxes.itertuples(index=False)]
         out.append({"name": _safe(result.outcome), "outcome": result.outcome, "file": path.name,
                     "box": box, "leaves": leaves, "limits": limit_rows(result.box(box))})
@@ -802,7 +803,7 @@ def render_exploration_report(inputs: ExplorationInputs, charts: list[Chart] | N
         "commands": _commands(inputs),
         "folder": str(inputs.folder),
         "experiment_text": m.get("experiment_text", ""),
-        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": format_datetime(datetime.now(UTC)),
     }
     return template_env().get_template("exploration_report.html.j2").render(**context)
 

@@ -14,7 +14,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from cnplan import terms
 from cnplan.files import write_text_atomic
+from cnplan.i18n import format_datetime
+from cnplan.i18n import gettext as _
 from cnplan.report import charts as ch
 from cnplan.report import zonemap
 from cnplan.report.figures import Chart
@@ -118,29 +121,38 @@ def headlines(inputs: RunInputs, goals: pd.DataFrame) -> list[dict[str, str]]:
     y0, y1 = int(ds.year[0]), int(ds.year[-1])
     country = plan.country
     what = {
-        "hold_the_line": f"holding the line — no net expansion of coca or opium poppy above "
-        f"their {g.hold_the_line.base_year} level in any year — through "
-        f"{g.hold_the_line.by_year}",
-        "marginal_producer": f"making {country} a marginal producer (at most "
-        f"{g.marginal_producer.coca_ha:,.0f} ha of coca and {g.marginal_producer.poppy_ha:,.0f} "
-        f"ha of opium poppy) by {g.marginal_producer.by_year}",
-        "stability_point": f"reaching the stability point (cultivation falling or marginal, and "
-        f"staying marginal for {g.stability_point.years_without_assistance} years without "
-        f"outside assistance) by {g.stability_point.by_year}",
+        "hold_the_line": (_("The plan has a %(p)s chance of holding the line — no net expansion "
+                           "of coca or opium poppy above their %(base)s level in any year — "
+                           "through %(by)s."), {"base": g.hold_the_line.base_year,
+                                                "by": g.hold_the_line.by_year}),
+        "marginal_producer": (_("The plan has a %(p)s chance of making %(country)s a marginal "
+                               "producer (at most %(coca)s ha of coca and %(poppy)s ha of opium "
+                               "poppy) by %(by)s."), {
+            "country": country, "coca": f"{g.marginal_producer.coca_ha:,.0f}",
+            "poppy": f"{g.marginal_producer.poppy_ha:,.0f}", "by": g.marginal_producer.by_year}),
+        "stability_point": (_("The plan has a %(p)s chance of reaching the stability point "
+                             "(cultivation falling or marginal, and staying marginal for "
+                             "%(years)s years without outside assistance) by %(by)s."), {
+            "years": g.stability_point.years_without_assistance,
+            "by": g.stability_point.by_year}),
     }
     out = []
     for row in goals.itertuples(index=False):
         hits = round(row.probability * n)
-        sentence = f"The plan has a {percent(row.probability)} chance of {what[row.goal]}."
+        message, values = what[row.goal]
+        sentence = message % {**values, "p": percent(row.probability)}
         if math.isnan(row.year_median):
-            detail = f"None of the {n:,} simulated futures reaches it at any time in {y0}–{y1}."
+            detail = _("None of the %(n)s simulated futures reaches it at any time in "
+                       "%(y0)s–%(y1)s.") % {"n": f"{n:,}", "y0": y0, "y1": y1}
         else:
-            detail = (
-                f"{hits:,} of {n:,} simulated futures reach it by {row.by_year}; "
-                f"{percent(row.reached_in_horizon)} get there at some time in {y0}–{y1}, "
-                f"first in {row.year_median:.0f} at the median "
-                f"(10–90%: {row.year_p10:.0f}–{row.year_p90:.0f})."
-            )
+            detail = _(
+                "%(hits)s of %(n)s simulated futures reach it by %(by)s; %(share)s get there at "
+                "some time in %(y0)s–%(y1)s, first in %(median)s at the median "
+                "(10–90%%: %(p10)s–%(p90)s)."
+            ) % {"hits": f"{hits:,}", "n": f"{n:,}", "by": row.by_year,
+                 "share": percent(row.reached_in_horizon), "y0": y0, "y1": y1,
+                 "median": f"{row.year_median:.0f}", "p10": f"{row.year_p10:.0f}",
+                 "p90": f"{row.year_p90:.0f}"}
         level = "good" if row.probability >= 0.5 else "poor" if row.probability < 0.2 else "fair"
         out.append({"goal": row.goal, "sentence": sentence, "detail": detail,
                     "probability": percent(row.probability), "level": level})
@@ -151,16 +163,17 @@ def headlines(inputs: RunInputs, goals: pd.DataFrame) -> list[dict[str, str]]:
 
 
 def _fan_alt(ds: xr.Dataset, variable: str, unit: str, extra: str = "") -> str:
-    values, label, _ = ch.national_values(ds, variable)
+    values, label, _unit = ch.national_values(ds, variable)
     bands = ch.quantile_bands(values)
     y0, y1 = int(ds.year[0]), int(ds.year[-1])
     fmt = (lambda v: f"{v:,.2f}") if abs(bands["p50"].max()) < 10 else (lambda v: f"{v:,.0f}")
-    return (
-        f"Fan chart of {label} from {y0} to {y1} over {len(ds.scenario):,} simulated futures: "
-        f"median {fmt(bands['p50'].iloc[0])} {unit} in {y0} and {fmt(bands['p50'].iloc[-1])} "
-        f"{unit} in {y1}, with 90% of futures between {fmt(bands['p05'].iloc[-1])} and "
-        f"{fmt(bands['p95'].iloc[-1])} {unit} in {y1}.{extra}"
-    )
+    return _(
+        "Fan chart of %(label)s from %(y0)s to %(y1)s over %(n)s simulated futures: median "
+        "%(first)s %(unit)s in %(y0)s and %(last)s %(unit)s in %(y1)s, with 90%% of futures "
+        "between %(low)s and %(high)s %(unit)s in %(y1)s."
+    ) % {"label": label, "y0": y0, "y1": y1, "n": f"{len(ds.scenario):,}",
+         "first": fmt(bands["p50"].iloc[0]), "last": fmt(bands["p50"].iloc[-1]), "unit": unit,
+         "low": fmt(bands["p05"].iloc[-1]), "high": fmt(bands["p95"].iloc[-1])} + extra
 
 
 def run_charts(inputs: RunInputs, map_years: list[int] | None = None) -> list[Chart]:
@@ -175,57 +188,60 @@ def run_charts(inputs: RunInputs, map_years: list[int] | None = None) -> list[Ch
     out: list[Chart] = []
 
     base = hold_base(inputs)
-    thresholds = {f"marginal producer (≤ {g.marginal_producer.coca_ha:,.0f} ha)":
-                  g.marginal_producer.coca_ha}
+    thresholds = {_("marginal producer (≤ %(ha)s ha)") % {
+        "ha": f"{g.marginal_producer.coca_ha:,.0f}"}: g.marginal_producer.coca_ha}
     if base is not None:
-        thresholds[f"hold the line: {g.hold_the_line.base_year} level"] = base
+        thresholds[_("hold the line: %(year)s level") % {"year": g.hold_the_line.base_year}] = base
     ax = ch.fan_chart(ds, "coca", observed=inputs.observed["coca"], thresholds=thresholds)
     out.append(Chart(
-        "fan_coca", "National coca area", _fan_alt(
-            ds, "coca", "ha", f" Goal lines: marginal producer at "
-            f"{g.marginal_producer.coca_ha:,.0f} ha"
-            + (f", hold-the-line base {base:,.0f} ha." if base is not None else ".")
+        "fan_coca", _("National coca area"), _fan_alt(
+            ds, "coca", "ha", " " + (_("Goal lines: marginal producer at %(mp)s ha.") % {
+                "mp": f"{g.marginal_producer.coca_ha:,.0f}"} if base is None else _(
+                "Goal lines: marginal producer at %(mp)s ha, hold-the-line base %(base)s ha.") % {
+                "mp": f"{g.marginal_producer.coca_ha:,.0f}", "base": f"{base:,.0f}"})
         ), ax.figure,
-        "Observed: the dataset's national series (UNODC/DEVIDA where several exist)."))
+        _("Observed: the dataset's national series (UNODC/DEVIDA where several exist).")))
 
     ax = ch.fan_chart(ds, "poppy", observed=inputs.observed["poppy"],
-                      thresholds={"marginal producer": g.marginal_producer.poppy_ha})
-    out.append(Chart("fan_poppy", "National opium-poppy area",
-                     _fan_alt(ds, "poppy", "ha", f" Marginal-producer level "
-                              f"{g.marginal_producer.poppy_ha:,.0f} ha."), ax.figure,
-                     "Poppy estimates are sparse and disagree; each series is drawn apart."))
+                      thresholds={_("marginal producer"): g.marginal_producer.poppy_ha})
+    out.append(Chart("fan_poppy", _("National opium-poppy area"),
+                     _fan_alt(ds, "poppy", "ha", " " + _("Marginal-producer level %(ha)s ha.") % {
+                         "ha": f"{g.marginal_producer.poppy_ha:,.0f}"}), ax.figure,
+                     _("Poppy estimates are sparse and disagree; each series is drawn apart.")))
 
     ax = ch.fan_chart(ds, "leaf_price", observed=inputs.observed["leaf_price"])
-    out.append(Chart("fan_leaf_price", "Coca leaf price", _fan_alt(ds, "leaf_price", "USD/kg"),
-                     ax.figure))
+    out.append(Chart("fan_leaf_price", _("Coca leaf price"),
+                     _fan_alt(ds, "leaf_price", "USD/kg"), ax.figure))
 
     ax = ch.fan_chart(ds, "state_capacity")
-    out.append(Chart("fan_state_capacity", "State capacity",
-                     _fan_alt(ds, "state_capacity", "(share)",
-                              " No observed series exists for this model quantity."),
-                     ax.figure, "A model quantity: the share of the programme's cost the state "
-                     "could fund alone. It has no observed series."))
+    out.append(Chart("fan_state_capacity", _("State capacity"),
+                     _fan_alt(ds, "state_capacity", _("(share)"),
+                              " " + _("No observed series exists for this model quantity.")),
+                     ax.figure, _("A model quantity: the share of the programme's cost the "
+                                  "state could fund alone. It has no observed series.")))
 
     ax = ch.goal_curves(ds, plan)
-    out.append(Chart("goal_curves", "When the goals are first reached",
-                     "Step chart of the share of futures that have first reached each goal by "
-                     "each year, with the goals' target years marked.", ax.figure))
+    out.append(Chart("goal_curves", _("When the goals are first reached"),
+                     _("Step chart of the share of futures that have first reached each goal by "
+                       "each year, with the goals' target years marked."), ax.figure))
 
     axes = ch.zone_multiples(ds, inputs.zone_observed, inputs.zone_names)
     med = ds["coca_ha"].median("scenario")
     biggest = str(med.sel(year=y1).idxmax("zone").item())
     out.append(Chart(
-        "zone_multiples", "Coca area by zone",
-        f"Small multiples, one fan chart per zone ({len(inputs.zone_ids)} zones), of coca area "
-        f"{y0}–{y1} with observed points; in {y1} the largest median area is in "
-        f"{inputs.zone_names.get(biggest, biggest)} ({float(med.sel(year=y1, zone=biggest)):,.0f}"
-        " ha).", axes[0].figure))
+        "zone_multiples", _("Coca area by zone"),
+        _("Small multiples, one fan chart per zone (%(k)s zones), of coca area %(y0)s–%(y1)s "
+          "with observed points; in %(y1)s the largest median area is in %(zone)s (%(ha)s ha).")
+        % {"k": len(inputs.zone_ids), "y0": y0, "y1": y1,
+           "zone": inputs.zone_names.get(biggest, biggest),
+           "ha": f"{float(med.sel(year=y1, zone=biggest)):,.0f}"}, axes[0].figure))
 
     axes = zonemap.zone_map_pair(ds, inputs.data.zones, (y0, y1), observed=inputs.zone_observed)
     out.append(Chart(
-        "zone_map", f"Zone map, {y0} and {y1}",
-        f"Two maps of Peru with a bubble per zone sized by median simulated coca area, in {y0} "
-        f"and {y1}; black rings show observed area where the data has it. " + "; ".join(
+        "zone_map", _("Zone map, %(y0)s and %(y1)s") % {"y0": y0, "y1": y1},
+        _("Two maps of Peru with a bubble per zone sized by median simulated coca area, in "
+          "%(y0)s and %(y1)s; black rings show observed area where the data has it.")
+        % {"y0": y0, "y1": y1} + " " + "; ".join(
             f"{zonemap.short_name(inputs.zone_names.get(z, z))}: "
             f"{float(med.sel(year=y0, zone=z)):,.0f} → {float(med.sel(year=y1, zone=z)):,.0f} ha"
             for z in inputs.zone_ids) + ".", axes[0].figure))
@@ -235,17 +251,18 @@ def run_charts(inputs: RunInputs, map_years: list[int] | None = None) -> list[Ch
         ax = zonemap.zone_map(ds, inputs.data.zones, year, observed=inputs.zone_observed,
                               max_area=max_area, ax=ch.new_axes((5.0, 6.0)))
         out.append(Chart(
-            f"zone_map_{year}", f"Zone map, {year}",
-            f"Map of Peru with a bubble per zone sized by median simulated coca area in {year}: "
+            f"zone_map_{year}", _("Zone map, %(year)s") % {"year": year},
+            _("Map of Peru with a bubble per zone sized by median simulated coca area in "
+              "%(year)s:") % {"year": year} + " "
             + "; ".join(f"{zonemap.short_name(inputs.zone_names.get(z, z))} "
                         f"{float(med.sel(year=year, zone=z)):,.0f} ha" for z in inputs.zone_ids)
             + ".", ax.figure))
 
     ax = ch.lever_timeline(plan, inputs.zone_ids)
-    out.append(Chart("lever_timeline", "The plan's levers over time",
-                     "Timeline of the plan's levers, one row per lever and one column per year, "
-                     "with each value written where it changes and the plan's phases marked.",
-                     ax.figure))
+    out.append(Chart("lever_timeline", _("The plan's levers over time"),
+                     _("Timeline of the plan's levers, one row per lever and one column per "
+                       "year, with each value written where it changes and the plan's phases "
+                       "marked."), ax.figure))
     return out
 
 
@@ -292,11 +309,11 @@ def lever_rows(inputs: RunInputs) -> list[dict[str, Any]]:
     rows = []
     for lever, by_zone in inputs.plan.levers.items():
         spec = LEVERS[lever]
-        zones = [{"zone": "national" if zone == "national" else
+        zones = [{"zone": _("national") if zone == "national" else
                   zonemap.short_name(inputs.zone_names.get(zone, zone)),
                   "schedule": _schedule(values)} for zone, values in by_zone.items()]
-        rows.append({"lever": lever.replace("_", " "), "description": spec.description,
-                     "unit": spec.unit, "zones": zones})
+        rows.append({"lever": terms.lever_name(lever), "description": _(spec.description),
+                     "unit": terms.unit(spec.unit), "zones": zones})
     return rows
 
 
@@ -319,13 +336,15 @@ def provenance_rows(provenance: dict[str, Any]) -> dict[str, str]:
 def source_rows(inputs: RunInputs) -> list[dict[str, str]]:
     """Every source behind the observed series drawn in the report, with what it was used for."""
     used: dict[str, list[str]] = {}
+    what_national = {"coca": _("national coca"), "poppy": _("national poppy"),
+                     "leaf_price": _("national leaf price")}
     labelled = [
-        (f"national {name.replace('_', ' ')}" + ("" if label == "observed" else f" {label[9:]}"),
+        (what_national.get(name, name) + ("" if label == "observed" else f" {label[9:]}"),
          series)
         for name, by_label in inputs.observed.items() for label, series in by_label.items()
     ]
     if inputs.zone_observed is not None:
-        labelled.append(("coca area by zone", inputs.zone_observed))
+        labelled.append((_("coca area by zone"), inputs.zone_observed))
     for what, series in labelled:
         for ids in series.attrs.get("sources", []):
             for sid in str(ids).split(";"):
@@ -363,8 +382,9 @@ def goal_rows(goals: pd.DataFrame, n: int) -> list[dict[str, str]]:
             "goal": row.description,
             "by": str(row.by_year),
             "probability": percent(row.probability),
-            "futures": f"{round(row.probability * n):,} of {n:,}",
-            "years": "never in horizon" if math.isnan(row.year_median)
+            "futures": _("%(k)s of %(n)s") % {"k": f"{round(row.probability * n):,}",
+                                               "n": f"{n:,}"},
+            "years": _("never in horizon") if math.isnan(row.year_median)
             else f"{row.year_median:.0f} [{row.year_p10:.0f}–{row.year_p90:.0f}]",
             "in_horizon": percent(row.reached_in_horizon),
         })
@@ -382,7 +402,8 @@ def yearly_rows(inputs: RunInputs) -> list[dict[str, str]]:
         def f(v: float, fmt: str = fmt) -> str:
             return "–" if pd.isna(v) else fmt.format(v)
 
-        rows.append({"variable": r.variable, "unit": r.unit, "year": str(r.year),
+        rows.append({"variable": terms.variable(r.variable), "unit": terms.unit(r.unit),
+                     "year": str(r.year),
                      "median": f(r.median), "band": f"{f(r.p10)} – {f(r.p90)}",
                      "observed": f(r.observed)})
     return rows
@@ -395,12 +416,16 @@ def template_env() -> Any:
     """The Jinja2 environment of the report templates (package data, autoescaped)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    return Environment(
+    from cnplan.i18n import install_jinja
+
+    env = install_jinja(Environment(
         loader=PackageLoader("cnplan.report", "templates"),
         autoescape=select_autoescape(enabled_extensions=("html", "j2"), default=True),
         trim_blocks=True,
         lstrip_blocks=True,
-    )
+    ))
+    env.filters.update(terms.jinja_filters())
+    return env
 
 
 def render_run_report(inputs: RunInputs, charts: list[Chart] | None = None) -> str:
@@ -435,7 +460,7 @@ def render_run_report(inputs: RunInputs, charts: list[Chart] | None = None) -> s
         "sources": source_rows(inputs),
         "yearly": yearly_rows(inputs),
         "outline_source": outline.get("source", ""),
-        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": format_datetime(datetime.now(UTC)),
         "folder": str(inputs.folder),
     }
     return template_env().get_template("run_report.html.j2").render(**context)

@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cnplan import terms
 from cnplan.files import write_text_atomic
+from cnplan.i18n import format_datetime
+from cnplan.i18n import gettext as _
 from cnplan.report.charts import BLACK, BLUE, new_axes
 from cnplan.report.figures import Chart
 
@@ -40,20 +43,21 @@ def status_chart(objectives: list[Any], ax: Axes | None = None) -> Axes:
         share = (r.percent or 0.0) / 100.0 if r.percent is not None else 0.0
         colour = STATUS_COLOURS.get(r.status, OTHER)
         ax.barh(i, share, color=colour, height=0.65)
-        ax.annotate(f"{r.status}" + (f" ({r.percent:.0f}%)" if r.percent is not None else ""),
+        ax.annotate(terms.status(r.status)
+                    + (f" ({r.percent:.0f}%)" if r.percent is not None else ""),
                     xy=(share, i), xytext=(4, 0), textcoords="offset points", va="center",
                     fontsize=7.5)
         labels.append(f"{r.name[:48]}{'…' if len(r.name) > 48 else ''}"
                       + (f" [{r.period}]" if r.period else ""))
-    ax.axvline(1.0, color=BLACK, ls="--", lw=1, label="target")
+    ax.axvline(1.0, color=BLACK, ls="--", lw=1, label=_("target"))
     ax.set_yticks(range(len(rows)), labels, fontsize=7.5)
     ax.invert_yaxis()
     from matplotlib.ticker import PercentFormatter
 
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlim(0, max(1.3, max(((r.percent or 0) / 100 for r in rows), default=0) + 0.3))
-    ax.set_xlabel("actual as a share of the period's target (%)")
-    ax.set_title("Indicators: actual against target in the current period", fontsize=10.5,
+    ax.set_xlabel(_("actual as a share of the period's target (%)"))
+    ax.set_title(_("Indicators: actual against target in the current period"), fontsize=10.5,
                  loc="left")
     ax.grid(True, axis="x", alpha=0.3)
     return ax
@@ -82,16 +86,16 @@ def target_actual_chart(series: list[Any], ncols: int = 3) -> Figure:
         if s.targets:
             years = sorted(s.targets)
             ax.plot(years, [s.targets[y] for y in years], ls="--", color=BLACK, lw=1.2,
-                    marker="D", ms=4, label="target")
+                    marker="D", ms=4, label=_("target"))
         if s.baseline is not None and s.baseline_year is not None:
             ax.plot([s.baseline_year], [s.baseline], marker="o", mfc="none", color=BLACK,
-                    ls="none", label="baseline")
+                    ls="none", label=_("baseline"))
         if s.actuals:
             years = sorted(s.actuals)
             ax.plot(years, [s.actuals[y] for y in years], marker="o", color=BLUE, lw=1.5,
-                    label="actual")
+                    label=_("actual"))
         if not s.targets and not s.actuals:
-            ax.text(0.5, 0.5, "no targets or actuals", ha="center", va="center",
+            ax.text(0.5, 0.5, _("no targets or actuals"), ha="center", va="center",
                     transform=ax.transAxes, color=OTHER)
         ax.set_title(f"{s.name[:40]}{'…' if len(s.name) > 40 else ''}", fontsize=8.5, loc="left")
         ax.set_ylabel(s.unit, fontsize=7.5)
@@ -105,7 +109,7 @@ def target_actual_chart(series: list[Any], ncols: int = 3) -> Figure:
         ax.set_visible(False)
     if series:
         axes[0].legend(fontsize=7, loc="best")
-    fig.suptitle("Each indicator: target and actual by period", fontsize=10.5, x=0.01,
+    fig.suptitle(_("Each indicator: target and actual by period"), fontsize=10.5, x=0.01,
                  ha="left")
     return fig
 
@@ -116,17 +120,20 @@ def tracker_charts(db_url: str | None, today: datetime | None = None
     from cnplan.track import series, status
 
     objectives = status(db_url, today=today)
-    current = Chart("tracker_status", "Actual against target",
-                    "Horizontal bar chart, one bar per indicator, of the actual as a share of "
-                    "the target in the current period, coloured by status (green on track, "
-                    "orange at risk, red off track, grey without target or data); " + "; ".join(
-                        f"{r.name}: {r.status}" for o in objectives for r in o.rows) + ".",
+    current = Chart("tracker_status", _("Actual against target"),
+                    _("Horizontal bar chart, one bar per indicator, of the actual as a share of "
+                      "the target in the current period, coloured by status (green on track, "
+                      "orange at risk, red off track, grey without target or data);") + " "
+                    + "; ".join(f"{r.name}: {terms.status(r.status)}" for o in objectives
+                                for r in o.rows) + ".",
                     status_chart(objectives).figure)
     indicators = series(db_url)
-    over_time = Chart("tracker_targets", "Targets and actuals by period",
-                      "Small multiples, one per indicator, of the target (dashed line) and the "
-                      "reported actuals (blue dots) by period; " + "; ".join(
-                          f"{s.name}: {len(s.actuals)} actuals, {len(s.targets)} targets"
+    over_time = Chart("tracker_targets", _("Targets and actuals by period"),
+                      _("Small multiples, one per indicator, of the target (dashed line) and the "
+                        "reported actuals (blue dots) by period;") + " " + "; ".join(
+                          _("%(name)s: %(actuals)s actuals, %(targets)s targets") % {
+                              "name": s.name, "actuals": len(s.actuals),
+                              "targets": len(s.targets)}
                           for s in indicators) + ".",
                       target_actual_chart(indicators))
     return objectives, [current, over_time]
@@ -167,7 +174,7 @@ def write_tracker_report(db_url: str | None, out: str | Path,
         charts=[{"src": c.data_uri(), "alt": c.alt, "id": c.id, "title": c.title}
                 for c in charts],
         colours=STATUS_COLOURS, other=OTHER,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        generated=format_datetime(datetime.now(UTC)),
     )
     return write_text_atomic(out, html)
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from cnplan.i18n import gettext as _
 from cnplan.report.charts import BLACK, BLUE, new_axes
 
 if TYPE_CHECKING:
@@ -145,10 +146,11 @@ def zone_map(
                       label=f"{a:,} ha") for a in ref]
     if has_obs:
         handles.append(Line2D([], [], ls="", marker="o", mfc="none", mec=BLACK, markersize=9,
-                              label="observed"))
+                              label=_("observed")))
     ax.legend(handles=handles, loc="lower left", fontsize=7, labelspacing=1.3, borderpad=0.9,
-              title="median coca area", title_fontsize=7, framealpha=0.9)
-    ax.set_title(title or f"Coca area by zone in {year} (median of futures)", fontsize=10,
+              title=_("median coca area"), title_fontsize=7, framealpha=0.9)
+    ax.set_title(title or _("Coca area by zone in %(year)s (median of futures)") % {"year": year},
+                 fontsize=10,
                  loc="left")
     return ax
 

@@ -7,15 +7,19 @@ import pandas as pd
 import xarray as xr
 
 from cnplan.data import Dataset
+from cnplan.i18n import N_
+from cnplan.i18n import gettext as _
 from cnplan.plans import Plan
 
 GOAL_TEXT = {
-    "hold_the_line": "Hold the line: no net expansion of coca or poppy against {base} through {by}",
-    "marginal_producer": "Marginal producer: coca <= {coca:,.0f} ha and poppy <= {poppy:,.0f} ha "
-    "by {by}",
-    "stability_point": "Stability point: cultivation falling or marginal and staying marginal "
-    "{k} years without outside assistance, by {by}",
+    "hold_the_line": N_("Hold the line: no net expansion of coca or poppy against {base} "
+                        "through {by}"),
+    "marginal_producer": N_("Marginal producer: coca <= {coca:,.0f} ha and poppy <= "
+                            "{poppy:,.0f} ha by {by}"),
+    "stability_point": N_("Stability point: cultivation falling or marginal and staying "
+                          "marginal {k} years without outside assistance, by {by}"),
 }
+"""What each goal means, in English; shown through ``_()`` in the current language."""
 
 # (label, dataset variable of the ensemble, observed variable in the data, unit)
 NATIONAL_ROWS = (
@@ -43,24 +47,30 @@ def percent(p: float, short: bool = False) -> str:
     return f"{p:.0%}"
 
 
+def goal_descriptions(plan: Plan) -> dict[str, str]:
+    """What each of the plan's goals means, with its numbers, in the current language."""
+    goals = plan.goals
+    return {
+        "hold_the_line": _(GOAL_TEXT["hold_the_line"]).format(
+            base=goals.hold_the_line.base_year, by=goals.hold_the_line.by_year
+        ),
+        "marginal_producer": _(GOAL_TEXT["marginal_producer"]).format(
+            coca=goals.marginal_producer.coca_ha,
+            poppy=goals.marginal_producer.poppy_ha,
+            by=goals.marginal_producer.by_year,
+        ),
+        "stability_point": _(GOAL_TEXT["stability_point"]).format(
+            k=goals.stability_point.years_without_assistance, by=goals.stability_point.by_year
+        ),
+    }
+
+
 def goal_summary(ds: xr.Dataset, plan: Plan) -> pd.DataFrame:
     """One row per goal: what it means, its year, probability reached, and year reached (median,
     10th and 90th percentile over the scenarios that reach it within the horizon).
     """
     goals = plan.goals
-    texts = {
-        "hold_the_line": GOAL_TEXT["hold_the_line"].format(
-            base=goals.hold_the_line.base_year, by=goals.hold_the_line.by_year
-        ),
-        "marginal_producer": GOAL_TEXT["marginal_producer"].format(
-            coca=goals.marginal_producer.coca_ha,
-            poppy=goals.marginal_producer.poppy_ha,
-            by=goals.marginal_producer.by_year,
-        ),
-        "stability_point": GOAL_TEXT["stability_point"].format(
-            k=goals.stability_point.years_without_assistance, by=goals.stability_point.by_year
-        ),
-    }
+    texts = goal_descriptions(plan)
     by_years = {
         "hold_the_line": goals.hold_the_line.by_year,
         "marginal_producer": goals.marginal_producer.by_year,

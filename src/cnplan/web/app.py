@@ -20,6 +20,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cnplan import i18n
 from cnplan.web import api, pages
 from cnplan.web.auth import AuthError
 from cnplan.web.catalog import NotFound
@@ -84,9 +85,10 @@ def _error(request: Request, status: int, message: str, problems: dict | None = 
         if problems:
             body["problems"] = problems
         return JSONResponse(body, status_code=status, headers=headers)
-    html = pages.templates.get_template("error.j2").render(
-        request=request, status=status, message=message, user=None, protect_reads=False
-    )
+    with i18n.use_language(pages.request_language(request)):
+        html = pages.templates.get_template("error.j2").render(
+            request=request, status=status, message=message, user=None, protect_reads=False
+        )
     return HTMLResponse(html, status_code=status, headers=headers)
 
 

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from cnplan import i18n, terms
 from cnplan.runs import percent
 from cnplan.web import catalog
 from cnplan.web.auth import COOKIE, identify, require_read, require_write
@@ -46,6 +47,19 @@ def _pct(value: Any) -> str:
 
 templates.env.filters["num"] = _fmt
 templates.env.filters["pct"] = _pct
+i18n.install_jinja(templates.env)
+templates.env.filters.update(terms.jinja_filters())
+
+
+def request_language(request: Request) -> str | None:
+    """The language the reader chose (cookie), if it is one cnplan has; else None (default)."""
+    chosen = request.cookies.get(i18n.COOKIE)
+    if not chosen:
+        return None
+    try:
+        return i18n.normalize(chosen, source="cookie")
+    except i18n.LanguageError:
+        return None
 
 
 def svc(request: Request) -> Services:
@@ -55,7 +69,25 @@ def svc(request: Request) -> Services:
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("user", identify(request))
     context.setdefault("protect_reads", svc(request).settings.protect_reads)
-    return templates.TemplateResponse(request, template, context, status_code=status)
+    with i18n.use_language(request_language(request)):
+        return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+# -- language -----------------------------------------------------------------------------------
+@router.get("/language/{code}")
+def choose_language(code: str, next: str = "/") -> Response:  # noqa: A002 - the query name
+    """Remember the reader's language in a cookie (a year) and go back to the page they were on.
+
+    Only a local path is followed (``/...``, not ``//host``), so the link cannot redirect away.
+    """
+    try:
+        lang = i18n.normalize(code, source="language")
+    except i18n.LanguageError as exc:
+        raise InputError(str(exc)) from None
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(i18n.COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
 
 
 def _tracker(request: Request) -> tuple[list[dict[str, Any]], str | None]:
@@ -252,22 +284,65 @@ def job_page(job_id: JobId, request: Request, _: Reader) -> HTMLResponse:
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_page(run_id: str, request: Request, _: Reader) -> HTMLResponse:
     s = svc(request)
-    _, run = catalog.read_run(s.settings.runs_dir, run_id)
+    folder, run = catalog.read_run(s.settings.runs_dir, run_id)
+    with i18n.use_language(request_language(request)):
+        run = _goals_in_words(run, folder / "run.json")
     return render(request, "run.j2", run=run,
                   job=s.state.job_for_run(run_id))
 
 
-def _report_file(folder: FilePath, what: str) -> FileResponse:
-    """The folder's self-contained report.html (404 naming ``what`` if it has none)."""
+def _goals_in_words(run: dict[str, Any], path: FilePath) -> dict[str, Any]:
+    """The run's goals described in the current language (run.json keeps the English words)."""
+    import yaml
+
+    from cnplan.plans import PlanError, parse_plan
+    from cnplan.runs.summary import goal_descriptions
+
+    try:
+        meta = catalog.read_json(path)
+        raw = meta.get("plan_effective") or yaml.safe_load(meta.get("plan_text") or "")
+        words = goal_descriptions(parse_plan(raw, source=str(path)))
+    except (OSError, ValueError, PlanError, yaml.YAMLError, AttributeError, TypeError):
+        return run  # an old or odd run.json: keep its own words
+    goals = [dict(g, description=words.get(g.get("goal"), g.get("description")))
+             for g in run.get("goals") or []]
+    return dict(run, goals=goals)
+
+
+def _report_file(folder: FilePath, what: str, request: Request | None = None,
+                 write: Any = None) -> FileResponse:
+    """The folder's self-contained report.html (404 naming ``what`` if it has none).
+
+    In a language other than the one ``report.html`` was written in, the report is rendered
+    once in the reader's language with ``write(folder, out)`` and kept as
+    ``report.<lang>.html`` beside it (a cache: deleting it only costs a re-render).
+    """
     if not (folder / "report.html").is_file():
         raise catalog.NotFound(f"{what} has no report")
-    return FileResponse(folder / "report.html", media_type="text/html")
+    lang = request_language(request) if request is not None else None
+    if write is None or lang is None or _report_language(folder / "report.html") == lang:
+        return FileResponse(folder / "report.html", media_type="text/html")
+    localized = folder / f"report.{lang}.html"
+    if not localized.is_file() or localized.stat().st_mtime < (folder / "report.html").stat(
+    ).st_mtime:
+        with i18n.use_language(lang):
+            write(folder, localized)
+    return FileResponse(localized, media_type="text/html")
+
+
+def _report_language(path: FilePath) -> str:
+    """The ``lang`` attribute a report was written with (``en`` for reports before it had one)."""
+    head = path.open("rb").read(200).decode("utf-8", "replace")
+    marker = head.find('lang="')
+    return head[marker + 6:head.find('"', marker + 6)] if marker >= 0 else "en"
 
 
 @router.get("/runs/{run_id}/report")
 def run_report(run_id: str, request: Request, _: Reader) -> FileResponse:
+    from cnplan.report import write_run_report
+
     return _report_file(catalog.run_folder(svc(request).settings.runs_dir, run_id),
-                        f"run {run_id!r}")
+                        f"run {run_id!r}", request, write_run_report)
 
 
 # -- explorations -------------------------------------------------------------------------------
@@ -286,8 +361,11 @@ def exploration_page(name: str, request: Request, _: Reader) -> HTMLResponse:
 
 @router.get("/explorations/{name}/report")
 def exploration_report(name: str, request: Request, _: Reader) -> FileResponse:
+    from cnplan.report import write_exploration_report
+
     folder = catalog.exploration_folder(svc(request).settings.explorations_dir, name)
-    return _report_file(folder, f"exploration {name!r}")
+    return _report_file(folder, f"exploration {name!r}", request,
+                        lambda f, out: write_exploration_report(f, out=out))
 
 
 # -- tracker ------------------------------------------------------------------------------------
