@@ -89,7 +89,7 @@ def show(
             N_("quality"), N_("period"), N_("note")]
     if variable is not None:
         cols.remove("variable")  # named in the title instead
-        table.title = f"{title}, " + _("variable %(name)s") % {"name": terms.variable(variable)}
+        table.title = f"{title}, " + _("variable %(name)s") % {"name": variable}
     for col in cols:
         table.add_column(_(col), justify="right" if col in {"year", "value"} else "left",
                          overflow="fold", max_width=48 if col == "note" else None)
