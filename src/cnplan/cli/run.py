@@ -16,9 +16,9 @@ from rich.table import Table
 import cnplan
 from cnplan import terms
 from cnplan.cli.errors import fail
+from cnplan.format import probability as percent
 from cnplan.i18n import gettext as _
 from cnplan.i18n import use_language
-from cnplan.runs.summary import percent
 
 console = Console()
 err = Console(stderr=True)

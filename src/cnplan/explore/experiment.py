@@ -19,11 +19,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, ValidationError
 
+from cnplan.errors import LocatedError, did_you_mean
 from cnplan.explore.outcomes import outcome_columns, outcome_problems
 from cnplan.model.parameters import PARAM_NAMES, SPECS
 from cnplan.plans import LEVERS, NATIONAL, Plan, PlanError, load_plan
 from cnplan.plans.levers import LeverSpec
-from cnplan.plans.schema import LocatedError, Strict, did_you_mean
+from cnplan.plans.schema import Strict
 
 DRIVERS: dict[str, tuple[str, float, float, str]] = {
     # name: (unit, lowest allowed, highest allowed, meaning)

@@ -22,11 +22,13 @@ from functools import cached_property
 
 import numpy as np
 
+from cnplan.errors import CnplanError
+
 TRADITIONAL, HARD_CORE, EXPANSION = 0, 1, 2
 KIND_CODES = {"traditional": TRADITIONAL, "hard_core": HARD_CORE, "expansion": EXPANSION}
 
 
-class GeographyError(ValueError):
+class GeographyError(CnplanError, ValueError):
     """A geography that cannot be built: unknown unit, kind or country, or a bad adjacency."""
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cnplan.data import Dataset
+from cnplan.errors import CnplanError
 from cnplan.model.geography import (
     EXPANSION,
     HARD_CORE,
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXPANSION", "HARD_CORE", "KIND_CODES", "TRADITIONAL", "Inputs", "build_inputs"]
 
 
-class ModelInputError(Exception):
+class ModelInputError(CnplanError):
     """The data cannot give the simulator what it needs (e.g. no area for the start)."""
 
 

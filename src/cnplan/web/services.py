@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from cnplan.errors import CnplanError
 from cnplan.files import write_bytes_atomic
 from cnplan.web import catalog
 from cnplan.web.jobs import JobManager, new_run_id
@@ -28,7 +29,7 @@ STATUS_SECONDS = 2.0
 once; a report made elsewhere (the CLI, another server) shows within this many seconds."""
 
 
-class InputError(ValueError):
+class InputError(CnplanError, ValueError):
     """A request the app refuses; ``problems`` maps a field name to what was expected."""
 
     def __init__(self, message: str, problems: dict[str, str] | None = None) -> None:
