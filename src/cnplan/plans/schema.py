@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cnplan.limits import short_repr
 from cnplan.plans.levers import LEVERS, NATIONAL
 
 
@@ -379,7 +380,7 @@ def _pydantic_problems(exc: ValidationError) -> list[str]:
         msg = msg[0].lower() + msg[1:] if msg else msg
         if "[key]" in e["loc"]:
             msg = "year must be a whole number"
-        got = f", got {e['input']!r}" if e["type"] not in {"missing"} else ""
+        got = f", got {short_repr(e['input'])}" if e["type"] not in {"missing"} else ""
         problems.append(f"{where}: {msg}{got}")
     return problems
 

@@ -57,13 +57,12 @@ class RunInputs:
 
 
 def _plan_of(meta: dict[str, Any]) -> Any:
-    import yaml
-
     from cnplan.plans import parse_plan
+    from cnplan.yamlio import load_yaml
 
     if meta.get("plan_effective"):
         return parse_plan(meta["plan_effective"], source="run.json plan_effective")
-    return parse_plan(yaml.safe_load(meta["plan_text"]), source="run.json plan_text")
+    return parse_plan(load_yaml(meta["plan_text"]), source="run.json plan_text")
 
 
 def _observed_series(data: Any, variable: str) -> dict[str, pd.Series]:

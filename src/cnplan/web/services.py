@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from cnplan.files import write_bytes_atomic
 from cnplan.web import catalog
 from cnplan.web.jobs import JobManager, new_run_id
@@ -22,6 +20,7 @@ from cnplan.web.paths import UnsafeName, check_name, inside
 from cnplan.web.settings import MAX_PLAN_BYTES, MAX_SCENARIOS, Settings
 from cnplan.web.state import StateDB
 from cnplan.web.tokens import TokenChecker
+from cnplan.yamlio import YamlError, load_yaml
 
 STATUS_SECONDS = 2.0
 """How long a computed tracker status is reused. Reports made through the app clear it at
@@ -144,9 +143,9 @@ class Services:
         except UnicodeDecodeError as exc:
             return None, [f"file: expected UTF-8 text, byte {exc.start} is not"]
         try:
-            raw = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            return None, [f"not valid YAML: {exc}"]
+            raw = load_yaml(text)
+        except YamlError as exc:
+            return None, [str(exc)]
         try:
             plan = parse_plan(raw, label)
         except PlanError as exc:
