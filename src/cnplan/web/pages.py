@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from cnplan import i18n, terms
-from cnplan.runs import percent
+from cnplan.runs import goal_columns_note, percent, trajectory_sentence, years_text
 from cnplan.web import catalog
 from cnplan.web.auth import COOKIE, identify, require_read, require_write
 from cnplan.web.services import InputError, Services, check_dataset, dataset_names
@@ -48,6 +48,9 @@ def _pct(value: Any) -> str:
 
 templates.env.filters["num"] = _fmt
 templates.env.filters["pct"] = _pct
+templates.env.filters["goal_years"] = years_text
+templates.env.globals["goal_columns_note"] = goal_columns_note
+templates.env.filters["trajectory"] = trajectory_sentence
 i18n.install_jinja(templates.env)
 templates.env.filters.update(terms.jinja_filters())
 
