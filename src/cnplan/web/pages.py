@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cnplan import format as display
 from cnplan import i18n, terms
+from cnplan.runs import goal_columns_note, trajectory_sentence, years_text
 from cnplan.web import catalog
 from cnplan.web.auth import COOKIE, identify, require_read, require_write
 from cnplan.web.services import InputError, Services, check_dataset, dataset_names
@@ -34,6 +35,9 @@ router = APIRouter(include_in_schema=False)
 
 
 templates.env.filters.update(display.jinja_filters())  # num, year, pct, ha, usd, share
+templates.env.filters["goal_years"] = years_text
+templates.env.globals["goal_columns_note"] = goal_columns_note
+templates.env.filters["trajectory"] = trajectory_sentence
 i18n.install_jinja(templates.env)
 templates.env.filters.update(terms.jinja_filters())
 
