@@ -111,8 +111,8 @@ def register(app: typer.Typer) -> None:
         """
         from cnplan.cli.run import _plan_and_data, make_run
         from cnplan.data import DataError
+        from cnplan.errors import LocatedError
         from cnplan.model import ModelInputError
-        from cnplan.plans.schema import LocatedError
         from cnplan.report.compare_report import COMPARE_FILE, write_compare_report
         from cnplan.runs import RunError
         from cnplan.runs.compare import compare_folders

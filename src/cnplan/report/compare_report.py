@@ -11,14 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cnplan import format as fmt
 from cnplan import terms
 from cnplan.files import write_text_atomic
-from cnplan.i18n import babel_locale, format_datetime
+from cnplan.i18n import format_datetime
 from cnplan.i18n import gettext as _
 from cnplan.report import charts as ch
 from cnplan.report.figures import Chart
 from cnplan.runs.compare import Comparison
-from cnplan.runs.summary import percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -55,12 +55,7 @@ def compare_bands(comparison: Comparison, ax: Axes | None = None,
 
 
 def _number(value: float, digits: int = 0) -> str:
-    from babel.numbers import format_decimal
-
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=babel_locale())
+    return fmt.number(value, digits)
 
 
 def _points(value: float) -> str:
@@ -86,7 +81,7 @@ def goal_rows(comparison: Comparison) -> list[dict[str, Any]]:
                     "diff": _points(r.difference), "se": _number(100 * r.se, 1),
                     "low": _points(r.low), "high": _points(r.high)}
             distinct = not math.isnan(r.difference) and (r.low > 0 or r.high < 0)
-            cells.append({"run": r.run, "p": percent(r.probability, short=True),
+            cells.append({"run": r.run, "p": fmt.probability(r.probability, short=True),
                           "by": r.by_year, "diff": diff, "distinct": distinct})
         rows.append({"goal": goal, "description": part["description"].iloc[0],
                      "cells": cells})
