@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from cnplan.web import catalog
 from cnplan.web.auth import require_read, require_write
@@ -135,7 +136,8 @@ async def validate_plan(
 ) -> dict[str, Any]:
     """Check an uploaded plan (at most 256 kB) and list every located problem; nothing saved."""
     content = await _read_upload(file)
-    loaded, problems = services(request).validate_plan(content, file.filename or "upload")
+    loaded, problems = await run_in_threadpool(
+        services(request).validate_plan, content, file.filename or "upload")
     return {"valid": loaded is not None, "name": loaded.name if loaded else None,
             "problems": problems}
 
@@ -146,7 +148,8 @@ async def save_plan(
 ) -> dict[str, Any]:
     """Validate an uploaded plan and save it under its ``name`` so runs can use it."""
     content = await _read_upload(file)
-    name, _ = services(request).save_plan(content, file.filename or "upload")
+    name, _ = await run_in_threadpool(
+        services(request).save_plan, content, file.filename or "upload")
     return {"name": name, "saved_by": who}
 
 

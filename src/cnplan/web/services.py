@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from cnplan.errors import CnplanError
 from cnplan.files import write_bytes_atomic
 from cnplan.web import catalog
 from cnplan.web.jobs import JobManager, new_run_id
@@ -22,13 +21,14 @@ from cnplan.web.paths import UnsafeName, check_name, inside
 from cnplan.web.settings import MAX_PLAN_BYTES, MAX_SCENARIOS, Settings
 from cnplan.web.state import StateDB
 from cnplan.web.tokens import TokenChecker
+from cnplan.yamlio import YamlError, load_yaml
 
 STATUS_SECONDS = 2.0
 """How long a computed tracker status is reused. Reports made through the app clear it at
 once; a report made elsewhere (the CLI, another server) shows within this many seconds."""
 
 
-class InputError(ValueError):
+class InputError(CnplanError, ValueError):
     """A request the app refuses; ``problems`` maps a field name to what was expected."""
 
     def __init__(self, message: str, problems: dict[str, str] | None = None) -> None:
@@ -144,9 +144,9 @@ class Services:
         except UnicodeDecodeError as exc:
             return None, [f"file: expected UTF-8 text, byte {exc.start} is not"]
         try:
-            raw = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            return None, [f"not valid YAML: {exc}"]
+            raw = load_yaml(text)
+        except YamlError as exc:
+            return None, [str(exc)]
         try:
             plan = parse_plan(raw, label)
         except PlanError as exc:
