@@ -22,6 +22,8 @@ from functools import cached_property
 
 import numpy as np
 
+from cnplan.errors import CnplanError
+
 TRADITIONAL, HARD_CORE, EXPANSION = 0, 1, 2
 # Distance decay of displacement between neighbouring units: weight exp(-d / L) for a
 # neighbour whose representative point is d km away. The shape (coca displaced by eradication
@@ -32,7 +34,7 @@ DISPLACEMENT_DECAY_KM = 150.0
 KIND_CODES = {"traditional": TRADITIONAL, "hard_core": HARD_CORE, "expansion": EXPANSION}
 
 
-class GeographyError(ValueError):
+class GeographyError(CnplanError, ValueError):
     """A geography that cannot be built: unknown unit, kind or country, or a bad adjacency."""
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from cnplan.data import Dataset
 from cnplan.data.boundaries import centroid_km, has_boundaries, load_boundaries, touching_pairs
+from cnplan.errors import CnplanError
 from cnplan.model.geography import (
     EXPANSION,
     HARD_CORE,
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXPANSION", "HARD_CORE", "KIND_CODES", "TRADITIONAL", "Inputs", "build_inputs"]
 
 
-class ModelInputError(Exception):
+class ModelInputError(CnplanError):
     """The data cannot give the simulator what it needs (e.g. no area for the start)."""
 
 
