@@ -16,9 +16,9 @@ from rich.table import Table
 import cnplan
 from cnplan import terms
 from cnplan.cli.errors import fail
+from cnplan.format import probability as percent
 from cnplan.i18n import gettext as _
 from cnplan.i18n import use_language
-from cnplan.runs.summary import percent
 
 console = Console()
 err = Console(stderr=True)
@@ -35,18 +35,17 @@ def _fmt(value: float, unit: str) -> str:
 
 
 def _goal_table(goals) -> Table:
-    table = Table(title=_("Goals"), title_justify="left")
+    from cnplan.runs import goal_columns_note, years_text
+
+    table = Table(title=_("Goals"), title_justify="left", caption=goal_columns_note(),
+                  caption_justify="left")
     table.add_column(_("goal"))
     table.add_column(_("by"), justify="right")
     table.add_column(_("P(reached)"), justify="right")
-    table.add_column(_("year reached: median [10–90%]"), justify="right")
-    table.add_column(_("reached at all in horizon"), justify="right")
+    table.add_column(_("first year reached: median [10–90%]"), justify="right")
+    table.add_column(_("reached at some time"), justify="right")
     for row in goals.itertuples(index=False):
-        years = (
-            _("never in horizon")
-            if math.isnan(row.year_median)
-            else f"{row.year_median:.0f} [{row.year_p10:.0f}–{row.year_p90:.0f}]"
-        )
+        years = years_text(row)
         table.add_row(
             row.description,
             str(row.by_year),
@@ -167,10 +166,17 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulate a plan over many futures; print goals and yearly bands, save the run."""
         from cnplan.data import DataError
+        from cnplan.errors import LocatedError
         from cnplan.model import ModelInputError, ParameterSet, default_parameter_set, simulate
         from cnplan.plans import PlanError
-        from cnplan.plans.schema import LocatedError
-        from cnplan.runs import RunError, goal_summary, write_run, yearly_table
+        from cnplan.runs import (
+            RunError,
+            central_trajectory,
+            goal_summary,
+            trajectory_sentence,
+            write_run,
+            yearly_table,
+        )
         from cnplan.runs.folder import default_folder
         from cnplan.runs.sheets import yearly_bands
 
@@ -223,6 +229,7 @@ def register(app: typer.Typer) -> None:
                 "python": sys.version.split()[0],
                 "assumptions": ds.attrs.get("notes", "").splitlines(),
                 "goals": json.loads(stored_goals.to_json(orient="records")),
+                "central_trajectory": central_trajectory(ds),
                 "command": " ".join(sys.argv),
             }
             folder = write_run(ds, folder, meta, yearly=yearly_bands(ds, dataset))
@@ -245,6 +252,7 @@ def register(app: typer.Typer) -> None:
                           highlight=False)
         for line in from_actuals:
             console.print(_("  from actuals: %(line)s") % {"line": line})
+        console.print(trajectory_sentence(meta["central_trajectory"]))
         console.print(_goal_table(goals))
         tables = _zone_tables(yearly, scenarios) if by == "zone" else _yearly_tables(yearly)
         for table in tables:

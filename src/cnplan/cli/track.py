@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cnplan import format as display
 from cnplan import terms
 from cnplan.i18n import gettext as _
 
@@ -102,12 +103,6 @@ def report_cmd(
     )
 
 
-def _num(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "-"
-    return f"{value:,.{digits}f}" if abs(value) >= 10 or digits else f"{value:,.3g}"
-
-
 @app.command("status")
 @_errors
 def status_cmd(db: DbOption = None) -> None:
@@ -137,8 +132,8 @@ def status_cmd(db: DbOption = None) -> None:
                 terms.unit(row.unit),
                 terms.direction("lower" if row.direction == "lower" else "higher"),
                 str(row.period) if row.period else "-",
-                _num(row.target),
-                _num(row.actual),
+                display.number(row.target),
+                display.number(row.actual),
                 f"{row.percent:.0f}%" if row.percent is not None else "-",
                 f"[{colour.get(row.status, 'dim')}]{terms.status(row.status)}[/]",
                 terms.trend(row.trend),
