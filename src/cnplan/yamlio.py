@@ -15,10 +15,11 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
+from cnplan.errors import CnplanError
 from cnplan.limits import YAML_MAX_DEPTH, YAML_MAX_NODES
 
 
-class YamlError(ValueError):
+class YamlError(CnplanError, ValueError):
     """The text is not YAML cnplan can read; the message says where (line, column) and why."""
 
 

@@ -31,13 +31,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cnplan.errors import CnplanError
 from cnplan.explore.store import read_table, write_table
 from cnplan.files import write_text_atomic
 
 METRICS = ("mean", "percentile", "regret", "satisficing")
 
 
-class OptimizeError(ValueError):
+class OptimizeError(CnplanError, ValueError):
     """The optimisation cannot run with the given experiment, objectives or options."""
 
 

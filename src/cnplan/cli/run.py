@@ -16,9 +16,9 @@ from rich.table import Table
 import cnplan
 from cnplan import terms
 from cnplan.cli.errors import fail
+from cnplan.format import probability as percent
 from cnplan.i18n import gettext as _
 from cnplan.i18n import use_language
-from cnplan.runs.summary import percent
 
 console = Console()
 err = Console(stderr=True)
@@ -166,9 +166,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulate a plan over many futures; print goals and yearly bands, save the run."""
         from cnplan.data import DataError
+        from cnplan.errors import LocatedError
         from cnplan.model import ModelInputError, ParameterSet, default_parameter_set, simulate
         from cnplan.plans import PlanError
-        from cnplan.plans.schema import LocatedError
         from cnplan.runs import (
             RunError,
             central_trajectory,

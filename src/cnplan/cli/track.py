@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cnplan import format as display
 from cnplan import terms
 from cnplan.i18n import gettext as _
 
@@ -109,17 +110,11 @@ app.command("record")(record_cmd)
 app.command("report", hidden=True, help="Old name of `record` (kept as an alias).")(record_cmd)
 
 
-def _num(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "-"
-    return f"{value:,.{digits}f}" if abs(value) >= 10 or digits else f"{value:,.3g}"
-
-
 def _last(row: Any) -> str:
     """The latest actual before the view's period, with its year ("9,500 (2006)"), or "-"."""
     if row.last_period is None or row.actual is not None:
         return "-"
-    return f"{_num(row.last_actual)} ({row.last_period})"
+    return f"{display.number(row.last_actual)} ({display.year(row.last_period)})"
 
 
 @app.command("status")
@@ -160,8 +155,8 @@ def status_cmd(
                 row.indicator,
                 terms.unit(row.unit),
                 terms.direction("lower" if row.direction == "lower" else "higher"),
-                _num(row.target),
-                _num(row.actual),
+                display.number(row.target),
+                display.number(row.actual),
                 f"{row.percent:.0f}%" if row.percent is not None else "-",
                 f"[{colour.get(row.status, 'dim')}]{terms.status(row.status)}[/]",
                 terms.trend(row.trend),

@@ -98,11 +98,12 @@ class Dataset:
         ids = self._zone_map.get(name, ())
         if len(ids) == 1:
             return ids[0]
-        from cnplan.data.schema import did_you_mean
+        from cnplan.errors import did_you_mean
 
         what = "spans several zones" if ids else "is not a zone id, zone name or crosswalk name"
+        hint = did_you_mean(name, self._zone_map, cutoff=0.75)
         raise DataError(f"zone {name!r} {what} of dataset {self.name!r}"
-                        f"{did_you_mean(name, self._zone_map)}; zones: {', '.join(self.zone_ids)}")
+                        f"{hint}; zones: {', '.join(self.zone_ids)}")
 
     def level_of(self, source_name: str) -> str:
         """Return the crosswalk level of a zone name (``national`` for country totals)."""

@@ -18,11 +18,11 @@ from cnplan.data.schema import (
     DataError,
     Problem,
     column_schemas,
-    did_you_mean,
     series_of,
     split_ids,
 )
 from cnplan.data.values import is_bound, parse_value
+from cnplan.errors import did_you_mean
 
 FILES = ("zones", "observations", "crosswalk", "sources", "meta")
 MANDATORY = ("zones", "observations")
@@ -168,7 +168,7 @@ def _row_problems(row: dict, line: int, label: str, known_zones: set[str],
     out: list[Problem] = []
     zone = row.get("zone", "")
     if zone and zone not in known_zones:
-        hint = did_you_mean(zone, known_zones)
+        hint = did_you_mean(zone, known_zones, cutoff=0.75)
         out.append(Problem(label, line, "zone",
                            f"unknown zone {zone!r}: expected 'national', a zone_id or name of "
                            f"zones, or a source_name of the crosswalk{hint}"))

@@ -18,12 +18,13 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 
+from cnplan.errors import LocatedError, did_you_mean
 from cnplan.explore.outcomes import outcome_columns, outcome_problems
 from cnplan.limits import short_repr
 from cnplan.model.parameters import PARAM_NAMES, SPECS
 from cnplan.plans import LEVERS, NATIONAL, Plan, PlanError, load_plan
 from cnplan.plans.levers import LeverSpec
-from cnplan.plans.schema import LocatedError, Strict, did_you_mean
+from cnplan.plans.schema import Strict
 from cnplan.yamlio import YamlError, load_yaml, read_text
 
 DRIVERS: dict[str, tuple[str, float, float, str]] = {

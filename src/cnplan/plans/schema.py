@@ -9,29 +9,15 @@ with its location, e.g. ``levers.forced_eradication.vraem[2007]: must be >= 0 ha
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cnplan.errors import LocatedError, did_you_mean
 from cnplan.limits import short_repr
 from cnplan.plans.levers import LEVERS, NATIONAL
-
-
-class LocatedError(Exception):
-    """A file could not be read; ``problems`` lists every located problem, each printed as
-    ``<kind> <source>, <location>: <what was expected>``.
-    """
-
-    kind = "file"
-
-    def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  {self.kind} {source}, {p}" for p in problems)
-        super().__init__(f"{self.kind} {source} has {len(problems)} problem(s):\n{lines}")
 
 
 class PlanError(LocatedError):
@@ -241,12 +227,6 @@ def _num(value: Any) -> float | None:
         return None
 
 
-def did_you_mean(name: str, valid: Iterable[str] = LEVERS) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``valid`` (lever ids by default), or ''."""
-    close = difflib.get_close_matches(str(name), list(valid), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
@@ -261,7 +241,7 @@ def _lever_problems(levers: dict, start: int | None, end: int | None) -> list[st
         spec = LEVERS.get(lever)
         if spec is None:
             problems.append(
-                f"levers.{lever}: unknown lever{did_you_mean(lever)}; valid levers "
+                f"levers.{lever}: unknown lever{did_you_mean(lever, LEVERS)}; valid levers "
                 f"are {', '.join(LEVERS)}"
             )
             continue
@@ -340,7 +320,7 @@ def _goal_and_indicator_problems(raw: dict, start: int | None, end: int | None) 
         lever = ind.get("lever")
         if isinstance(lever, str) and lever not in LEVERS:
             problems.append(
-                f"indicators[{i}].lever: unknown lever {lever!r}{did_you_mean(lever)}; "
+                f"indicators[{i}].lever: unknown lever {lever!r}{did_you_mean(lever, LEVERS)}; "
                 "valid levers are "
                 f"{', '.join(LEVERS)}"
             )

@@ -27,8 +27,9 @@ from typing import Literal
 import numpy as np
 
 from cnplan.data import Dataset
+from cnplan.errors import LocatedError, did_you_mean
 from cnplan.plans.levers import LEVERS, NATIONAL
-from cnplan.plans.schema import LocatedError, Plan, PlanError, did_you_mean, parse_plan
+from cnplan.plans.schema import Plan, PlanError, parse_plan
 
 Op = Literal["scale", "level"]
 
@@ -169,7 +170,7 @@ def parse_changes(texts: Sequence[str], plan: Plan,
         lever, key = m["lever"], m["key"]
         before = len(problems)
         if lever not in LEVERS:
-            problems.append(f"{where}: unknown lever {lever!r}{did_you_mean(lever)}; valid "
+            problems.append(f"{where}: unknown lever {lever!r}{did_you_mean(lever, LEVERS)}; valid "
                             f"levers are {', '.join(LEVERS)}")
         parsed = _value(m["value"])
         if parsed is None:

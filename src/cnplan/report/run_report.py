@@ -437,6 +437,9 @@ def template_env() -> Any:
         lstrip_blocks=True,
     ))
     env.filters.update(terms.jinja_filters())
+    from cnplan.format import jinja_filters
+
+    env.filters.update(jinja_filters())
     return env
 
 

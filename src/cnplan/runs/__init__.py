@@ -1,12 +1,12 @@
 """Runs: summaries of a simulated ensemble (goals, yearly bands) and the run folder on disk."""
 
+from cnplan.format import probability as percent
 from cnplan.runs.folder import RunError, load_run, write_run
 from cnplan.runs.summary import (
     MIN_FUTURES_FOR_YEARS,
     central_trajectory,
     goal_columns_note,
     goal_summary,
-    percent,
     trajectory_sentence,
     yearly_table,
     years_text,

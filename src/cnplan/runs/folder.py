@@ -19,12 +19,14 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
+from cnplan.errors import CnplanError
+
 ENSEMBLE = "ensemble.nc"
 OUTCOMES = "outcomes.parquet"
 RUN_JSON = "run.json"
 
 
-class RunError(Exception):
+class RunError(CnplanError):
     """A run folder is missing or unreadable."""
 
 

@@ -34,22 +34,6 @@ NATIONAL_ROWS = (
 )
 
 
-def percent(p: float, short: bool = False) -> str:
-    """A probability as a reader should see it: never "0%" for rare, never "100%" for likely.
-
-    ``short`` gives "<1%" / ">99%" for tables; otherwise "less than 1%" / "more than 99%".
-    """
-    if p <= 0:
-        return "0%"
-    if p >= 1:
-        return "100%"
-    if p < 0.005:
-        return "<1%" if short else "less than 1%"
-    if p > 0.995:
-        return ">99%" if short else "more than 99%"
-    return f"{p:.0%}"
-
-
 def goal_descriptions(plan: Plan) -> dict[str, str]:
     """What each of the plan's goals means, with its numbers, in the current language."""
     goals = plan.goals

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -18,8 +17,9 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from cnplan import format as display
 from cnplan import i18n, terms
-from cnplan.runs import goal_columns_note, percent, trajectory_sentence, years_text
+from cnplan.runs import goal_columns_note, trajectory_sentence, years_text
 from cnplan.web import catalog
 from cnplan.web.auth import COOKIE, identify, require_read, require_write
 from cnplan.web.services import InputError, Services, check_dataset, dataset_names
@@ -34,20 +34,7 @@ JobId = Annotated[int, Path(ge=1, lt=2**63)]
 router = APIRouter(include_in_schema=False)
 
 
-def _fmt(value: Any, digits: int = 0) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    if isinstance(value, int | float):
-        return f"{value:,.{digits}f}"
-    return str(value)
-
-
-def _pct(value: Any) -> str:
-    return "–" if value is None else percent(float(value), short=True)
-
-
-templates.env.filters["num"] = _fmt
-templates.env.filters["pct"] = _pct
+templates.env.filters.update(display.jinja_filters())  # num, year, pct, ha, usd, share
 templates.env.filters["goal_years"] = years_text
 templates.env.globals["goal_columns_note"] = goal_columns_note
 templates.env.filters["trajectory"] = trajectory_sentence

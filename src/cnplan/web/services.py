@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cnplan.errors import CnplanError
 from cnplan.files import write_bytes_atomic
 from cnplan.web import catalog
 from cnplan.web.jobs import JobManager, new_run_id
@@ -27,7 +28,7 @@ STATUS_SECONDS = 2.0
 once; a report made elsewhere (the CLI, another server) shows within this many seconds."""
 
 
-class InputError(ValueError):
+class InputError(CnplanError, ValueError):
     """A request the app refuses; ``problems`` maps a field name to what was expected."""
 
     def __init__(self, message: str, problems: dict[str, str] | None = None) -> None:
