@@ -28,6 +28,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from cnplan.errors import CnplanError
+
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 """Languages with a catalogue, by code, each named in itself (for a language switch)."""
 
@@ -40,7 +42,7 @@ _FORMAT_LOCALE = {"en": "en_US", "es": "es_419"}
 _current: ContextVar[str | None] = ContextVar("cnplan_language", default=None)
 
 
-class LanguageError(ValueError):
+class LanguageError(CnplanError, ValueError):
     """A language code cnplan cannot use (no catalogue, or not a locale Babel knows)."""
 
 

@@ -73,11 +73,35 @@ def test_until_limits_the_years(tmp_path):
     assert "coca_ha_2010" in outcomes and "coca_ha_2011" not in outcomes
 
 
-def test_by_zone_prints_zone_tables(tmp_path):
-    result = _run("-n", "20", "--by", "zone", "--out", str(tmp_path / "z"), "--no-report")
+def test_by_zone_prints_one_year_by_zone_table_per_variable(tmp_path):
+    result = runner.invoke(app, ["run", "-n", "20", "--by", "zone", "--out",
+                                 str(tmp_path / "z"), "--no-report"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    for zone in ("vraem", "huallaga", "central"):
-        assert f"— {zone}" in result.output
+    assert result.output.count("median of 20 futures by zone") == 2  # coca, forced eradication
+    header = next(line for line in result.output.splitlines() if "vraem" in line)
+    for zone in ("vraem", "huallaga", "central", "la_convencion", "north"):
+        assert zone in header  # the zones are columns of one table, not 16 tall tables
+    assert "— vraem" not in result.output
+
+
+def test_run_folder_holds_yearly_csv_and_xlsx(first_run):
+    from openpyxl import load_workbook
+
+    csv = pd.read_csv(first_run / "yearly.csv")
+    assert list(csv.columns) == ["variable", "zone", "year", "unit", "p10", "median", "p90",
+                                 "observed"]
+    assert {"national", "vraem", "huallaga"} <= set(csv["zone"])
+    coca = csv[(csv.variable == "coca") & (csv.zone == "national")]
+    assert coca["year"].tolist() == list(range(2005, 2016))
+    assert (coca["p10"] <= coca["median"]).all() and (coca["median"] <= coca["p90"]).all()
+    assert set(csv.loc[csv.variable == "leaf price", "unit"]) == {"USD/kg"}
+    book = load_workbook(first_run / "yearly.xlsx", read_only=True)
+    rows = list(book["yearly"].values)
+    assert list(rows[0]) == list(csv.columns)
+    assert len(rows) == len(csv) + 1
+    assert rows[1][5] == pytest.approx(csv.iloc[0]["median"])
+    about = dict(book["about"].values)
+    assert about["seed"] == 3 and about["futures"] == 200
 
 
 def test_bad_plan_gives_exit_1_and_a_located_message(tmp_path):

@@ -28,10 +28,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cnplan.errors import CnplanError
 from cnplan.files import write_text_atomic
 
 
-class PrimError(ValueError):
+class PrimError(CnplanError, ValueError):
     """PRIM cannot run on the given data or options."""
 
 

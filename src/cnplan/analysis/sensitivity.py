@@ -22,12 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cnplan.errors import CnplanError
 from cnplan.explore.store import read_table, write_table
 
 Model = Callable[[np.ndarray], np.ndarray]
 
 
-class SensitivityError(ValueError):
+class SensitivityError(CnplanError, ValueError):
     """Sensitivity analysis cannot run with the given model or options."""
 
 

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cnplan import format as display
 from cnplan.cli.errors import fail
 from cnplan.cli.options import SchedulerOption, WorkersOption
 from cnplan.files import write_atomic
@@ -35,12 +36,6 @@ def _errors() -> tuple[type[Exception], ...]:
         ModelInputError,
         OSError,
     )
-
-
-def _g(value: float, digits: int = 4) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:,.{digits}g}" if abs(value) < 1e6 else f"{value:,.0f}"
 
 
 def _p(value: float) -> str:
@@ -86,10 +81,10 @@ def _limits_table(limits, title: str, with_qp: bool) -> Table:
         else:
             cells = [
                 row.input,
-                _g(row.lower),
-                _g(row.upper),
+                display.number(row.lower),
+                display.number(row.upper),
                 row.unit,
-                f"{_g(row.minimum)} – {_g(row.maximum)}",
+                f"{display.number(row.minimum)} – {display.number(row.maximum)}",
             ]
         if with_qp:
             cells += [_p(row.qp_lower), _p(row.qp_upper)]
@@ -234,7 +229,8 @@ def register(app: typer.Typer) -> None:
         for col in cols:
             table.add_column(col.replace("_conf", " ±95%"), justify="right")
         for i, row in enumerate(result.table.itertuples(index=False)):
-            table.add_row(str(i + 1), row.input, row.unit, *[_g(getattr(row, c), 3) for c in cols])
+            cells = [display.number(getattr(row, c), significant=3) for c in cols]
+            table.add_row(str(i + 1), row.input, row.unit, *cells)
         console.print(table)
         fig = Figure(figsize=(7, 0.4 * len(result.table) + 1.6), layout="constrained")
         plots.sensitivity_bars(result, ax=fig.add_subplot())
@@ -333,7 +329,7 @@ def register(app: typer.Typer) -> None:
         for col in result.table.columns:
             table.add_column(col, justify="right")
         for i, row in result.table.iterrows():
-            table.add_row(str(i), *[_g(v) for v in row.to_numpy(dtype=float)])
+            table.add_row(str(i), *[display.number(v) for v in row.to_numpy(dtype=float)])
         console.print(table)
         gens = result.generations
         console.print(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cnplan import format as display
 from cnplan.cli.errors import fail
 from cnplan.cli.options import SchedulerOption, WorkersOption
 
@@ -29,24 +29,13 @@ def _errors() -> tuple[type[Exception], ...]:
     return (ExperimentError, ResultsError, PlanError, DataError, ModelInputError, ValueError)
 
 
-def _g(value: float | None, digits: int = 4) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.{digits}g}"
-
-
-def _year(value: float | None) -> str:
-    return "–" if value is None or math.isnan(value) else f"{value:.0f}"
-
-
 def _summary_tables(s: dict) -> list[Table]:
     inputs = Table(title="Inputs (sampled ranges)", title_justify="left")
     for col in ("input", "min", "max", "distinct values"):
         inputs.add_column(col, justify="left" if col == "input" else "right")
     for row in s["inputs"]:
-        inputs.add_row(row["column"], _g(row["min"]), _g(row["max"]), str(row["distinct"]))
+        low, high = display.number(row["min"]), display.number(row["max"])
+        inputs.add_row(row["column"], low, high, str(row["distinct"]))
     outcomes = Table(title="Outcomes", title_justify="left")
     for col in ("outcome", "unit", "share true", "median", "5–95%", "missing"):
         outcomes.add_column(col, justify="left" if col in {"outcome", "unit"} else "right")
@@ -57,7 +46,7 @@ def _summary_tables(s: dict) -> list[Table]:
                 row["column"], row["unit"], "–" if share is None else f"{share:.1%}", "", "", ""
             )
         else:
-            fmt = _year if row["column"].endswith("_year") else _g
+            fmt = display.year if row["column"].endswith("display.year") else display.number
             band = f"{fmt(row.get('p05'))} – {fmt(row.get('p95'))}" if row.get("count") else "–"
             outcomes.add_row(
                 row["column"],
@@ -168,7 +157,8 @@ def register(app: typer.Typer) -> None:
                 for col in frame.columns:
                     table.add_column(str(col), justify="right")
                 for row in frame.head(200).itertuples(index=False):
-                    table.add_row(*(_g(v) if isinstance(v, float) else str(v) for v in row))
+                    table.add_row(*(display.number(v) if isinstance(v, float) else str(v)
+                                    for v in row))
                 console.print(table)
                 if len(frame) > 200:
                     console.print(f"({len(frame):,} rows; first 200 shown; use --format csv)")

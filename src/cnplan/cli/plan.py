@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, NamedTuple
 
 import typer
-import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -15,6 +14,7 @@ from cnplan.plans import Plan, PlanError, builtin_plans, load_plan, plan_text
 from cnplan.plans.render import plan_view
 from cnplan.plans.schema import zone_problems
 from cnplan.plans.template import new_plan_text
+from cnplan.yamlio import YamlError, load_yaml
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -77,8 +77,8 @@ def zone_check(raw: dict) -> tuple[list[str], str | None]:
 def _raw(plan: str) -> dict:
     """The plan's YAML as a mapping, or an empty one if it cannot be read (reported elsewhere)."""
     try:
-        raw = yaml.safe_load(plan_text(plan)[0])
-    except (PlanError, yaml.YAMLError):
+        raw = load_yaml(plan_text(plan)[0])
+    except (PlanError, YamlError):
         return {}
     return raw if isinstance(raw, dict) else {}
 

@@ -6,8 +6,9 @@ import hashlib
 import json
 import math
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,9 +17,9 @@ from rich.table import Table
 import cnplan
 from cnplan import terms
 from cnplan.cli.errors import fail
+from cnplan.format import probability as percent
 from cnplan.i18n import gettext as _
 from cnplan.i18n import use_language
-from cnplan.runs.summary import percent
 
 console = Console()
 err = Console(stderr=True)
@@ -35,18 +36,17 @@ def _fmt(value: float, unit: str) -> str:
 
 
 def _goal_table(goals) -> Table:
-    table = Table(title=_("Goals"), title_justify="left")
+    from cnplan.runs import goal_columns_note, years_text
+
+    table = Table(title=_("Goals"), title_justify="left", caption=goal_columns_note(),
+                  caption_justify="left")
     table.add_column(_("goal"))
     table.add_column(_("by"), justify="right")
     table.add_column(_("P(reached)"), justify="right")
-    table.add_column(_("year reached: median [10–90%]"), justify="right")
-    table.add_column(_("reached at all in horizon"), justify="right")
+    table.add_column(_("first year reached: median [10–90%]"), justify="right")
+    table.add_column(_("reached at some time"), justify="right")
     for row in goals.itertuples(index=False):
-        years = (
-            _("never in horizon")
-            if math.isnan(row.year_median)
-            else f"{row.year_median:.0f} [{row.year_p10:.0f}–{row.year_p90:.0f}]"
-        )
+        years = years_text(row)
         table.add_row(
             row.description,
             str(row.by_year),
@@ -77,6 +77,26 @@ def _yearly_tables(yearly) -> list[Table]:
     return tables
 
 
+def _zone_tables(yearly, scenarios: int) -> list[Table]:
+    """One year x zone table of medians per variable (bands are in yearly.csv/xlsx)."""
+    from cnplan.runs.sheets import wide_by_zone
+
+    tables = []
+    units = dict(zip(yearly["variable"], yearly["unit"], strict=False))
+    for variable, wide in wide_by_zone(yearly).items():
+        unit = units[variable]
+        title = f"{terms.variable(variable)} ({terms.unit(unit)}): " + _(
+            "median of %(n)s futures by zone") % {"n": f"{scenarios:,}"}
+        table = Table(title=title, title_justify="left")
+        table.add_column(_("year"), justify="right")
+        for zone in wide.columns:
+            table.add_column(str(zone), justify="right", min_width=len(str(zone)))
+        for year, row in wide.iterrows():
+            table.add_row(str(year), *(_fmt(v, unit) for v in row))
+        tables.append(table)
+    return tables
+
+
 def _plan_and_data(plan: str | None, data: str | None):
     """The plan (with its text and label) and the dataset a run uses.
 
@@ -97,6 +117,80 @@ def _plan_and_data(plan: str | None, data: str | None):
     the_plan = load_plan(plan)
     text, label = plan_text(plan)
     return the_plan, text, label, load_dataset(data or the_plan.data)
+
+
+@dataclass
+class MadeRun:
+    """A run simulated and saved by :func:`make_run`."""
+
+    folder: Path
+    plan: Any
+    ds: Any
+    dataset: Any
+    pset: Any
+    variant: list[dict] = field(default_factory=list)
+    from_actuals: list[str] = field(default_factory=list)
+
+
+def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000,
+             seed: int = 0, until: int | None = None, params: Path | None = None,
+             with_actuals: bool = False, db: str | None = None,
+             changes: list[str] | None = None, out: Path | None = None) -> MadeRun:
+    """Simulate a plan (with any ``--set`` changes) and write its run folder.
+
+    Shared by ``cnplan run`` and ``cnplan compare`` so a plan compared is run exactly as the
+    run command runs it. Raises the library's errors (plan, data, model, run).
+    """
+    from cnplan.model import ParameterSet, default_parameter_set, simulate
+    from cnplan.runs import central_trajectory, goal_summary, write_run
+    from cnplan.runs.folder import default_folder
+    from cnplan.runs.sheets import yearly_bands
+
+    the_plan, text, label, dataset = _plan_and_data(plan, data)
+    variant_changes: list[dict] = []
+    if changes:
+        from cnplan.plans.variant import variant
+
+        the_plan, applied = variant(the_plan, changes, dataset)
+        variant_changes = [c.as_dict() for c in applied]
+    from_actuals: list[str] = []
+    if with_actuals:
+        from cnplan.track import apply_actuals
+
+        the_plan, from_actuals = apply_actuals(the_plan, db)
+    pset = ParameterSet.load(params) if params else default_parameter_set(dataset.name)
+    with console.status(_("simulating %(plan)s: %(n)s futures") % {
+            "plan": the_plan.name, "n": f"{scenarios:,}"}):
+        ds = simulate(the_plan, dataset, n=scenarios, seed=seed, until=until, parameter_set=pset)
+    with use_language("en"):  # run.json keeps English words; pages translate them
+        stored_goals = goal_summary(ds, the_plan)
+    folder = out or default_folder(the_plan.name + ("-variant" if variant_changes else ""))
+    meta = {
+        "plan": the_plan.name,
+        "plan_source": label,
+        "plan_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "plan_text": text,
+        "plan_effective": json.loads(the_plan.model_dump_json()),
+        "levers_from_actuals": from_actuals,
+        "variant": variant_changes,
+        "seed": seed,
+        "scenarios": scenarios,
+        "until": until,
+        "years": [int(ds.year[0]), int(ds.year[-1])],
+        "parameter_set": pset.name,
+        "parameter_set_provenance": pset.provenance,
+        "parameter_set_file": str(params) if params else None,
+        "data": dataset.name,
+        "data_version": dataset.version,
+        "code_version": cnplan.code_version(),
+        "python": sys.version.split()[0],
+        "assumptions": ds.attrs.get("notes", "").splitlines(),
+        "goals": json.loads(stored_goals.to_json(orient="records")),
+        "central_trajectory": central_trajectory(ds),
+        "command": " ".join(sys.argv),
+    }
+    folder = write_run(ds, folder, meta, yearly=yearly_bands(ds, dataset))
+    return MadeRun(folder, the_plan, ds, dataset, pset, variant_changes, from_actuals)
 
 
 def register(app: typer.Typer) -> None:
@@ -135,76 +229,68 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option(help="Tracker database URL (--with-actuals).")
         ] = None,
         report: Annotated[bool, typer.Option(help="Write report.html in the run folder.")] = True,
+        changes: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--set",
+                help="Run a variant without writing a plan file: LEVER[.ZONE][[YEAR]]=VALUE, "
+                "a factor (2x, +20%) or a level; e.g. --set ad_funding.vraem=2x --set "
+                "'forced_eradication.huallaga[2008]=5000'. Repeatable; recorded in run.json.",
+            ),
+        ] = None,
     ) -> None:
         """Simulate a plan over many futures; print goals and yearly bands, save the run."""
         from cnplan.data import DataError
-        from cnplan.model import ModelInputError, ParameterSet, default_parameter_set, simulate
+        from cnplan.errors import LocatedError
+        from cnplan.model import ModelInputError
         from cnplan.plans import PlanError
-        from cnplan.runs import RunError, goal_summary, write_run, yearly_table
-        from cnplan.runs.folder import default_folder
+        from cnplan.runs import (
+            RunError,
+            central_trajectory,
+            goal_summary,
+            trajectory_sentence,
+            yearly_table,
+        )
 
         if by not in {"national", "zone"}:
             err.print(_("--by: must be 'national' or 'zone', got %(value)r") % {"value": by})
             raise typer.Exit(2)
         try:
-            the_plan, text, label, dataset = _plan_and_data(plan, data)
-            from_actuals: list[str] = []
-            if with_actuals:
-                from cnplan.track import apply_actuals
-
-                the_plan, from_actuals = apply_actuals(the_plan, db)
-            pset = ParameterSet.load(params) if params else default_parameter_set(dataset.name)
-            with console.status(_("simulating %(plan)s: %(n)s futures") % {
-                    "plan": the_plan.name, "n": f"{scenarios:,}"}):
-                ds = simulate(
-                    the_plan, dataset, n=scenarios, seed=seed, until=until, parameter_set=pset
-                )
-            goals = goal_summary(ds, the_plan)
-            with use_language("en"):  # run.json keeps English words; pages translate them
-                stored_goals = goal_summary(ds, the_plan)
-            yearly = yearly_table(ds, dataset, by=by)
-            folder = out or default_folder(the_plan.name)
-            meta = {
-                "plan": the_plan.name,
-                "plan_source": label,
-                "plan_sha256": hashlib.sha256(text.encode()).hexdigest(),
-                "plan_text": text,
-                "plan_effective": json.loads(the_plan.model_dump_json()),
-                "levers_from_actuals": from_actuals,
-                "seed": seed,
-                "scenarios": scenarios,
-                "until": until,
-                "years": [int(ds.year[0]), int(ds.year[-1])],
-                "parameter_set": pset.name,
-                "parameter_set_provenance": pset.provenance,
-                "parameter_set_file": str(params) if params else None,
-                "data": dataset.name,
-                "data_version": dataset.version,
-                "code_version": cnplan.code_version(),
-                "python": sys.version.split()[0],
-                "assumptions": ds.attrs.get("notes", "").splitlines(),
-                "goals": json.loads(stored_goals.to_json(orient="records")),
-                "command": " ".join(sys.argv),
-            }
-            folder = write_run(ds, folder, meta)
-        except (PlanError, DataError, ModelInputError, RunError, ValueError) as exc:
+            made = make_run(plan, data=data, scenarios=scenarios, seed=seed, until=until,
+                            params=params, with_actuals=with_actuals, db=db, changes=changes,
+                            out=out)
+        except (PlanError, LocatedError, DataError, ModelInputError, RunError,
+                ValueError) as exc:
             raise fail(exc) from None
         except Exception as exc:  # the tracker's errors, without importing it eagerly
             if type(exc).__name__ == "TrackError":
                 raise fail(exc) from None
             raise
 
+        the_plan, ds, dataset, pset, folder = (made.plan, made.ds, made.dataset, made.pset,
+                                               made.folder)
+        variant_changes, from_actuals = made.variant, made.from_actuals
+        goals = goal_summary(ds, the_plan)
+        yearly = yearly_table(ds, dataset, by=by)
         console.print(
             f"[bold]{the_plan.title or the_plan.name}[/bold] — " + _(
                 "%(n)s futures, seed %(seed)s, parameters: %(params)s, data: %(data)s "
                 "(%(version)s)") % {"n": f"{scenarios:,}", "seed": seed, "params": pset.name,
                                    "data": dataset.name, "version": dataset.version}
         )
+        for change in variant_changes:
+            console.print(_("  variant: --set %(change)s") % {"change": change["text"]},
+                          highlight=False)
         for line in from_actuals:
             console.print(_("  from actuals: %(line)s") % {"line": line})
+        console.print(trajectory_sentence(central_trajectory(ds)))
         console.print(_goal_table(goals))
-        for table in _yearly_tables(yearly):
+        tables = _zone_tables(yearly, scenarios) if by == "zone" else _yearly_tables(yearly)
+        for table in tables:
             console.print(table)
+        if by == "zone":
+            console.print(_("10–90%% bands of every zone and variable: %(path)s") % {
+                "path": folder / "yearly.xlsx"}, highlight=False)
         for note in ds.attrs.get("notes", "").splitlines():
             console.print("[dim]" + _("assumption: %(note)s") % {"note": note} + "[/dim]",
                           highlight=False)

@@ -78,7 +78,10 @@ class Dataset:
         """Return the unit of ``variable`` (validation guarantees there is one)."""
         units = self.observations.loc[self.observations["variable"] == variable, "unit"]
         if units.empty:
-            raise DataError(f"variable {variable!r} is not in dataset {self.name!r}; "
+            from cnplan.errors import did_you_mean
+
+            raise DataError(f"variable {variable!r} is not in dataset {self.name!r}"
+                            f"{did_you_mean(variable, self.variables)}; "
                             f"known: {', '.join(self.variables)}")
         return str(units.iloc[0])
 
@@ -98,11 +101,12 @@ class Dataset:
         ids = self._zone_map.get(name, ())
         if len(ids) == 1:
             return ids[0]
-        from cnplan.data.schema import did_you_mean
+        from cnplan.errors import did_you_mean
 
         what = "spans several zones" if ids else "is not a zone id, zone name or crosswalk name"
+        hint = did_you_mean(name, self._zone_map, cutoff=0.75)
         raise DataError(f"zone {name!r} {what} of dataset {self.name!r}"
-                        f"{did_you_mean(name, self._zone_map)}; zones: {', '.join(self.zone_ids)}")
+                        f"{hint}; zones: {', '.join(self.zone_ids)}")
 
     def level_of(self, source_name: str) -> str:
         """Return the crosswalk level of a zone name (``national`` for country totals)."""

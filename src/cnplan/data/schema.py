@@ -9,6 +9,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from cnplan.data.values import EXPECTED, is_value
+from cnplan.errors import CnplanError
 
 NATIONAL = "national"
 """Zone name of country-total rows in ``observations.csv``."""
@@ -101,7 +102,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class DataError(Exception):
+class DataError(CnplanError):
     """Raised when a dataset is invalid or a request cannot be answered from it.
 
     Carries every problem found (not just the first) so a user can fix them in one pass.
@@ -215,19 +216,3 @@ def series_of(note: str) -> str:
 def split_ids(source_id: str) -> list[str]:
     """Split a ``;``-joined source id cell (``"S30;S33"``) into its ids."""
     return [s.strip() for s in str(source_id).split(";") if s.strip()]
-
-
-def did_you_mean(name: str, valid) -> str:
-    """A ``"; did you mean X?"`` hint for a misspelt name (case and accents aside), or ``""``."""
-    import difflib
-    import unicodedata
-
-    def fold(text: str) -> str:
-        text = unicodedata.normalize("NFKD", str(text))
-        return "".join(c for c in text if not unicodedata.combining(c)).casefold().strip()
-
-    by_fold = {fold(v): v for v in valid}
-    if fold(name) in by_fold:
-        return f"; did you mean {by_fold[fold(name)]!r}?"
-    close = difflib.get_close_matches(fold(name), list(by_fold), n=1, cutoff=0.75)
-    return f"; did you mean {by_fold[close[0]]!r}?" if close else ""

@@ -13,6 +13,8 @@ import re
 
 import pandas as pd
 
+from cnplan.errors import CnplanError
+
 FACTORS: dict[tuple[str, str], float] = {
     ("acres", "ha"): 0.40468564224,
     ("ha", "acres"): 1 / 0.40468564224,
@@ -30,7 +32,7 @@ def rate_variable(currency: str) -> str:
     return f"exchange_rate_{currency.lower()}"
 
 
-class UnitError(ValueError):
+class UnitError(CnplanError, ValueError):
     """A conversion the dataset cannot make (no factor, or no exchange rate)."""
 
 

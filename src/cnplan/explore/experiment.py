@@ -16,14 +16,16 @@ import math
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import Field, ValidationError
 
+from cnplan.errors import LocatedError, did_you_mean
 from cnplan.explore.outcomes import outcome_columns, outcome_problems
+from cnplan.limits import number_problems, short_repr
 from cnplan.model.parameters import PARAM_NAMES, SPECS
 from cnplan.plans import LEVERS, NATIONAL, Plan, PlanError, load_plan
 from cnplan.plans.levers import LeverSpec
-from cnplan.plans.schema import LocatedError, Strict, did_you_mean
+from cnplan.plans.schema import Strict
+from cnplan.yamlio import YamlError, load_yaml, read_text
 
 DRIVERS: dict[str, tuple[str, float, float, str]] = {
     # name: (unit, lowest allowed, highest allowed, meaning)
@@ -283,7 +285,7 @@ def _pydantic_problems(exc: ValidationError) -> list[str]:
                 where += ("." if where else "") + str(p)
         msg = e["msg"]
         msg = msg[0].lower() + msg[1:] if msg else msg
-        got = f", got {e['input']!r}" if e["type"] != "missing" else ""
+        got = f", got {short_repr(e['input'])}" if e["type"] != "missing" else ""
         problems.append(f"{where or '(top level)'}: {msg}{got}")
     return problems
 
@@ -354,10 +356,16 @@ def parse_experiment(
     """Validate an experiment mapping; raise ExperimentError listing every located problem."""
     if not isinstance(raw, dict):
         raise ExperimentError(source, [f"the file must hold a mapping, got {type(raw).__name__}"])
+    numbers = number_problems(raw)
+    if numbers:  # reported alone: inf or a year 10^9 would only confuse the checks below
+        raise ExperimentError(source, numbers)
     try:
         exp = Experiment.model_validate({**raw, "base_dir": base_dir, "source_text": text})
     except ValidationError as exc:
         raise ExperimentError(source, _pydantic_problems(exc)) from None
+    numbers = number_problems(exp.model_dump(exclude={"source_text", "base_dir"}))
+    if numbers:  # e.g. ``1e300``, a string to YAML, that pydantic read as a number
+        raise ExperimentError(source, numbers)
     problems = _semantic_problems(exp, source)
     if problems:
         raise ExperimentError(source, problems)
@@ -380,19 +388,20 @@ def load_experiment(path_or_text: str | Path, base_dir: str | Path | None = None
         path = Path(path_or_text)
         if not path.is_file():
             raise ExperimentError(str(path), ["file not found"])
-        text = path.read_text(encoding="utf-8")
         source = str(path)
+        try:
+            text = read_text(path)
+        except YamlError as exc:
+            raise ExperimentError(source, [str(exc)]) from None
         base = str(base_dir if base_dir is not None else path.resolve().parent)
     else:
         text = str(path_or_text)
         source = "<text>"
         base = str(base_dir or ".")
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(top level)"
-        raise ExperimentError(source, [f"{where}: not valid YAML ({exc})"]) from None
+        raw = load_yaml(text)
+    except YamlError as exc:
+        raise ExperimentError(source, [str(exc)]) from None
     return parse_experiment(raw, source, base, text)
 
 

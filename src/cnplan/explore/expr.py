@@ -12,7 +12,6 @@ that exist.
 from __future__ import annotations
 
 import ast
-import difflib
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,8 +20,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cnplan.errors import CnplanError, did_you_mean
 
-class OutcomeError(ValueError):
+
+class OutcomeError(CnplanError, ValueError):
     """An outcome name or expression that cannot be evaluated; the message lists the outcomes."""
 
 
@@ -77,8 +78,7 @@ def _available(columns: Iterable[str]) -> str:
 
 def _unknown(name: str, columns: Iterable[str], text: str) -> OutcomeError:
     columns = list(columns)
-    close = difflib.get_close_matches(name, columns, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    hint = did_you_mean(name, columns)
     return OutcomeError(
         f"outcome {text!r}: unknown outcome {name!r}{hint}; available outcomes are "
         f"{_available(columns)}"

@@ -22,13 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cnplan.errors import CnplanError
 from cnplan.files import write_atomic, write_text_atomic
 
 MANIFEST = "manifest.json"
 RESULTS = "results"
 
 
-class ResultsError(Exception):
+class ResultsError(CnplanError):
     """An exploration folder is missing, not an exploration, or inconsistent."""
 
 

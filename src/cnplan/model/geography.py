@@ -22,11 +22,19 @@ from functools import cached_property
 
 import numpy as np
 
+from cnplan.errors import CnplanError
+
 TRADITIONAL, HARD_CORE, EXPANSION = 0, 1, 2
+# Distance decay of displacement between neighbouring units: weight exp(-d / L) for a
+# neighbour whose representative point is d km away. The shape (coca displaced by eradication
+# reappears mostly in nearby municipalities) follows [RinconRuiz2013] and [Davalos2011]; the
+# length is an assumption (plausible range 75-300 km): neither paper gives it in a form that
+# transfers to department-sized units.
+DISPLACEMENT_DECAY_KM = 150.0
 KIND_CODES = {"traditional": TRADITIONAL, "hard_core": HARD_CORE, "expansion": EXPANSION}
 
 
-class GeographyError(ValueError):
+class GeographyError(CnplanError, ValueError):
     """A geography that cannot be built: unknown unit, kind or country, or a bad adjacency."""
 
 
@@ -248,6 +256,24 @@ def geography(
         budget_weight=per_country(budget_weight),
         poppy_weight=per_country(poppy_weight),
     )
+
+
+def decay_links(
+    units: Sequence[str],
+    pairs: Iterable[tuple[str, str]],
+    distance_km: np.ndarray,
+    decay_km: float = DISPLACEMENT_DECAY_KM,
+) -> list[tuple[str, str, float]]:
+    """Displacement links from neighbour pairs: each unit keeps its own displaced planting
+    (weight 1, distance 0) and sends to each neighbour with weight ``exp(-d / decay_km)``,
+    both directions. ``distance_km[i, j]`` is between ``units[i]`` and ``units[j]``.
+    """
+    index = {u: i for i, u in enumerate(units)}
+    links = [(u, u, 1.0) for u in units]
+    for a, b in pairs:
+        w = float(np.exp(-distance_km[index[a], index[b]] / decay_km))
+        links += [(a, b, w), (b, a, w)]
+    return links
 
 
 def one_country(units: Sequence[str], kinds: np.ndarray, land_cap: np.ndarray) -> Geography:

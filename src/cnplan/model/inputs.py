@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 
 from cnplan.data import Dataset
+from cnplan.data.boundaries import centroid_km, has_boundaries, load_boundaries, touching_pairs
+from cnplan.errors import CnplanError
 from cnplan.model.geography import (
     EXPANSION,
     HARD_CORE,
@@ -22,6 +24,7 @@ from cnplan.model.geography import (
     TRADITIONAL,
     Geography,
     GeographyError,
+    decay_links,
     geography,
     one_country,
 )
@@ -32,7 +35,7 @@ log = logging.getLogger(__name__)
 __all__ = ["EXPANSION", "HARD_CORE", "KIND_CODES", "TRADITIONAL", "Inputs", "build_inputs"]
 
 
-class ModelInputError(Exception):
+class ModelInputError(CnplanError):
     """The data cannot give the simulator what it needs (e.g. no area for the start)."""
 
 
@@ -261,9 +264,10 @@ def build_inputs(
 
 def geography_of(data: Dataset) -> Geography:
     """The dataset's zones as a :class:`Geography`: one unit per zone, its country and kind;
-    one group per kind (``hard_core``, ``traditional``, ``expansion``); no adjacency (the
-    zones table has none: displacement is all-to-all within a country). Land caps are set by
-    :func:`build_inputs` from the observed areas.
+    one group per kind (``hard_core``, ``traditional``, ``expansion``). When the dataset ships
+    polygons (``boundaries.geojson``) displacement follows their borders with a distance decay
+    (:func:`spatial_links`); without them it is all-to-all within a country. Land caps are set
+    by :func:`build_inputs` from the observed areas.
     """
     zones = data.zones
     kinds = list(zones["kind"])
@@ -276,9 +280,24 @@ def geography_of(data: Dataset) -> Geography:
             kinds,
             np.zeros(len(units)),
             groups={k: v for k, v in groups.items() if v},
+            adjacency=spatial_links(data, units),
         )
     except GeographyError as e:
         raise ModelInputError(f"dataset {data.name}, zones.csv: {e}") from None
+
+
+def spatial_links(data: Dataset, units: list[str]) -> list[tuple[str, str, float]] | None:
+    """Displacement links from the dataset's zone polygons: neighbours whose polygons share a
+    border, weighted by distance decay (:func:`cnplan.model.geography.decay_links`); None
+    when the dataset has no polygons for every zone.
+    """
+    if not data.path or not has_boundaries(data.path):
+        return None
+    polygons = load_boundaries(data.path).zones
+    if set(units) - set(polygons):
+        return None
+    polygons = {u: polygons[u] for u in units}
+    return decay_links(units, touching_pairs(polygons), centroid_km(polygons))
 
 
 def plan_levers(

@@ -5,10 +5,9 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from cnplan.plans.levers import LEVERS, NATIONAL, LeverSpec
 from cnplan.plans.schema import Plan, PlanError, parse_plan
+from cnplan.yamlio import YamlError, load_yaml, read_text
 
 DEFAULT_PLAN = "lima-2005"
 
@@ -25,7 +24,10 @@ def plan_text(name_or_path: str | Path) -> tuple[str, str]:
     if path.suffix in {".yaml", ".yml"} or path.exists():
         if not path.is_file():
             raise PlanError(str(path), ["file not found"])
-        return path.read_text(encoding="utf-8"), path.name
+        try:
+            return read_text(path), path.name
+        except YamlError as exc:
+            raise PlanError(path.name, [str(exc)]) from None
     name = str(name_or_path)
     if name not in builtin_plans():
         known = ", ".join(builtin_plans())
@@ -39,9 +41,9 @@ def load_plan(name_or_path: str | Path = DEFAULT_PLAN) -> Plan:
     """Load and validate a plan by built-in name or path; raise PlanError listing every problem."""
     text, label = plan_text(name_or_path)
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise PlanError(label, [f"not valid YAML: {exc}"]) from None
+        raw = load_yaml(text)
+    except YamlError as exc:
+        raise PlanError(label, [str(exc)]) from None
     return parse_plan(raw, label)
 
 

@@ -8,15 +8,11 @@ from rich.table import Table
 from rich.text import Text
 
 from cnplan import terms
+from cnplan.format import number as fmt_number
 from cnplan.i18n import gettext as _
 from cnplan.i18n import ngettext
 from cnplan.plans.levers import LEVERS, NATIONAL
 from cnplan.plans.schema import Plan
-
-
-def _num(value: float) -> str:
-    """A number as people write it: thousands separators, no trailing ``.0``."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
 
 
 def schedule_text(schedule: dict[int, float]) -> str:
@@ -24,7 +20,7 @@ def schedule_text(schedule: dict[int, float]) -> str:
 
     Plans state changes only (values carry forward), so the arrows read as "from then on".
     """
-    return " → ".join(f"{year}: {_num(schedule[year])}" for year in sorted(schedule))
+    return " → ".join(f"{year}: {fmt_number(schedule[year])}" for year in sorted(schedule))
 
 
 def goal_sentences(plan: Plan) -> list[str]:
@@ -35,7 +31,8 @@ def goal_sentences(plan: Plan) -> list[str]:
         _("Hold the line: no net expansion of coca or opium poppy against %(base)s, judged in "
           "%(by)s.") % {"base": hold.base_year, "by": hold.by_year},
         _("Marginal producer: at most %(coca)s ha of coca and %(poppy)s ha of opium poppy by "
-          "%(by)s.") % {"coca": _num(marginal.coca_ha), "poppy": _num(marginal.poppy_ha),
+          "%(by)s.") % {"coca": fmt_number(marginal.coca_ha),
+                        "poppy": fmt_number(marginal.poppy_ha),
                         "by": marginal.by_year},
         _("Stability point: by %(by)s, cultivation falling or at the marginal level, and still "
           "at or below it for %(k)s years if outside assistance stops.") % {
@@ -134,7 +131,8 @@ def indicators_table(plan: Plan) -> Table:
                        ("lever", _("lever")), ("zone", _("zone")), ("source", _("source"))):
         table.add_column(label, overflow="fold", no_wrap=col in {"id", "lever"})
     for ind in plan.indicators:
-        baseline = f"{_num(ind.baseline)} ({ind.baseline_year})" if ind.baseline is not None else ""
+        baseline = ("" if ind.baseline is None
+                    else f"{fmt_number(ind.baseline)} ({ind.baseline_year})")
         table.add_row(
             ind.id,
             ind.name,

@@ -9,28 +9,15 @@ with its location, e.g. ``levers.forced_eradication.vraem[2007]: must be >= 0 ha
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cnplan.errors import LocatedError, did_you_mean
+from cnplan.limits import number_problems, short_repr
 from cnplan.plans.levers import LEVERS, NATIONAL
-
-
-class LocatedError(Exception):
-    """A file could not be read; ``problems`` lists every located problem, each printed as
-    ``<kind> <source>, <location>: <what was expected>``.
-    """
-
-    kind = "file"
-
-    def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  {self.kind} {source}, {p}" for p in problems)
-        super().__init__(f"{self.kind} {source} has {len(problems)} problem(s):\n{lines}")
 
 
 class PlanError(LocatedError):
@@ -240,12 +227,6 @@ def _num(value: Any) -> float | None:
         return None
 
 
-def did_you_mean(name: str, valid: Iterable[str] = LEVERS) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``valid`` (lever ids by default), or ''."""
-    close = difflib.get_close_matches(str(name), list(valid), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _dict(value: Any) -> dict:
     return value if isinstance(value, dict) else {}
 
@@ -260,7 +241,7 @@ def _lever_problems(levers: dict, start: int | None, end: int | None) -> list[st
         spec = LEVERS.get(lever)
         if spec is None:
             problems.append(
-                f"levers.{lever}: unknown lever{did_you_mean(lever)}; valid levers "
+                f"levers.{lever}: unknown lever{did_you_mean(lever, LEVERS)}; valid levers "
                 f"are {', '.join(LEVERS)}"
             )
             continue
@@ -339,7 +320,7 @@ def _goal_and_indicator_problems(raw: dict, start: int | None, end: int | None) 
         lever = ind.get("lever")
         if isinstance(lever, str) and lever not in LEVERS:
             problems.append(
-                f"indicators[{i}].lever: unknown lever {lever!r}{did_you_mean(lever)}; "
+                f"indicators[{i}].lever: unknown lever {lever!r}{did_you_mean(lever, LEVERS)}; "
                 "valid levers are "
                 f"{', '.join(LEVERS)}"
             )
@@ -379,7 +360,7 @@ def _pydantic_problems(exc: ValidationError) -> list[str]:
         msg = msg[0].lower() + msg[1:] if msg else msg
         if "[key]" in e["loc"]:
             msg = "year must be a whole number"
-        got = f", got {e['input']!r}" if e["type"] not in {"missing"} else ""
+        got = f", got {short_repr(e['input'])}" if e["type"] not in {"missing"} else ""
         problems.append(f"{where}: {msg}{got}")
     return problems
 
@@ -393,15 +374,19 @@ def parse_plan(raw: Any, source: str = "<plan>") -> Plan:
     """
     if not isinstance(raw, dict):
         raise PlanError(source, [f"the file must hold a mapping, got {type(raw).__name__}"])
-    problems: list[str] = []
+    problems: list[str] = number_problems(raw)
+    located = {p.split(":", 1)[0] for p in problems}
     plan: Plan | None = None
     try:
         plan = Plan.model_validate(raw)
     except ValidationError as exc:
-        problems += _pydantic_problems(exc)
+        problems += [p for p in _pydantic_problems(exc) if p.split(":", 1)[0] not in located]
     checked = plan.model_dump() if plan is not None else raw
+    if plan is not None:  # numbers pydantic read from strings (YAML takes 1e300 as text)
+        problems += [p for p in number_problems(checked) if p.split(":", 1)[0] not in located]
+        located = {p.split(":", 1)[0] for p in problems}
     for problem in _semantic_problems(checked):
-        if problem not in problems:
+        if problem not in problems and problem.split(":", 1)[0] not in located:
             problems.append(problem)
     if problems or plan is None:
         raise PlanError(source, problems)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from cnplan.data.plot import OKABE_ITO
+from cnplan.errors import CnplanError
 from cnplan.files import write_text_atomic
 from cnplan.i18n import N_, format_datetime
 from cnplan.report.charts import new_axes
@@ -47,7 +48,7 @@ GOALS = ("hold_the_line", "marginal_producer", "stability_point")
 BLUE, VERMILLION, GREY, BLACK = OKABE_ITO[4], OKABE_ITO[5], "#bbbbbb", "#000000"
 
 
-class ExplorationReportError(Exception):
+class ExplorationReportError(CnplanError):
     """An exploration folder or one of its analysis files cannot be read into a report."""
 
 

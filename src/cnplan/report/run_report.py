@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +20,14 @@ from cnplan.i18n import gettext as _
 from cnplan.report import charts as ch
 from cnplan.report import zonemap
 from cnplan.report.figures import Chart
-from cnplan.runs import percent
+from cnplan.runs import (
+    MIN_FUTURES_FOR_YEARS,
+    central_trajectory,
+    goal_columns_note,
+    percent,
+    trajectory_sentence,
+    years_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +57,12 @@ class RunInputs:
 
 
 def _plan_of(meta: dict[str, Any]) -> Any:
-    import yaml
-
     from cnplan.plans import parse_plan
+    from cnplan.yamlio import load_yaml
 
     if meta.get("plan_effective"):
         return parse_plan(meta["plan_effective"], source="run.json plan_effective")
-    return parse_plan(yaml.safe_load(meta["plan_text"]), source="run.json plan_text")
+    return parse_plan(load_yaml(meta["plan_text"]), source="run.json plan_text")
 
 
 def _observed_series(data: Any, variable: str) -> dict[str, pd.Series]:
@@ -113,6 +118,25 @@ def hold_base(inputs: RunInputs) -> float | None:
     return float(series.loc[base_year])
 
 
+def _detail(row: Any, n: int, y0: int, y1: int, hits: int) -> str:
+    """The second line of a goal's headline: how many futures reach it, and when."""
+    count = getattr(row, "reached_count", 0)
+    if count == 0:
+        return _("None of the %(n)s simulated futures reaches it at any time in "
+                 "%(y0)s–%(y1)s.") % {"n": f"{n:,}", "y0": y0, "y1": y1}
+    values = {"hits": f"{hits:,}", "n": f"{n:,}", "by": row.by_year, "y0": y0, "y1": y1,
+              "share": percent(row.reached_in_horizon), "count": f"{count:,}"}
+    if count < MIN_FUTURES_FOR_YEARS:
+        return _("%(hits)s of %(n)s simulated futures reach it by %(by)s and %(count)s at some "
+                 "time in %(y0)s–%(y1)s: too few to say when it is usually reached.") % values
+    return _(
+        "%(hits)s of %(n)s simulated futures reach it by %(by)s; %(share)s (%(count)s) get "
+        "there at some time in %(y0)s–%(y1)s, first in %(median)s at the median "
+        "(10–90%%: %(p10)s–%(p90)s)."
+    ) % {**values, "median": f"{row.year_median:.0f}", "p10": f"{row.year_p10:.0f}",
+         "p90": f"{row.year_p90:.0f}"}
+
+
 def headlines(inputs: RunInputs, goals: pd.DataFrame) -> list[dict[str, str]]:
     """One plain-words sentence per goal, with the years and how many futures reach it."""
     plan, ds = inputs.plan, inputs.ds
@@ -141,18 +165,7 @@ def headlines(inputs: RunInputs, goals: pd.DataFrame) -> list[dict[str, str]]:
         hits = round(row.probability * n)
         message, values = what[row.goal]
         sentence = message % {**values, "p": percent(row.probability)}
-        if math.isnan(row.year_median):
-            detail = _("None of the %(n)s simulated futures reaches it at any time in "
-                       "%(y0)s–%(y1)s.") % {"n": f"{n:,}", "y0": y0, "y1": y1}
-        else:
-            detail = _(
-                "%(hits)s of %(n)s simulated futures reach it by %(by)s; %(share)s get there at "
-                "some time in %(y0)s–%(y1)s, first in %(median)s at the median "
-                "(10–90%%: %(p10)s–%(p90)s)."
-            ) % {"hits": f"{hits:,}", "n": f"{n:,}", "by": row.by_year,
-                 "share": percent(row.reached_in_horizon), "y0": y0, "y1": y1,
-                 "median": f"{row.year_median:.0f}", "p10": f"{row.year_p10:.0f}",
-                 "p90": f"{row.year_p90:.0f}"}
+        detail = _detail(row, n, y0, y1, hits)
         level = "good" if row.probability >= 0.5 else "poor" if row.probability < 0.2 else "fair"
         out.append({"goal": row.goal, "sentence": sentence, "detail": detail,
                     "probability": percent(row.probability), "level": level})
@@ -384,8 +397,7 @@ def goal_rows(goals: pd.DataFrame, n: int) -> list[dict[str, str]]:
             "probability": percent(row.probability),
             "futures": _("%(k)s of %(n)s") % {"k": f"{round(row.probability * n):,}",
                                                "n": f"{n:,}"},
-            "years": _("never in horizon") if math.isnan(row.year_median)
-            else f"{row.year_median:.0f} [{row.year_p10:.0f}–{row.year_p90:.0f}]",
+            "years": years_text(row, short=True),
             "in_horizon": percent(row.reached_in_horizon),
         })
     return rows
@@ -425,6 +437,9 @@ def template_env() -> Any:
         lstrip_blocks=True,
     ))
     env.filters.update(terms.jinja_filters())
+    from cnplan.format import jinja_filters
+
+    env.filters.update(jinja_filters())
     return env
 
 
@@ -447,6 +462,9 @@ def render_run_report(inputs: RunInputs, charts: list[Chart] | None = None) -> s
         "n": len(ds.scenario),
         "years": years,
         "headlines": headlines(inputs, goals),
+        "trajectory": trajectory_sentence(meta.get("central_trajectory")
+                                          or central_trajectory(ds)),
+        "goal_note": goal_columns_note(),
         "goal_rows": goal_rows(goals, len(ds.scenario)),
         "charts": by_id,
         "fans": [by_id[k] for k in ("fan_coca", "fan_poppy", "fan_leaf_price",

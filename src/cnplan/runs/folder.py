@@ -19,12 +19,14 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
+from cnplan.errors import CnplanError
+
 ENSEMBLE = "ensemble.nc"
 OUTCOMES = "outcomes.parquet"
 RUN_JSON = "run.json"
 
 
-class RunError(Exception):
+class RunError(CnplanError):
     """A run folder is missing or unreadable."""
 
 
@@ -49,8 +51,13 @@ def default_folder(plan_name: str, root: str | Path = "runs") -> Path:
     return Path(root) / f"{plan_name}-{stamp}"
 
 
-def write_run(ds: xr.Dataset, folder: str | Path, meta: dict[str, Any]) -> Path:
-    """Write a run atomically; refuse to overwrite a folder that already holds a run."""
+def write_run(ds: xr.Dataset, folder: str | Path, meta: dict[str, Any],
+              yearly: pd.DataFrame | None = None) -> Path:
+    """Write a run atomically; refuse to overwrite a folder that already holds a run.
+
+    ``yearly`` (see :func:`cnplan.runs.sheets.yearly_bands`) is written as ``yearly.csv`` and
+    ``yearly.xlsx`` beside the ensemble, so the table a user is asked for is already there.
+    """
     folder = Path(folder)
     if (folder / RUN_JSON).exists():
         raise RunError(f"{folder}: already holds a run; choose another --out")
@@ -59,6 +66,10 @@ def write_run(ds: xr.Dataset, folder: str | Path, meta: dict[str, Any]) -> Path:
     try:
         ds.to_netcdf(tmp / ENSEMBLE, engine="h5netcdf")
         outcomes_table(ds).to_parquet(tmp / OUTCOMES, index=False)
+        if yearly is not None:
+            from cnplan.runs.sheets import write_yearly
+
+            write_yearly(tmp, yearly, meta)
         (tmp / RUN_JSON).write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
         if folder.exists():
             for item in tmp.iterdir():

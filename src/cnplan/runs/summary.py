@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from cnplan.data import Dataset
-from cnplan.i18n import N_
+from cnplan.i18n import N_, ngettext
 from cnplan.i18n import gettext as _
 from cnplan.plans import Plan
 
@@ -31,22 +34,6 @@ NATIONAL_ROWS = (
 )
 
 
-def percent(p: float, short: bool = False) -> str:
-    """A probability as a reader should see it: never "0%" for rare, never "100%" for likely.
-
-    ``short`` gives "<1%" / ">99%" for tables; otherwise "less than 1%" / "more than 99%".
-    """
-    if p <= 0:
-        return "0%"
-    if p >= 1:
-        return "100%"
-    if p < 0.005:
-        return "<1%" if short else "less than 1%"
-    if p > 0.995:
-        return ">99%" if short else "more than 99%"
-    return f"{p:.0%}"
-
-
 def goal_descriptions(plan: Plan) -> dict[str, str]:
     """What each of the plan's goals means, with its numbers, in the current language."""
     goals = plan.goals
@@ -65,9 +52,18 @@ def goal_descriptions(plan: Plan) -> dict[str, str]:
     }
 
 
+MIN_FUTURES_FOR_YEARS = 10
+"""Fewest futures reaching a goal for its year-reached statistics to be shown (docs/runs.md):
+a median and 10–90% range of fewer years than this is one or two futures' story, not a
+distribution."""
+
+
 def goal_summary(ds: xr.Dataset, plan: Plan) -> pd.DataFrame:
     """One row per goal: what it means, its year, probability reached, and year reached (median,
     10th and 90th percentile over the scenarios that reach it within the horizon).
+
+    ``reached_count`` is how many futures reach the goal at some time in the horizon; the year
+    statistics are NaN when fewer than :data:`MIN_FUTURES_FOR_YEARS` do.
     """
     goals = plan.goals
     texts = goal_descriptions(plan)
@@ -81,7 +77,8 @@ def goal_summary(ds: xr.Dataset, plan: Plan) -> pd.DataFrame:
         reached = ds[f"{goal}_reached"].to_numpy()
         years = ds[f"{goal}_year"].to_numpy()
         hit = years[~np.isnan(years)]
-        q = np.percentile(hit, [50, 10, 90]) if hit.size else [np.nan] * 3
+        q = (np.percentile(hit, [50, 10, 90]) if hit.size >= MIN_FUTURES_FOR_YEARS
+             else [np.nan] * 3)
         rows.append(
             {
                 "goal": goal,
@@ -89,12 +86,96 @@ def goal_summary(ds: xr.Dataset, plan: Plan) -> pd.DataFrame:
                 "by_year": by_years[goal],
                 "probability": float(reached.mean()),
                 "reached_in_horizon": float((~np.isnan(years)).mean()),
+                "reached_count": int(hit.size),
                 "year_median": q[0],
                 "year_p10": q[1],
                 "year_p90": q[2],
             }
         )
     return pd.DataFrame(rows)
+
+
+GOAL_COLUMNS_NOTE = N_(
+    "P(reached): the share of futures in which the goal is met by its target year (the \"by\" "
+    "column). First year reached: among the futures that reach the goal at any time, the year "
+    "they first do (median and 10–90%% range, shown only when at least %(min)s futures reach "
+    "it). Reached at some time: the share of futures that reach the goal in any year of the "
+    "horizon, even after its target year, so it can be larger than P(reached)."
+)
+"""What each column of a goal table means; shown under every goal table (CLI, report, web)."""
+
+
+def goal_columns_note() -> str:
+    """:data:`GOAL_COLUMNS_NOTE` in the current language, with the threshold filled in."""
+    return _(GOAL_COLUMNS_NOTE) % {"min": MIN_FUTURES_FOR_YEARS}
+
+
+def about(value: float) -> int:
+    """A figure rounded for a headline: to the nearest 5 in its third significant digit.
+
+    124,600 -> 125,000; 90,300 -> 90,500; 48,210 -> 48,000; 730 -> 730. Tables keep the exact
+    medians; a sentence says "about".
+    """
+    if not math.isfinite(value) or value == 0:
+        return 0
+    step = 5 * 10 ** max(math.floor(math.log10(abs(value))) - 2, 0)
+    return int(round(value / step) * step)
+
+
+def central_trajectory(ds: xr.Dataset) -> dict[str, Any]:
+    """The median future's national coca area in the first and last simulated year.
+
+    Stored in ``run.json`` (``central_trajectory``) and stated in the report's headline, so a
+    reader sees where the plan leads, not only whether a goal is met.
+    """
+    median = ds.national_ha.sel(crop="coca").median("scenario")
+    years = [int(y) for y in ds.year.to_numpy()]
+    start, end = float(median.sel(year=years[0])), float(median.sel(year=years[-1]))
+    return {"variable": "coca", "unit": "ha", "from_year": years[0], "to_year": years[-1],
+            "from": round(start, 1), "to": round(end, 1)}
+
+
+STEADY_SHARE = 0.05
+"""A change in the central trajectory smaller than this share of the start reads "stays"."""
+
+
+def trajectory_sentence(trajectory: dict[str, Any]) -> str:
+    """The central trajectory in words: "In the median future, coca rises from about ..."."""
+    start, end = trajectory["from"], trajectory["to"]
+    values = {"from": f"{about(start):,}", "to": f"{about(end):,}",
+              "y0": trajectory["from_year"], "y1": trajectory["to_year"]}
+    if abs(end - start) <= STEADY_SHARE * max(abs(start), 1.0):
+        return _("In the median future, coca stays at about %(from)s ha from %(y0)s to %(y1)s "
+                 "(%(to)s ha in %(y1)s).") % values
+    if end > start:
+        return _("In the median future, coca rises from about %(from)s ha in %(y0)s to about "
+                 "%(to)s ha in %(y1)s.") % values
+    return _("In the median future, coca falls from about %(from)s ha in %(y0)s to about "
+             "%(to)s ha in %(y1)s.") % values
+
+
+def years_text(row: Any, short: bool = False) -> str:
+    """The year-reached cell of a goal row (a ``goal_summary`` row or a run.json goal mapping).
+
+    "2013 [2012–2015]" when at least :data:`MIN_FUTURES_FOR_YEARS` futures reach the goal;
+    otherwise says how many did, so a single future's year is never shown as a distribution.
+    ``short`` drops the count from a shown range (tables that show the count elsewhere).
+    """
+    get = row.get if isinstance(row, dict) else (lambda k, d=None: getattr(row, k, d))
+    count = get("reached_count")
+    median = get("year_median")
+    if count is None:  # a run.json written before the count was stored
+        if median is None or (isinstance(median, float) and math.isnan(median)):
+            return _("never in horizon")
+        return f"{median:.0f} [{get('year_p10'):.0f}–{get('year_p90'):.0f}]"
+    if count == 0:
+        return _("never in horizon")
+    if count < MIN_FUTURES_FOR_YEARS:
+        return ngettext("too few to say when: %(k)s future reaches it",
+                        "too few to say when: %(k)s futures reach it", count) % {"k": count}
+    text = f"{median:.0f} [{get('year_p10'):.0f}–{get('year_p90'):.0f}]"
+    return text if short else text + " " + ngettext(
+        "(%(k)s future)", "(%(k)s futures)", count) % {"k": f"{count:,}"}
 
 
 def _band(values: xr.DataArray) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from cnplan.errors import CnplanError
 
-class TrackError(Exception):
+
+class TrackError(CnplanError):
     """A tracker operation was refused; the message says why and what was expected."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cnplan.limits import MIN_YEAR, finite_problem
 from cnplan.plans.levers import LEVERS
 from cnplan.track.models import Framework, Indicator
 
@@ -22,8 +24,20 @@ class Problem:
 
 
 def unknown_indicator(indicator_id: str, valid: list[str]) -> str:
-    """The message for an unknown indicator id, listing the valid ones."""
-    return f"unknown indicator {indicator_id!r}; valid indicators are {', '.join(sorted(valid))}"
+    """The message for an unknown indicator id: the closest ids first, then every valid one."""
+    import difflib
+
+    close = difflib.get_close_matches(indicator_id, valid, n=3, cutoff=0.6)
+    if not close:  # a word of the id typed alone ("coca", "eradication")
+        close = [v for v in sorted(valid) if indicator_id.strip().lower() in v.lower()][:3]
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return (f"unknown indicator {indicator_id!r}{hint}; valid indicators are "
+            f"{', '.join(sorted(valid))}")
+
+
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+"""A number written with thousands commas ("2,100", "12,232.5"): read without the commas.
+A comma elsewhere ("2,1") stays an error: it could be a decimal comma."""
 
 
 def parse_value(raw: object, indicator: Indicator) -> tuple[float | None, list[Problem]]:
@@ -34,14 +48,16 @@ def parse_value(raw: object, indicator: Indicator) -> tuple[float | None, list[P
         value = float(raw)
     else:
         text = str(raw).strip().replace("_", "")
+        if THOUSANDS.fullmatch(text):
+            text = text.replace(",", "")
         try:
             value = float(text)
         except ValueError:
             return None, [
                 Problem("value", f"expected a number in {indicator.unit}, got {str(raw)!r}")
             ]
-    if not math.isfinite(value):
-        return None, [Problem("value", f"expected a finite number, got {raw!r}")]
+    if (bad := finite_problem(value)) is not None:
+        return None, [Problem("value", bad)]
     problems = []
     unit = indicator.unit.lower()
     if unit.startswith(COUNT_UNITS) and not value.is_integer():
@@ -124,6 +140,9 @@ def parse_reported_at(raw: object, today: datetime) -> tuple[datetime | None, li
     if stamp.tzinfo is not None:
         stamp = stamp.astimezone(UTC).replace(tzinfo=None)
     stamp = stamp.replace(microsecond=0)
+    if stamp.year < MIN_YEAR:
+        return None, [Problem("reported_at", f"expected a date from {MIN_YEAR} on, got "
+                              f"{stamp:%Y-%m-%d}")]
     if stamp > today:
         return None, [
             Problem(
@@ -133,6 +152,14 @@ def parse_reported_at(raw: object, today: datetime) -> tuple[datetime | None, li
             )
         ]
     return stamp, []
+
+
+def check_report_after_period(period: int | None, reported_at: datetime | None) -> list[Problem]:
+    """An actual for a year cannot be reported before that year begins."""
+    if period is None or reported_at is None or reported_at.year >= period:
+        return []
+    return [Problem("reported_at", f"expected a date in or after the period {period} it "
+                    f"reports on, got {reported_at:%Y-%m-%d}")]
 
 
 def check_text(raw: object, column: str, required: bool) -> tuple[str, list[Problem]]:

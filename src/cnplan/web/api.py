@@ -13,7 +13,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
+from starlette.concurrency import run_in_threadpool
 
 from cnplan.web import catalog
 from cnplan.web.auth import require_read, require_write
@@ -55,7 +56,8 @@ class ActualRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     indicator: str = Field(max_length=200)
     period: int | str = Field(description="Year the value is for.")
-    value: float | str = Field(description="Value in the indicator's unit.")
+    value: StrictFloat | StrictInt | StrictStr = Field(
+        description="Value in the indicator's unit (a number; JSON true/false is refused).")
     reported_by: str | None = Field(None, max_length=200, description="Default: token name.")
     source: str = Field("", max_length=2000)
     comment: str = Field("", max_length=2000)
@@ -135,7 +137,8 @@ async def validate_plan(
 ) -> dict[str, Any]:
     """Check an uploaded plan (at most 256 kB) and list every located problem; nothing saved."""
     content = await _read_upload(file)
-    loaded, problems = services(request).validate_plan(content, file.filename or "upload")
+    loaded, problems = await run_in_threadpool(
+        services(request).validate_plan, content, file.filename or "upload")
     return {"valid": loaded is not None, "name": loaded.name if loaded else None,
             "problems": problems}
 
@@ -146,7 +149,8 @@ async def save_plan(
 ) -> dict[str, Any]:
     """Validate an uploaded plan and save it under its ``name`` so runs can use it."""
     content = await _read_upload(file)
-    name, _ = services(request).save_plan(content, file.filename or "upload")
+    name, _ = await run_in_threadpool(
+        services(request).save_plan, content, file.filename or "upload")
     return {"name": name, "saved_by": who}
 
 
@@ -204,9 +208,13 @@ def exploration(name: str, request: Request, _: Reader) -> dict[str, Any]:
 
 # -- tracker ------------------------------------------------------------------------------------
 @router.get("/tracker/status", tags=["tracker"])
-def tracker_status(request: Request, _: Reader) -> list[dict[str, Any]]:
-    """Status of every indicator by objective (on track, at risk, off track, no data)."""
-    return services(request).tracker_status()
+def tracker_status(request: Request, _: Reader,
+                   period: Annotated[int | None, Query(ge=1900, le=2200)] = None
+                   ) -> list[dict[str, Any]]:
+    """Status of every indicator by objective (on track, at risk, off track, no data), all in
+    one period: ``period``, or by default the latest year with any actual.
+    """
+    return services(request).tracker_status(period)
 
 
 @router.post("/tracker/actuals", tags=["tracker"], status_code=201)

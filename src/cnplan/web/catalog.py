@@ -76,6 +76,7 @@ def run_summary(folder: Path) -> dict[str, Any]:
     out = {"id": folder.name}
     out.update({k: meta.get(k) for k in RUN_FIELDS})
     out["goals"] = _clean(meta.get("goals", []))
+    out["central_trajectory"] = _clean(meta.get("central_trajectory"))
     out["levers_from_actuals"] = meta.get("levers_from_actuals", [])
     out["assumptions"] = meta.get("assumptions", [])
     out["has_report"] = (folder / "report.html").is_file()

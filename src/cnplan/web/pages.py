@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import functools
 import io
-import math
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
+from cnplan import format as display
 from cnplan import i18n, terms
-from cnplan.runs import percent
+from cnplan.runs import goal_columns_note, trajectory_sentence, years_text
 from cnplan.web import catalog
 from cnplan.web.auth import COOKIE, identify, require_read, require_write
 from cnplan.web.services import InputError, Services, check_dataset, dataset_names
@@ -33,20 +34,10 @@ JobId = Annotated[int, Path(ge=1, lt=2**63)]
 router = APIRouter(include_in_schema=False)
 
 
-def _fmt(value: Any, digits: int = 0) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    if isinstance(value, int | float):
-        return f"{value:,.{digits}f}"
-    return str(value)
-
-
-def _pct(value: Any) -> str:
-    return "–" if value is None else percent(float(value), short=True)
-
-
-templates.env.filters["num"] = _fmt
-templates.env.filters["pct"] = _pct
+templates.env.filters.update(display.jinja_filters())  # num, year, pct, ha, usd, share
+templates.env.filters["goal_years"] = years_text
+templates.env.globals["goal_columns_note"] = goal_columns_note
+templates.env.filters["trajectory"] = trajectory_sentence
 i18n.install_jinja(templates.env)
 templates.env.filters.update(terms.jinja_filters())
 
@@ -90,11 +81,12 @@ def choose_language(code: str, next: str = "/") -> Response:  # noqa: A002 - the
     return response
 
 
-def _tracker(request: Request) -> tuple[list[dict[str, Any]], str | None]:
+def _tracker(request: Request, period: int | None = None
+             ) -> tuple[list[dict[str, Any]], str | None]:
     from cnplan.track import TrackError
 
     try:
-        return svc(request).tracker_status(), None
+        return svc(request).tracker_status(period), None
     except TrackError as exc:
         return [], str(exc)
 
@@ -219,10 +211,10 @@ async def plan_upload(request: Request, who: Writer, file: UploadFile,
     s = svc(request)
     content = await file.read(MAX_PLAN_BYTES + 1)
     saved = None
-    plan, problems = s.validate_plan(content, file.filename or "upload")
+    plan, problems = await run_in_threadpool(s.validate_plan, content, file.filename or "upload")
     if plan is not None and action == "save":
         try:
-            saved, _ = s.save_plan(content, file.filename or "upload")
+            saved, _ = await run_in_threadpool(s.save_plan, content, file.filename or "upload")
         except InputError as exc:
             problems = list(exc.problems.values()) or [str(exc)]
     return render(request, "plans.j2", status=400 if problems else 200, names=s.plan_names(),
@@ -293,16 +285,15 @@ def run_page(run_id: str, request: Request, _: Reader) -> HTMLResponse:
 
 def _goals_in_words(run: dict[str, Any], path: FilePath) -> dict[str, Any]:
     """The run's goals described in the current language (run.json keeps the English words)."""
-    import yaml
-
     from cnplan.plans import PlanError, parse_plan
     from cnplan.runs.summary import goal_descriptions
+    from cnplan.yamlio import load_yaml
 
     try:
         meta = catalog.read_json(path)
-        raw = meta.get("plan_effective") or yaml.safe_load(meta.get("plan_text") or "")
+        raw = meta.get("plan_effective") or load_yaml(meta.get("plan_text") or "")
         words = goal_descriptions(parse_plan(raw, source=str(path)))
-    except (OSError, ValueError, PlanError, yaml.YAMLError, AttributeError, TypeError):
+    except (OSError, ValueError, PlanError, AttributeError, TypeError):
         return run  # an old or odd run.json: keep its own words
     goals = [dict(g, description=words.get(g.get("goal"), g.get("description")))
              for g in run.get("goals") or []]
@@ -374,8 +365,9 @@ ACTUAL_FIELDS = ("indicator", "period", "value", "reported_by", "source", "comme
 
 @router.get("/tracker", response_class=HTMLResponse)
 def tracker_page(request: Request, _: Reader,
-                 reported: Annotated[int | None, Query(ge=1, lt=2**63)] = None) -> HTMLResponse:
-    groups, error = _tracker(request)
+                 reported: Annotated[int | None, Query(ge=1, lt=2**63)] = None,
+                 period: Annotated[int | None, Query(ge=1900, le=2200)] = None) -> HTMLResponse:
+    groups, error = _tracker(request, period)
     return render(request, "tracker.j2", groups=groups, tracker_error=error, form={},
                   problems={}, reported=reported)
 
@@ -398,4 +390,5 @@ def tracker_report(
         groups, error = _tracker(request)
         return render(request, "tracker.j2", status=400, groups=groups, tracker_error=error,
                       form=form, problems=exc.problems, reported=None)
-    return RedirectResponse(f"/tracker?reported={entry['id']}", status_code=303)
+    return RedirectResponse(f"/tracker?reported={entry['id']}&period={entry['period']}",
+                            status_code=303)  # show the year just recorded

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from cnplan.errors import CnplanError
 from cnplan.files import write_bytes_atomic
 from cnplan.web import catalog
 from cnplan.web.jobs import JobManager, new_run_id
@@ -22,13 +21,14 @@ from cnplan.web.paths import UnsafeName, check_name, inside
 from cnplan.web.settings import MAX_PLAN_BYTES, MAX_SCENARIOS, Settings
 from cnplan.web.state import StateDB
 from cnplan.web.tokens import TokenChecker
+from cnplan.yamlio import YamlError, load_yaml
 
 STATUS_SECONDS = 2.0
 """How long a computed tracker status is reused. Reports made through the app clear it at
 once; a report made elsewhere (the CLI, another server) shows within this many seconds."""
 
 
-class InputError(ValueError):
+class InputError(CnplanError, ValueError):
     """A request the app refuses; ``problems`` maps a field name to what was expected."""
 
     def __init__(self, message: str, problems: dict[str, str] | None = None) -> None:
@@ -144,9 +144,9 @@ class Services:
         except UnicodeDecodeError as exc:
             return None, [f"file: expected UTF-8 text, byte {exc.start} is not"]
         try:
-            raw = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            return None, [f"not valid YAML: {exc}"]
+            raw = load_yaml(text)
+        except YamlError as exc:
+            return None, [str(exc)]
         try:
             plan = parse_plan(raw, label)
         except PlanError as exc:
@@ -221,14 +221,19 @@ class Services:
         return out
 
     # -- tracker ------------------------------------------------------------------------------
-    def tracker_status(self) -> list[dict[str, Any]]:
+    def tracker_status(self, period: int | None = None) -> list[dict[str, Any]]:
         """Indicator status by objective, as plain dicts (raises TrackError if no database).
+
+        ``period`` shows that year for every indicator (not cached); by default the tracker's
+        view period (the latest year with any actual).
 
         Computing it takes tens of ms (the tracker opens and checks its database each time), so
         the result is reused for :data:`STATUS_SECONDS`. When it is stale, one thread
         recomputes it while the others keep answering with the previous table (never older
         than one recomputation), instead of queueing behind it.
         """
+        if period is not None:
+            return self._compute_status(period)
         cached = self._status
         if cached is not None and time.monotonic() - cached[0] < STATUS_SECONDS:
             return cached[1]
@@ -246,14 +251,14 @@ class Services:
         finally:
             self._status_lock.release()
 
-    def _compute_status(self) -> list[dict[str, Any]]:
+    def _compute_status(self, period: int | None = None) -> list[dict[str, Any]]:
         from dataclasses import asdict
 
         from cnplan.track import status
 
-        groups = status(self.settings.db_url)
+        groups = status(self.settings.db_url, period=period)
         return [
-            {"id": g.id, "title": g.title, "counts": g.counts,
+            {"id": g.id, "title": g.title, "counts": g.counts, "period": g.period,
              "rows": [catalog._clean(asdict(r)) for r in g.rows]}
             for g in groups
         ]
