@@ -389,10 +389,10 @@ def step(
         "political_will": will,
         "poppy": poppy,
         "poppy_eradicated": poppy_erad,
+        "cost": cost,
         **short,
     }
     record = {o.key: values[o.key] for o in OUTPUTS}  # every declared output, nothing else
-    record["cost"] = cost
     return new_state, record
 
 

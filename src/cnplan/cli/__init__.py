@@ -12,6 +12,7 @@ import typer
 
 from cnplan.cli import analysis as analysis_cli
 from cnplan.cli import calibrate as calibrate_cli
+from cnplan.cli import compare as compare_cli
 from cnplan.cli import data as data_cli
 from cnplan.cli import explore as explore_cli
 from cnplan.cli import plan as plan_cli
@@ -51,6 +52,7 @@ app.add_typer(data_cli.app, name="data", help="Look at, check and import monitor
 app.add_typer(plan_cli.app, name="plan", help="Show, check and write plans.")
 app.add_typer(track_cli.app, name="track", help="Programme results tracker.")
 run_cli.register(app)
+compare_cli.register(app)
 calibrate_cli.register(app)
 report_cli.register(app)
 explore_cli.register(app)

@@ -6,8 +6,9 @@ import hashlib
 import json
 import math
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -147,6 +148,82 @@ def _plan_and_data(plan: str | None, data: str | None):
     return the_plan, text, label, load_dataset(data or the_plan.data)
 
 
+@dataclass
+class MadeRun:
+    """A run simulated and saved by :func:`make_run`."""
+
+    folder: Path
+    plan: Any
+    ds: Any
+    dataset: Any
+    pset: Any
+    variant: list[dict] = field(default_factory=list)
+    from_actuals: list[str] = field(default_factory=list)
+
+
+def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000,
+             seed: int = 0, until: int | None = None, params: Path | None = None,
+             with_actuals: bool = False, db: str | None = None,
+             changes: list[str] | None = None, out: Path | None = None) -> MadeRun:
+    """Simulate a plan (with any ``--set`` changes) and write its run folder.
+
+    Shared by ``cnplan run`` and ``cnplan compare`` so a plan compared is run exactly as the
+    run command runs it. Raises the library's errors (plan, data, model, run).
+    """
+    from cnplan.model import ParameterSet, default_parameter_set, simulate
+    from cnplan.runs import central_trajectory, goal_summary, write_run
+    from cnplan.runs.eradication import eradication_summary
+    from cnplan.runs.folder import default_folder
+    from cnplan.runs.sheets import yearly_bands
+
+    the_plan, text, label, dataset = _plan_and_data(plan, data)
+    variant_changes: list[dict] = []
+    if changes:
+        from cnplan.plans.variant import variant
+
+        the_plan, applied = variant(the_plan, changes, dataset)
+        variant_changes = [c.as_dict() for c in applied]
+    from_actuals: list[str] = []
+    if with_actuals:
+        from cnplan.track import apply_actuals
+
+        the_plan, from_actuals = apply_actuals(the_plan, db)
+    pset = ParameterSet.load(params) if params else default_parameter_set(dataset.name)
+    with console.status(_("simulating %(plan)s: %(n)s futures") % {
+            "plan": the_plan.name, "n": f"{scenarios:,}"}):
+        ds = simulate(the_plan, dataset, n=scenarios, seed=seed, until=until, parameter_set=pset)
+    with use_language("en"):  # run.json keeps English words; pages translate them
+        stored_goals = goal_summary(ds, the_plan)
+    folder = out or default_folder(the_plan.name + ("-variant" if variant_changes else ""))
+    meta = {
+        "plan": the_plan.name,
+        "plan_source": label,
+        "plan_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        "plan_text": text,
+        "plan_effective": json.loads(the_plan.model_dump_json()),
+        "levers_from_actuals": from_actuals,
+        "variant": variant_changes,
+        "seed": seed,
+        "scenarios": scenarios,
+        "until": until,
+        "years": [int(ds.year[0]), int(ds.year[-1])],
+        "parameter_set": pset.name,
+        "parameter_set_provenance": pset.provenance,
+        "parameter_set_file": str(params) if params else None,
+        "data": dataset.name,
+        "data_version": dataset.version,
+        "code_version": cnplan.code_version(),
+        "python": sys.version.split()[0],
+        "assumptions": ds.attrs.get("notes", "").splitlines(),
+        "goals": json.loads(stored_goals.to_json(orient="records")),
+        "central_trajectory": central_trajectory(ds),
+        "eradication": eradication_summary(ds),
+        "command": " ".join(sys.argv),
+    }
+    folder = write_run(ds, folder, meta, yearly=yearly_bands(ds, dataset))
+    return MadeRun(folder, the_plan, ds, dataset, pset, variant_changes, from_actuals)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``run`` command to the main app."""
 
@@ -196,74 +273,23 @@ def register(app: typer.Typer) -> None:
         """Simulate a plan over many futures; print goals and yearly bands, save the run."""
         from cnplan.data import DataError
         from cnplan.errors import LocatedError
-        from cnplan.model import ModelInputError, ParameterSet, default_parameter_set, simulate
+        from cnplan.model import ModelInputError
         from cnplan.plans import PlanError
         from cnplan.runs import (
             RunError,
             central_trajectory,
             goal_summary,
             trajectory_sentence,
-            write_run,
             yearly_table,
         )
-        from cnplan.runs.eradication import eradication_summary
-        from cnplan.runs.folder import default_folder
-        from cnplan.runs.sheets import yearly_bands
 
         if by not in {"national", "zone"}:
             err.print(_("--by: must be 'national' or 'zone', got %(value)r") % {"value": by})
             raise typer.Exit(2)
         try:
-            the_plan, text, label, dataset = _plan_and_data(plan, data)
-            variant_changes: list[dict] = []
-            if changes:
-                from cnplan.plans.variant import variant
-
-                the_plan, applied = variant(the_plan, changes, dataset)
-                variant_changes = [c.as_dict() for c in applied]
-            from_actuals: list[str] = []
-            if with_actuals:
-                from cnplan.track import apply_actuals
-
-                the_plan, from_actuals = apply_actuals(the_plan, db)
-            pset = ParameterSet.load(params) if params else default_parameter_set(dataset.name)
-            with console.status(_("simulating %(plan)s: %(n)s futures") % {
-                    "plan": the_plan.name, "n": f"{scenarios:,}"}):
-                ds = simulate(
-                    the_plan, dataset, n=scenarios, seed=seed, until=until, parameter_set=pset
-                )
-            goals = goal_summary(ds, the_plan)
-            with use_language("en"):  # run.json keeps English words; pages translate them
-                stored_goals = goal_summary(ds, the_plan)
-            yearly = yearly_table(ds, dataset, by=by)
-            folder = out or default_folder(
-                the_plan.name + ("-variant" if variant_changes else ""))
-            meta = {
-                "plan": the_plan.name,
-                "plan_source": label,
-                "plan_sha256": hashlib.sha256(text.encode()).hexdigest(),
-                "plan_text": text,
-                "plan_effective": json.loads(the_plan.model_dump_json()),
-                "levers_from_actuals": from_actuals,
-                "variant": variant_changes,
-                "seed": seed,
-                "scenarios": scenarios,
-                "until": until,
-                "years": [int(ds.year[0]), int(ds.year[-1])],
-                "parameter_set": pset.name,
-                "parameter_set_provenance": pset.provenance,
-                "parameter_set_file": str(params) if params else None,
-                "data": dataset.name,
-                "data_version": dataset.version,
-                "code_version": cnplan.code_version(),
-                "python": sys.version.split()[0],
-                "assumptions": ds.attrs.get("notes", "").splitlines(),
-                "goals": json.loads(stored_goals.to_json(orient="records")),
-                "central_trajectory": central_trajectory(ds),
-                "eradication": eradication_summary(ds),
-                "command": " ".join(sys.argv),
-            }
-            folder = write_run(ds, folder, meta, yearly=yearly_bands(ds, dataset))
+            made = make_run(plan, data=data, scenarios=scenarios, seed=seed, until=until,
+                            params=params, with_actuals=with_actuals, db=db, changes=changes,
+                            out=out)
         except (PlanError, LocatedError, DataError, ModelInputError, RunError,
                 ValueError) as exc:
             raise fail(exc) from None
@@ -272,6 +298,11 @@ def register(app: typer.Typer) -> None:
                 raise fail(exc) from None
             raise
 
+        the_plan, ds, dataset, pset, folder = (made.plan, made.ds, made.dataset, made.pset,
+                                               made.folder)
+        variant_changes, from_actuals = made.variant, made.from_actuals
+        goals = goal_summary(ds, the_plan)
+        yearly = yearly_table(ds, dataset, by=by)
         console.print(
             f"[bold]{the_plan.title or the_plan.name}[/bold] — " + _(
                 "%(n)s futures, seed %(seed)s, parameters: %(params)s, data: %(data)s "
@@ -283,9 +314,11 @@ def register(app: typer.Typer) -> None:
                           highlight=False)
         for line in from_actuals:
             console.print(_("  from actuals: %(line)s") % {"line": line})
-        console.print(trajectory_sentence(meta["central_trajectory"]))
+        console.print(trajectory_sentence(central_trajectory(ds)))
         console.print(_goal_table(goals))
-        _print_eradication(meta["eradication"], scenarios)
+        from cnplan.runs.eradication import eradication_summary
+
+        _print_eradication(eradication_summary(ds), scenarios)
         tables = _zone_tables(yearly, scenarios) if by == "zone" else _yearly_tables(yearly)
         for table in tables:
             console.print(table)

@@ -91,6 +91,14 @@ OUTPUTS: tuple[OutputSpec, ...] = (
         "the share of the plan's cost the state's own budget funds",
     ),
     OutputSpec("political_will", "political_will", "index 0-1", "country", "political will"),
+    OutputSpec(
+        "cost",
+        "programme_cost_musd",
+        "million USD/yr",
+        "country",
+        "the plan's programme cost before funding limits: standing programmes (police, AD, "
+        "teams, outreach) plus the planned forced eradication",
+    ),
     OutputSpec("poppy", "poppy_ha", "ha", "country", "opium poppy"),
     OutputSpec("poppy_eradicated", "poppy_eradicated_ha", "ha/yr", "country", "poppy eradicated"),
     OutputSpec(
