@@ -57,6 +57,41 @@ def year_problem(value: int) -> str | None:
     return None
 
 
+YEAR_KEYS = frozenset({"year", "start", "end", "start_year", "end_year", "by_year", "base_year",
+                       "baseline_year", "until", "period"})
+"""Mapping keys whose whole-number values are years, wherever they appear in a plan or an
+experiment."""
+
+
+def number_problems(raw: object, where: str = "", depth: int = 0) -> list[str]:
+    """Located problems of every number in a parsed YAML/JSON tree: non-finite or absurd
+    magnitudes anywhere, implausible years under :data:`YEAR_KEYS` and as integer keys.
+
+    Locations read like ``goals.marginal_producer.coca_ha`` or ``phases[1].end``.
+    """
+    out: list[str] = []
+    if depth > 200:
+        return out
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            here = f"{where}[{key}]" if isinstance(key, int) else (
+                f"{where}.{key}" if where else str(key))
+            if isinstance(key, int) and not isinstance(key, bool) and (p := year_problem(key)):
+                out.append(f"{here}: {p}")
+            elif (key in YEAR_KEYS and isinstance(value, int) and not isinstance(value, bool)
+                  and (p := year_problem(value))):
+                out.append(f"{here}: {p}")
+                continue
+            out += number_problems(value, here, depth + 1)
+    elif isinstance(raw, list | tuple):
+        for i, value in enumerate(raw):
+            out += number_problems(value, f"{where}[{i}]", depth + 1)
+    elif isinstance(raw, int | float) and not isinstance(raw, bool):
+        if p := finite_problem(raw, "value"):
+            out.append(f"{where or '(top level)'}: {p}")
+    return out
+
+
 _REPR = reprlib.Repr()
 _REPR.maxstring = 60
 _REPR.maxother = 60

@@ -59,3 +59,15 @@ def test_deep_nesting_upload_is_a_problem_not_a_500(server: Server) -> None:
                    files={"file": ("deep.yaml", "a: " + "[" * 5000 + "]" * 5000)})
     assert r.status_code == 200, r.text
     assert "nested more than 100 levels" in r.json()["problems"][0]
+
+
+def test_json_boolean_and_absurd_values_are_refused_by_the_api(server: Server) -> None:
+    with server.client(server.token) as c:
+        for value in (True, 1e300):
+            r = c.post("/api/tracker/actuals",
+                       json={"indicator": "police_graduated", "period": 2006, "value": value})
+            assert r.status_code in {400, 422}, r.text
+            assert "value" in str(r.json()["problems"])
+        rows = {row["indicator"]: row for g in c.get("/api/tracker/status").json()
+                for row in g["rows"]}
+        assert rows["police_graduated"]["actual"] not in {1.0, 1e300}

@@ -23,6 +23,7 @@ from cnplan.data.schema import (
 )
 from cnplan.data.values import is_bound, parse_value
 from cnplan.errors import did_you_mean
+from cnplan.limits import finite_problem
 
 FILES = ("zones", "observations", "crosswalk", "sources", "meta")
 MANDATORY = ("zones", "observations")
@@ -201,6 +202,12 @@ def _value_problems(row: dict, line: int, label: str) -> list[Problem]:
     out: list[Problem] = []
     extra = {c: pd.to_numeric(row.get(c, ""), errors="coerce") for c in ("lower", "upper")}
     given = {c: v for c, v in extra.items() if pd.notna(v)}
+    implausible = [Problem(label, line, column, problem)
+                   for column, x in (("value", value), ("value", lower), ("value", upper),
+                                     *given.items())
+                   if pd.notna(x) and (problem := finite_problem(float(x)))]
+    if implausible:
+        return implausible[:1]  # one per row: bounds and signs of inf say nothing more
     if given and is_bound(lower, upper, value):
         out.append(Problem(label, line, "value",
                            f"is the bound {row['value']!r} and lower/upper columns are also "

@@ -20,7 +20,7 @@ from pydantic import Field, ValidationError
 
 from cnplan.errors import LocatedError, did_you_mean
 from cnplan.explore.outcomes import outcome_columns, outcome_problems
-from cnplan.limits import short_repr
+from cnplan.limits import number_problems, short_repr
 from cnplan.model.parameters import PARAM_NAMES, SPECS
 from cnplan.plans import LEVERS, NATIONAL, Plan, PlanError, load_plan
 from cnplan.plans.levers import LeverSpec
@@ -356,10 +356,16 @@ def parse_experiment(
     """Validate an experiment mapping; raise ExperimentError listing every located problem."""
     if not isinstance(raw, dict):
         raise ExperimentError(source, [f"the file must hold a mapping, got {type(raw).__name__}"])
+    numbers = number_problems(raw)
+    if numbers:  # reported alone: inf or a year 10^9 would only confuse the checks below
+        raise ExperimentError(source, numbers)
     try:
         exp = Experiment.model_validate({**raw, "base_dir": base_dir, "source_text": text})
     except ValidationError as exc:
         raise ExperimentError(source, _pydantic_problems(exc)) from None
+    numbers = number_problems(exp.model_dump(exclude={"source_text", "base_dir"}))
+    if numbers:  # e.g. ``1e300``, a string to YAML, that pydantic read as a number
+        raise ExperimentError(source, numbers)
     problems = _semantic_problems(exp, source)
     if problems:
         raise ExperimentError(source, problems)

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cnplan.errors import LocatedError, did_you_mean
-from cnplan.limits import short_repr
+from cnplan.limits import number_problems, short_repr
 from cnplan.plans.levers import LEVERS, NATIONAL
 
 
@@ -374,15 +374,19 @@ def parse_plan(raw: Any, source: str = "<plan>") -> Plan:
     """
     if not isinstance(raw, dict):
         raise PlanError(source, [f"the file must hold a mapping, got {type(raw).__name__}"])
-    problems: list[str] = []
+    problems: list[str] = number_problems(raw)
+    located = {p.split(":", 1)[0] for p in problems}
     plan: Plan | None = None
     try:
         plan = Plan.model_validate(raw)
     except ValidationError as exc:
-        problems += _pydantic_problems(exc)
+        problems += [p for p in _pydantic_problems(exc) if p.split(":", 1)[0] not in located]
     checked = plan.model_dump() if plan is not None else raw
+    if plan is not None:  # numbers pydantic read from strings (YAML takes 1e300 as text)
+        problems += [p for p in number_problems(checked) if p.split(":", 1)[0] not in located]
+        located = {p.split(":", 1)[0] for p in problems}
     for problem in _semantic_problems(checked):
-        if problem not in problems:
+        if problem not in problems and problem.split(":", 1)[0] not in located:
             problems.append(problem)
     if problems or plan is None:
         raise PlanError(source, problems)

@@ -22,6 +22,7 @@ from cnplan.track.errors import TrackError
 from cnplan.track.models import Actual, AuditEntry, Framework, Indicator
 from cnplan.track.validate import (
     Problem,
+    check_report_after_period,
     check_text,
     check_unit,
     parse_period,
@@ -101,7 +102,7 @@ def _check(
     reported_by, found = check_text(raw.get("reported_by"), "reported_by", True)
     problems += found
     reported_at, found = parse_reported_at(raw.get("reported_at"), today)
-    problems += found
+    problems += found + check_report_after_period(period, reported_at)
     source, _ = check_text(raw.get("source"), "source", False)
     comment, _ = check_text(raw.get("comment"), "comment", False)
     clean = {

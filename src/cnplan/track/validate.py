@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cnplan.limits import MIN_YEAR, finite_problem
 from cnplan.plans.levers import LEVERS
 from cnplan.track.models import Framework, Indicator
 
@@ -40,8 +41,8 @@ def parse_value(raw: object, indicator: Indicator) -> tuple[float | None, list[P
             return None, [
                 Problem("value", f"expected a number in {indicator.unit}, got {str(raw)!r}")
             ]
-    if not math.isfinite(value):
-        return None, [Problem("value", f"expected a finite number, got {raw!r}")]
+    if (bad := finite_problem(value)) is not None:
+        return None, [Problem("value", bad)]
     problems = []
     unit = indicator.unit.lower()
     if unit.startswith(COUNT_UNITS) and not value.is_integer():
@@ -124,6 +125,9 @@ def parse_reported_at(raw: object, today: datetime) -> tuple[datetime | None, li
     if stamp.tzinfo is not None:
         stamp = stamp.astimezone(UTC).replace(tzinfo=None)
     stamp = stamp.replace(microsecond=0)
+    if stamp.year < MIN_YEAR:
+        return None, [Problem("reported_at", f"expected a date from {MIN_YEAR} on, got "
+                              f"{stamp:%Y-%m-%d}")]
     if stamp > today:
         return None, [
             Problem(
@@ -133,6 +137,14 @@ def parse_reported_at(raw: object, today: datetime) -> tuple[datetime | None, li
             )
         ]
     return stamp, []
+
+
+def check_report_after_period(period: int | None, reported_at: datetime | None) -> list[Problem]:
+    """An actual for a year cannot be reported before that year begins."""
+    if period is None or reported_at is None or reported_at.year >= period:
+        return []
+    return [Problem("reported_at", f"expected a date in or after the period {period} it "
+                    f"reports on, got {reported_at:%Y-%m-%d}")]
 
 
 def check_text(raw: object, column: str, required: bool) -> tuple[str, list[Problem]]:

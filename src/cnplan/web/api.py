@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from cnplan.web import catalog
@@ -56,7 +56,8 @@ class ActualRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     indicator: str = Field(max_length=200)
     period: int | str = Field(description="Year the value is for.")
-    value: float | str = Field(description="Value in the indicator's unit.")
+    value: StrictFloat | StrictInt | StrictStr = Field(
+        description="Value in the indicator's unit (a number; JSON true/false is refused).")
     reported_by: str | None = Field(None, max_length=200, description="Default: token name.")
     source: str = Field("", max_length=2000)
     comment: str = Field("", max_length=2000)
