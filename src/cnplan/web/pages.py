@@ -81,11 +81,12 @@ def choose_language(code: str, next: str = "/") -> Response:  # noqa: A002 - the
     return response
 
 
-def _tracker(request: Request) -> tuple[list[dict[str, Any]], str | None]:
+def _tracker(request: Request, period: int | None = None
+             ) -> tuple[list[dict[str, Any]], str | None]:
     from cnplan.track import TrackError
 
     try:
-        return svc(request).tracker_status(), None
+        return svc(request).tracker_status(period), None
     except TrackError as exc:
         return [], str(exc)
 
@@ -364,8 +365,9 @@ ACTUAL_FIELDS = ("indicator", "period", "value", "reported_by", "source", "comme
 
 @router.get("/tracker", response_class=HTMLResponse)
 def tracker_page(request: Request, _: Reader,
-                 reported: Annotated[int | None, Query(ge=1, lt=2**63)] = None) -> HTMLResponse:
-    groups, error = _tracker(request)
+                 reported: Annotated[int | None, Query(ge=1, lt=2**63)] = None,
+                 period: Annotated[int | None, Query(ge=1900, le=2200)] = None) -> HTMLResponse:
+    groups, error = _tracker(request, period)
     return render(request, "tracker.j2", groups=groups, tracker_error=error, form={},
                   problems={}, reported=reported)
 
@@ -388,4 +390,5 @@ def tracker_report(
         groups, error = _tracker(request)
         return render(request, "tracker.j2", status=400, groups=groups, tracker_error=error,
                       form=form, problems=exc.problems, reported=None)
-    return RedirectResponse(f"/tracker?reported={entry['id']}", status_code=303)
+    return RedirectResponse(f"/tracker?reported={entry['id']}&period={entry['period']}",
+                            status_code=303)  # show the year just recorded

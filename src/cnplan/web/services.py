@@ -221,14 +221,19 @@ class Services:
         return out
 
     # -- tracker ------------------------------------------------------------------------------
-    def tracker_status(self) -> list[dict[str, Any]]:
+    def tracker_status(self, period: int | None = None) -> list[dict[str, Any]]:
         """Indicator status by objective, as plain dicts (raises TrackError if no database).
+
+        ``period`` shows that year for every indicator (not cached); by default the tracker's
+        view period (the latest year with any actual).
 
         Computing it takes tens of ms (the tracker opens and checks its database each time), so
         the result is reused for :data:`STATUS_SECONDS`. When it is stale, one thread
         recomputes it while the others keep answering with the previous table (never older
         than one recomputation), instead of queueing behind it.
         """
+        if period is not None:
+            return self._compute_status(period)
         cached = self._status
         if cached is not None and time.monotonic() - cached[0] < STATUS_SECONDS:
             return cached[1]
@@ -246,14 +251,14 @@ class Services:
         finally:
             self._status_lock.release()
 
-    def _compute_status(self) -> list[dict[str, Any]]:
+    def _compute_status(self, period: int | None = None) -> list[dict[str, Any]]:
         from dataclasses import asdict
 
         from cnplan.track import status
 
-        groups = status(self.settings.db_url)
+        groups = status(self.settings.db_url, period=period)
         return [
-            {"id": g.id, "title": g.title, "counts": g.counts,
+            {"id": g.id, "title": g.title, "counts": g.counts, "period": g.period,
              "rows": [catalog._clean(asdict(r)) for r in g.rows]}
             for g in groups
         ]
