@@ -124,6 +124,13 @@ def test_lima_emitted_plan_reproduces_objectives(tmp_path):
 
     k = len(table) - 1
     plan = emit_plan(exp, result, k, tmp_path / "pareto.yaml")
+    from cnplan.plans import load_plan
+
+    emitted = load_plan(plan)
+    assert emitted.title == f"Optimised from lima-2005: Pareto member {k} of experiment opt-small"
+    assert emitted.description.startswith(
+        f"Written by cnplan optimize (not a programme's own plan): Pareto member {k} of an "
+        "optimisation of experiment opt-small")
     out = tmp_path / "run"
     cli = CliRunner().invoke(
         app, ["run", str(plan), "-n", "64", "--seed", "11", "--out", str(out), "--no-report"]

@@ -480,12 +480,18 @@ def emit_plan(
         )
     row = result.table.iloc[k]
     raw = plan_for(experiment, {c: float(row[c]) for c in result.levers})
-    raw["name"] = name or f"{raw['name']}-pareto-{k}"
+    base = raw["name"]
+    raw["name"] = name or f"{base}-pareto-{k}"
     figures = ", ".join(f"{o.label} = {row[o.label]:.4g}" for o in result.objectives)
+    # Its own title: the base plan's title would present the optimiser's levers as the
+    # programme's own plan in every run report and comparison.
+    raw["title"] = (f"Optimised from {base}: Pareto member {k} of experiment "
+                    f"{result.experiment}")
     raw["description"] = (
-        f"Pareto member {k} of an optimisation of experiment {result.experiment} "
-        f"({result.scenarios} scenarios, seed {result.seed}): {figures}. "
-        + (raw.get("description") or "")
+        f"Written by cnplan optimize (not a programme's own plan): Pareto member {k} of an "
+        f"optimisation of experiment {result.experiment} over the levers "
+        f"{', '.join(result.levers)} ({result.scenarios} scenarios, seed {result.seed}): "
+        f"{figures}. The rest is plan {base}: " + (raw.get("description") or "")
     ).strip()
     parse_plan(raw, str(path))  # never write a plan that would not load
     path = Path(path)

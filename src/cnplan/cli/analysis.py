@@ -92,6 +92,17 @@ def _limits_table(limits, title: str, with_qp: bool) -> Table:
     return table
 
 
+def exploration_folder(experiment: Path) -> Path:
+    """Where ``cnplan explore`` puts an experiment's exploration by default
+    (``explorations/<name>``, under ``$CNPLAN_HOME`` if set): analyses go there too, so
+    ``cnplan report`` on that folder shows them beside the exploration.
+    """
+    from cnplan.explore.experiment import load_experiment
+    from cnplan.files import output_root
+
+    return output_root("explorations") / load_experiment(experiment).name
+
+
 def register(app: typer.Typer) -> None:
     """Add ``discover``, ``sensitivity`` and ``optimize`` to the main app."""
 
@@ -187,8 +198,10 @@ def register(app: typer.Typer) -> None:
         ] = 1,
         seed: Annotated[int, typer.Option(help="Design seed.")] = 0,
         out: Annotated[
-            Path, typer.Option(help="Folder for analysis/<method>-<outcome>.parquet and .png.")
-        ] = Path("."),
+            Path | None, typer.Option(help="Folder for analysis/<method>-<outcome>.parquet and "
+                                           ".png (default: the experiment's exploration folder, "
+                                           "explorations/<name>, so cnplan report shows it).")
+        ] = None,
         workers: WorkersOption = None,
         scheduler: SchedulerOption = None,
     ) -> None:
@@ -210,6 +223,7 @@ def register(app: typer.Typer) -> None:
                 workers=workers,
                 scheduler=scheduler,
             )
+            out = out or exploration_folder(experiment)
             saved = result.save(analysis_path(out, method, outcome, ".parquet"))
         except _errors() as exc:
             raise fail(exc) from None
@@ -268,8 +282,10 @@ def register(app: typer.Typer) -> None:
         generations: Annotated[int, typer.Option(help="Generations.")] = 20,
         algorithm: Annotated[str, typer.Option(help="nsga2 or nsga3.")] = "nsga2",
         out: Annotated[
-            Path, typer.Option(help="Pareto set Parquet (a .png chart is written beside it).")
-        ] = Path("analysis/pareto.parquet"),
+            Path | None, typer.Option(help="Pareto set Parquet, a .png chart beside it (default "
+                                           "explorations/<name>/analysis/pareto.parquet, so "
+                                           "cnplan report on the exploration shows it).")
+        ] = None,
         emit_plan: Annotated[
             tuple[int, Path] | None,
             typer.Option(
@@ -319,6 +335,7 @@ def register(app: typer.Typer) -> None:
                         f"futures in {s:.2f} s"
                     ),
                 )
+            out = out or exploration_folder(experiment) / "analysis" / "pareto.parquet"
             saved = result.save(out)
             plan_path = None
             if emit_plan is not None:

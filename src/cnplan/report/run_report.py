@@ -16,6 +16,7 @@ import xarray as xr
 from cnplan import format as display
 from cnplan import terms
 from cnplan.files import write_text_atomic
+from cnplan.format import hectares
 from cnplan.i18n import format_datetime
 from cnplan.i18n import gettext as _
 from cnplan.report import charts as ch
@@ -28,6 +29,13 @@ from cnplan.runs import (
     percent,
     trajectory_sentence,
     years_text,
+)
+from cnplan.runs.eradication import (
+    LABELS,
+    cause_meaning,
+    eradication_summary,
+    gap_sentence,
+    shown_causes,
 )
 
 logger = logging.getLogger(__name__)
@@ -426,6 +434,32 @@ def yearly_rows(inputs: RunInputs) -> list[dict[str, str]]:
 # ---------------------------------------------------------------- HTML
 
 
+def eradication_context(summary: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The report's eradication section: the gap sentence, the causes shown with their
+    meanings, and the national and per-unit rows formatted for reading.
+    """
+    if not summary:
+        return None
+    causes = shown_causes(summary)
+    return {
+        "sentence": gap_sentence(summary),
+        "asked": summary["planned_total"] > 0,
+        "causes": [{"key": c, "label": _(LABELS[c]), "meaning": cause_meaning(c)}
+                   for c in causes],
+        "rows": [{"year": r["year"], "planned": hectares(r["planned"]),
+                  "delivered": hectares(r["delivered"]),
+                  "undelivered": hectares(r["undelivered"]),
+                  "causes": [hectares(r["by_cause"][c]) for c in causes]}
+                 for r in summary["years"]],
+        "units": [{"unit": unit, "cells": [
+            f"{hectares(p)} / {hectares(d)}" for p, d in zip(v["planned"], v["delivered"],
+                                                             strict=True)]}
+            for unit, v in summary["by_unit"].items() if max(v["planned"], default=0) > 0
+            or max(v["delivered"], default=0) > 0],
+        "years": [r["year"] for r in summary["years"]],
+    }
+
+
 def template_env() -> Any:
     """The Jinja2 environment of the report templates (package data, autoescaped)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
@@ -468,6 +502,7 @@ def render_run_report(inputs: RunInputs, charts: list[Chart] | None = None) -> s
                                           or central_trajectory(ds)),
         "goal_note": goal_columns_note(),
         "goal_rows": goal_rows(goals, len(ds.scenario)),
+        "eradication": eradication_context(meta.get("eradication") or eradication_summary(ds)),
         "charts": by_id,
         "fans": [by_id[k] for k in ("fan_coca", "fan_poppy", "fan_leaf_price",
                                     "fan_state_capacity") if k in by_id],
