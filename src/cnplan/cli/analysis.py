@@ -227,6 +227,11 @@ def register(app: typer.Typer) -> None:
             saved = result.save(analysis_path(out, method, outcome, ".parquet"))
         except _errors() as exc:
             raise fail(exc) from None
+        if not result.varies:  # no table of NaN, no empty chart: say why and what to try
+            console.print("[yellow]" + result.no_variance_message() + "[/yellow]",
+                          highlight=False)
+            console.print(f"saved: {saved}")
+            return
         table = Table(
             title=f"{method.capitalize()} indices: {outcome} ({result.evaluations:,} model runs, "
             f"{result.evaluations / max(result.seconds, 1e-9):,.0f}/s)",
@@ -354,7 +359,10 @@ def register(app: typer.Typer) -> None:
             f"{gens.seconds.median():.2f} s for {int(gens.evaluations.median())} candidates x "
             f"{scenarios:,} futures"
         )
-        if len(result.objectives) >= 2:
+        warning = result.unreached_message()
+        if warning:
+            console.print("[yellow]" + warning + "[/yellow]", highlight=False)
+        elif len(result.objectives) >= 2:
             fig = Figure(figsize=(6, 4.5), layout="constrained")
             plots.pareto_scatter(result, ax=fig.add_subplot())
             console.print(f"chart: {_save_figure(fig, out.with_suffix('.png'))}")
