@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from cnplan import format as display
 from cnplan import terms
 from cnplan.files import write_text_atomic
 from cnplan.format import hectares
@@ -131,9 +132,10 @@ def _detail(row: Any, n: int, y0: int, y1: int, hits: int) -> str:
     count = getattr(row, "reached_count", 0)
     if count == 0:
         return _("None of the %(n)s simulated futures reaches it at any time in "
-                 "%(y0)s–%(y1)s.") % {"n": f"{n:,}", "y0": y0, "y1": y1}
-    values = {"hits": f"{hits:,}", "n": f"{n:,}", "by": row.by_year, "y0": y0, "y1": y1,
-              "share": percent(row.reached_in_horizon), "count": f"{count:,}"}
+                 "%(y0)s–%(y1)s.") % {"n": display.number(n), "y0": y0, "y1": y1}
+    values = {"hits": display.number(hits), "n": display.number(n), "by": row.by_year,
+              "y0": y0, "y1": y1, "share": percent(row.reached_in_horizon),
+              "count": display.number(count)}
     if count < MIN_FUTURES_FOR_YEARS:
         return _("%(hits)s of %(n)s simulated futures reach it by %(by)s and %(count)s at some "
                  "time in %(y0)s–%(y1)s: too few to say when it is usually reached.") % values
@@ -141,8 +143,8 @@ def _detail(row: Any, n: int, y0: int, y1: int, hits: int) -> str:
         "%(hits)s of %(n)s simulated futures reach it by %(by)s; %(share)s (%(count)s) get "
         "there at some time in %(y0)s–%(y1)s, first in %(median)s at the median "
         "(10–90%%: %(p10)s–%(p90)s)."
-    ) % {**values, "median": f"{row.year_median:.0f}", "p10": f"{row.year_p10:.0f}",
-         "p90": f"{row.year_p90:.0f}"}
+    ) % {**values, "median": display.year(round(row.year_median)),
+         "p10": display.year(round(row.year_p10)), "p90": display.year(round(row.year_p90))}
 
 
 def headlines(inputs: RunInputs, goals: pd.DataFrame) -> list[dict[str, str]]:
