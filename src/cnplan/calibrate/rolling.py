@@ -106,6 +106,46 @@ class CutoffResult:
     status_quo: str
 
 
+@dataclass
+class Forecasts:
+    """The model's forecast ensembles (M, H) from one cut-off, by kind, for ``years``."""
+
+    cutoff: int
+    years: np.ndarray
+    ensembles: dict[str, np.ndarray]
+    in_sample_mape: float
+    status_quo: str
+
+
+def forecast_from(
+    data: Dataset, cutoff: int, end: int, start_year: int = 2005,
+    particles: int = ROLLING_PARTICLES, generations: int = ROLLING_GENERATIONS, seed: int = 0,
+    theta: np.ndarray | None = None,
+) -> Forecasts:
+    """Fit up to ``cutoff`` (unless ``theta``, parameter rows, is given) and forecast to
+    ``end``: conditional (observed eradication) and unconditional (status quo).
+    """
+    national = data.national("coca_ha")
+    in_sample = float("nan")
+    if theta is None:
+        fit = calibrate(data, start_year, end_year=end, until=cutoff, particles=particles,
+                        generations=generations, seed=seed)
+        theta, in_sample = fit.parameter_set.samples, fit.in_sample_mape
+    inputs, _ = history_inputs(data, start_year, end, until=cutoff)
+    years = inputs.years
+    train = np.where(years <= cutoff, national.reindex(years).to_numpy(float), np.nan)
+    sq, sq_note = status_quo_eradication(data, cutoff)
+    erad = inputs.observed_eradication.copy()
+    erad[years > cutoff] = sq
+    ensembles = {}
+    for k, kind in enumerate(KINDS):
+        run = inputs if kind == "conditional" else replace(inputs, observed_eradication=erad)
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, cutoff, k)))
+        paths, error = model_paths(run, theta, train, rng)
+        ensembles[kind] = paths[:, years[years > error.last_year] > cutoff]
+    return Forecasts(cutoff, years[years > cutoff], ensembles, in_sample, sq_note)
+
+
 def evaluate_cutoff(
     data: Dataset, cutoff: int, horizon: int = 8, start_year: int = 2005,
     particles: int = ROLLING_PARTICLES, generations: int = ROLLING_GENERATIONS, seed: int = 0,
@@ -114,30 +154,15 @@ def evaluate_cutoff(
     national = data.national("coca_ha")
     last = int(national.dropna().index.max())
     end = min(last, cutoff + horizon)
-    fit = calibrate(data, start_year, end_year=end, until=cutoff, particles=particles,
-                    generations=generations, seed=seed)
-    theta = fit.parameter_set.samples
-    inputs, _ = history_inputs(data, start_year, end, until=cutoff)
-    years = inputs.years
-    every = national.reindex(years).to_numpy(float)
-    train = np.where(years <= cutoff, every, np.nan)
-    sq, sq_note = status_quo_eradication(data, cutoff)
-    erad = inputs.observed_eradication.copy()
-    erad[years > cutoff] = sq
-    forecasts = {}
-    for k, kind in enumerate(KINDS):
-        run = inputs if kind == "conditional" else replace(inputs, observed_eradication=erad)
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, cutoff, k)))
-        paths, error = model_paths(run, theta, train, rng)
-        forecasts[kind] = paths[:, years[years > error.last_year] > cutoff]
-    ahead = years[years > cutoff]
+    fc = forecast_from(data, cutoff, end, start_year, particles, generations, seed)
+    ahead = fc.years
     seen = national.dropna()
     seen = seen[(seen.index >= start_year) & (seen.index <= cutoff)]
     base = baseline_ensembles(seen.index.to_numpy(int), seen.to_numpy(float), ahead)
     rows = []
-    observed = every[years > cutoff]
+    observed = national.reindex(ahead).to_numpy(float)
     ok = ~np.isnan(observed)
-    for name, ens in [*forecasts.items(), *base.items()]:
+    for name, ens in [*fc.ensembles.items(), *base.items()]:
         crps = crps_ensemble(ens[:, ok], observed[ok])
         hit90 = interval_hits(ens[:, ok], observed[ok], 0.9)
         hit50 = interval_hits(ens[:, ok], observed[ok], 0.5)
@@ -151,7 +176,7 @@ def evaluate_cutoff(
                 "ape": float(abs(q[2, j] - observed[ok][j]) / observed[ok][j]),
                 "in90": bool(hit90[j]), "in50": bool(hit50[j]),
             })
-    return CutoffResult(cutoff, rows, fit.in_sample_mape, sq_note)
+    return CutoffResult(cutoff, rows, fc.in_sample_mape, fc.status_quo)
 
 
 def _evaluate(args: tuple) -> CutoffResult:

@@ -45,7 +45,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Fit the model's uncertain parameters to the observations (ABC-SMC)."""
         from cnplan.calibrate import calibrate as fit_model
-        from cnplan.calibrate.checks import literature_checks
+        from cnplan.calibrate.checks import (
+            SURVEY_ERROR_SD,
+            literature_checks,
+            natural_experiments,
+        )
         from cnplan.calibrate.fit import calibrate_pooled
         from cnplan.data import DataError, load_dataset
         from cnplan.model import ModelInputError, ParameterSet, default_parameter_set
@@ -81,6 +85,7 @@ def register(app: typer.Typer) -> None:
                         generations=generations, seed=seed,
                     ).parameter_set
                 checks = literature_checks(dataset, pset, start)
+                checks += natural_experiments(dataset, start, seed=seed)
                 table = Table(
                     title=_("Literature checks — parameter set %(name)s") % {"name": pset.name},
                     caption=_("[Key]: docs/references.md; S01, S30...: the dataset's SOURCES.md"),
@@ -101,6 +106,13 @@ def register(app: typer.Typer) -> None:
                         else f"[red]{_('fail')}[/red]",
                     )
                 console.print(table)
+                console.print(
+                    "natural experiments: conditional forecasts refitted to the year before each "
+                    "event; bands from the observations and a survey error of "
+                    f"{SURVEY_ERROR_SD:g} (log sd per survey, assumption), set before the "
+                    "model runs",
+                    highlight=False,
+                )
                 return
             t0 = time.perf_counter()
             fit = fit_model(
