@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from cnplan.calibrate import calibrate
 from cnplan.calibrate.backtest import backtest
 from cnplan.calibrate.checks import PERU_ONLY, literature_checks
-from cnplan.calibrate.history import eradication_input
+from cnplan.calibrate.history import AERIAL_EQUIVALENT, eradication_input
 from cnplan.cli import app
 from cnplan.data import load_dataset
 from cnplan.plans import load_plan
@@ -57,9 +57,10 @@ def test_status_quo_plan_holds_the_latest_levels_by_kind():
 def test_history_feeds_both_forced_kinds():
     ds = load_dataset("colombia")
     bridged = {b.year: b for b in eradication_input(ds, np.arange(2004, 2013))}
-    # 2008: aerial 133,496 ha (C04) + manual 96,115 ha (C04)
-    assert bridged[2008].value == pytest.approx(133496 + 96115)
-    assert "sum of kinds" in bridged[2008].rule
+    # 2008: aerial 133,496 ha (C04), worth AERIAL_EQUIVALENT ha of manual each, + manual
+    # 96,115 ha (C04)
+    assert bridged[2008].value == pytest.approx(AERIAL_EQUIVALENT * 133496 + 96115)
+    assert "x aerial" in bridged[2008].rule
 
 
 def test_run_and_plan_new_from_data(tmp_path):

@@ -84,7 +84,9 @@ def synthetic(tmp_path_factory):
 
 def test_known_parameters_recovered_within_90_percent(synthetic):
     data, truth = synthetic
-    fit = calibrate(data, 2001, particles=600, generations=5, seed=1)
+    # Without the published-evidence term: the truth (the defaults) is not chosen to lie inside
+    # the published eradication effects, and this test is about recovering it from data alone.
+    fit = calibrate(data, 2001, particles=600, generations=5, seed=1, evidence=False)
     samples = fit.parameter_set.samples
     outside = []
     for name in FITTED:

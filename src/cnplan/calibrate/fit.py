@@ -14,75 +14,33 @@ AD, poppy, ...) have no observations to learn from, keep their priors, and say s
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import numpy as np
 
 import cnplan
+from cnplan.calibrate.abc import (
+    EPS_QUANTILE,
+    EVIDENCE_WEIGHT,
+    FITTED,
+    KERNEL_SCALE,
+    POOL_SD,
+    POOLED,
+    Smc,
+    Target,
+    abc_smc,
+)
+from cnplan.calibrate.effects import effect_year, eradication_effects
 from cnplan.calibrate.forecast import structural_error
 from cnplan.calibrate.history import Bridged, history_inputs
 from cnplan.data import Dataset
 from cnplan.model import Inputs, ParameterSet
-from cnplan.model.parameters import PARAM_INDEX, PARAM_NAMES, bounds
 from cnplan.model.simulate import Draws, run_chunk
-
-log = logging.getLogger(__name__)
-
-FITTED = (
-    "planting_rate_max",
-    "price_response",
-    "break_even_price",
-    "licit_income_growth",
-    "abandonment_rate_max",
-    "regeneration_rate",
-    "land_capacity_factor",
-    "seed_area_ha",
-    "replant_share",
-    "replant_share_hard_core",
-    "presence_replant_cut",
-    "replant_same_year_share",
-    "risk_deterrence",
-    "risk_update",
-    "displacement_share",
-    "eradication_max_share",
-    "price_elasticity",
-    "demand_growth",
-    "presence_base",
-    "presence_deterrence",
-)
-"""Parameters that act in a historical run (observed eradication, no programme levers). The
-shock sizes are not fitted: the fit compares the deterministic path with the observations."""
 
 ZONE_WEIGHT = 0.2
 PRICE_WEIGHT = 0.2
 ZONE_FLOOR_HA = 100.0
-EPS_QUANTILE = 0.5
-"""Each generation's tolerance: this quantile of the previous generation's distances."""
-KERNEL_SCALE = 1.0
-"""Perturbation kernel sd as a multiple of the population's weighted sd (small: many parameters)."""
-
-
-def _reflect(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Fold proposals back into [low, high] (a reflected Gaussian kernel stays symmetric, so
-    proposals are never wasted outside the prior's support, with 20 parameters most would be).
-    """
-    span = high - low
-    y = np.mod(x - low, 2.0 * span)
-    return low + np.where(y > span, 2.0 * span - y, y)
-
-
-def _kernel(new: np.ndarray, old: np.ndarray, sd: np.ndarray, low, high) -> np.ndarray:
-    """Density (up to a constant) of the reflected Gaussian kernel from each ``old`` row to each
-    ``new`` row: (N_new, N_old), with the nearest mirror images at both bounds.
-    """
-    out = np.ones((len(new), len(old)))
-    for j in range(new.shape[1]):
-        a, b = new[:, j, None], old[None, :, j]
-        k = sum(np.exp(-0.5 * ((a - m) / sd[j]) ** 2) for m in (b, 2 * low[j] - b, 2 * high[j] - b))
-        out *= k
-    return out
 
 
 @dataclass
@@ -189,66 +147,6 @@ class Fit:
     notes: list[str] = field(default_factory=list)
 
 
-def _prior_draw(n: int, rng: np.random.Generator) -> np.ndarray:
-    low, high = bounds()
-    return low + (high - low) * rng.random((n, len(PARAM_NAMES)))
-
-
-def abc_smc(
-    inputs: Inputs,
-    obs: Observed,
-    particles: int = 1000,
-    generations: int = 10,
-    first_pool: int = 40_000,
-    batch: int = 20_000,
-    seed: int = 0,
-    max_batches: int = 30,
-) -> tuple[np.ndarray, np.ndarray, list[float], list[float], int]:
-    """Run ABC-SMC; return the accepted parameters, their distances, tolerances, acceptance
-    rates and the number of simulated histories.
-    """
-    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0,)))
-    low, high = bounds()
-    idx = np.array([PARAM_INDEX[name] for name in FITTED])
-    theta = _prior_draw(first_pool, rng)
-    dist = distance(obs, *_sim(inputs, theta))
-    order = np.argsort(dist)[:particles]
-    theta, dist = theta[order], dist[order]
-    weights = np.full(particles, 1.0 / particles)
-    epsilons, acceptance, sims = [float(dist.max())], [particles / first_pool], first_pool
-    for gen in range(1, generations):
-        eps = float(np.quantile(dist, EPS_QUANTILE))
-        mean = weights @ theta[:, idx]
-        sd = KERNEL_SCALE * np.sqrt(weights @ (theta[:, idx] - mean) ** 2)
-        kept_t, kept_d, tried = [], [], 0
-        for _ in range(max_batches):
-            pick = rng.choice(len(theta), size=batch, p=weights)
-            prop = _prior_draw(batch, rng)  # unfitted parameters keep fresh prior draws
-            step = theta[pick][:, idx] + sd * rng.standard_normal((batch, idx.size))
-            prop[:, idx] = _reflect(step, low[idx], high[idx])
-            d = distance(obs, *_sim(inputs, prop))
-            tried += batch
-            ok = d <= eps
-            kept_t.append(prop[ok])
-            kept_d.append(d[ok])
-            if sum(len(k) for k in kept_d) >= particles:
-                break
-        new_t, new_d = np.concatenate(kept_t)[:particles], np.concatenate(kept_d)[:particles]
-        sims += tried
-        if len(new_t) < particles // 4:
-            log.warning("ABC-SMC generation %s accepted only %s; stopping", gen, len(new_t))
-            break
-        # Importance weights for a uniform prior: w_i ∝ 1 / sum_j w_j K(theta_i | theta_j).
-        kernel = _kernel(new_t[:, idx], theta[:, idx], sd, low[idx], high[idx])
-        new_w = 1.0 / (kernel @ weights)
-        theta, dist, weights = new_t, new_d, new_w / new_w.sum()
-        epsilons.append(eps)
-        acceptance.append(len(new_t) / tried)
-    # Resample to an equally weighted posterior sample.
-    rows = rng.choice(len(theta), size=len(theta), p=weights)
-    return theta[rows], dist[rows], epsilons, acceptance, sims
-
-
 def _sim(inputs: Inputs, params: np.ndarray, rng: np.random.Generator | None = None):
     parts = [
         simulate_history(inputs, params[a : a + 4096], rng) for a in range(0, len(params), 4096)
@@ -262,6 +160,27 @@ def mape(forecast: np.ndarray, observed: np.ndarray) -> float:
     return float(np.mean(np.abs(forecast[ok] - observed[ok]) / observed[ok]))
 
 
+
+
+def _target(data: Dataset, start_year: int, end_year: int, until: int):
+    """A country's history run and its distance to the observations up to ``until``."""
+    inputs, bridged = history_inputs(data, start_year, end_year, until)
+    obs = Observed.from_data(data, inputs.years, until)
+
+    def dist(theta: np.ndarray) -> np.ndarray:
+        return distance(obs, *_sim(inputs, theta))
+
+    last = int(min(until, inputs.years[-1]))
+    year = effect_year(replace(inputs, years=inputs.years[inputs.years <= last]))
+    return Target(data.name, inputs, dist, year), obs, bridged
+
+
+def _window(data: Dataset, end_year: int | None, until: int | None) -> tuple[int, int]:
+    last = int(data.national("coca_ha").dropna().index.max())
+    end_year = end_year or last
+    return end_year, until or end_year
+
+
 def calibrate(
     data: Dataset,
     start_year: int = 2005,
@@ -270,44 +189,85 @@ def calibrate(
     particles: int = 1000,
     generations: int = 10,
     seed: int = 0,
+    evidence: bool = True,
 ) -> Fit:
     """Fit the model to ``data`` from ``start_year`` to ``until`` (default: the latest year).
 
     The returned fit's parameter set is a posterior sample (rows equally weighted) whose
-    provenance records the data version, cut-off year, method and diagnostics.
+    provenance records the data version, cut-off year, method and diagnostics. ``evidence``
+    False drops the published eradication effects from the distance (to show the trade-off).
     """
-    national = data.national("coca_ha").dropna()
-    last = int(national.index.max())
-    end_year = end_year or last
-    until = until or end_year
-    inputs, bridged = history_inputs(data, start_year, end_year, until)
-    obs = Observed.from_data(data, inputs.years, until)
-    theta, dist, eps, acc, sims = abc_smc(
-        inputs, obs, particles=particles, generations=generations, seed=seed
-    )
+    return calibrate_pooled(
+        [data], start_year, until, particles, generations, seed, evidence, end_year
+    )[data.name]
+
+
+def calibrate_pooled(
+    datasets: list[Dataset],
+    start_year: int = 2005,
+    until: int | None = None,
+    particles: int = 1000,
+    generations: int = 10,
+    seed: int = 0,
+    evidence: bool = True,
+    end_year: int | None = None,
+) -> dict[str, Fit]:
+    """Fit several countries at once with partial pooling (:mod:`cnplan.calibrate.abc`): one
+    :class:`Fit` per country, each with its own posterior sample (shared mechanism values plus
+    its deviations, its own levels). ``until`` (a cut-off) applies to every country.
+    """
+    names = [d.name for d in datasets]
+    if len(set(names)) != len(names):
+        raise ValueError(f"calibrate: each dataset once, got {', '.join(names)}")
+    built = []
+    for data in datasets:
+        end, cut = _window(data, end_year, until)
+        built.append((data, end, cut, *_target(data, start_year, end, cut)))
+    cfg = Smc(particles=particles, generations=generations, evidence=evidence)
+    pop, eps, acc, sims = abc_smc([b[3] for b in built], cfg, seed=seed)
+    fits = {}
+    for c, (data, end, cut, target, obs, bridged) in enumerate(built):
+        fits[data.name] = _fit(data, start_year, end, cut, target, obs, bridged, pop.thetas[c],
+                               pop.dist, (eps, acc, sims), names, seed, evidence)
+    return fits
+
+
+def _fit(data, start_year, end, until, target, obs, bridged, theta, dist, diag, names, seed,
+         evidence) -> Fit:
+    """One country's :class:`Fit` from the posterior rows ``theta``, with its provenance."""
+    eps, acc, sims = diag
+    inputs = target.inputs
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
     coca, _, _ = _sim(inputs, theta, rng)
     fit_mape = mape(np.median(coca, axis=0), obs.national)
     error = structural_error(inputs.years, obs.national, _sim(inputs, theta)[0])
-    name = f"calibrated-{data.name}-{start_year}-{until}"
+    effects = eradication_effects(inputs, theta, year=target.effect_year).summary()
+    pooled = len(names) > 1
     provenance = {
         "method": "ABC-SMC (Toni et al. 2009; Beaumont et al. 2009), uniform priors over the "
         f"documented ranges, Gaussian kernel reflected at the bounds, {KERNEL_SCALE} x the "
-        f"weighted sd, tolerance the {EPS_QUANTILE:g} quantile of the previous distances",
+        f"weighted sd, tolerance the {EPS_QUANTILE:g} quantile of the previous distances"
+        + (f"; partial pooling of {', '.join(names)}: mechanism parameters shared with "
+           f"country deviations of prior sd {POOL_SD} x range" if pooled else ""),
         "data": data.name,
         "data_version": data.version,
-        "window": [start_year, end_year],
+        "pooled_with": [n for n in names if n != data.name],
+        "pooled_parameters": list(POOLED) if pooled else [],
+        "window": [start_year, end],
         "cut_off_year": until,
         "fitted_parameters": list(FITTED),
         "unfitted_parameters": "keep their priors (no observations inform them)",
         "distance": f"mean |log(sim/obs)| national coca + {ZONE_WEIGHT} x zone coca "
-        f"(+{ZONE_FLOOR_HA:g} ha) + {PRICE_WEIGHT} x leaf price; missing values skipped",
+        f"(+{ZONE_FLOOR_HA:g} ha) + {PRICE_WEIGHT} x leaf price; missing values skipped"
+        + (f"; + {EVIDENCE_WEIGHT} x distance of the eradication effects outside the "
+           "published bands (cnplan.calibrate.effects)" if evidence else ""),
         "particles": len(theta),
         "generations": len(eps),
         "epsilons": eps,
         "acceptance_rates": acc,
         "simulated_histories": sims,
         "in_sample_national_mape": fit_mape,
+        "eradication_effects": {"year": target.effect_year, **effects},
         "structural_error_sd": error.sigma,
         "structural_error": error.describe(),
         "eradication_input": [vars(b) for b in bridged],
@@ -316,7 +276,6 @@ def calibrate(
         "code_version": cnplan.__version__,
         "seed": seed,
     }
-    pset = ParameterSet(name, theta, provenance)
-    return Fit(
-        pset, dist, eps, acc, sims, bridged, fit_mape, (start_year, end_year), until, inputs.notes
-    )
+    pset = ParameterSet(f"calibrated-{data.name}-{start_year}-{until}", theta, provenance)
+    return Fit(pset, dist, eps, acc, sims, bridged, fit_mape, (start_year, end), until,
+               inputs.notes)

@@ -84,24 +84,37 @@ def _full_year_equivalent(period: str, value: float, year: int) -> tuple[float, 
 FORCED_KINDS = ("eradication_forced_ha", "eradication_aerial_ha")
 """Eradication kinds fed to the model as forced eradication when there is no total."""
 
+AERIAL_EQUIVALENT = 0.07
+"""Hectares of forced manual eradication that one hectare sprayed from the air is worth
+(derived: one more hectare sprayed removes 0.022-0.03 ha of coca in the same year [Mejia2017],
+one more hectare eradicated by hand 0.44 ha [Ibanez2017], a ratio of 0.05-0.07; plausible
+range 0.05-0.3, the upper end a judgement: sprayed fields also lose yield [Mejia2016]). Sprayed
+hectares are gross (fields sprayed again, plants that survive), so they are not hectares removed.
+"""
+KIND_WEIGHT = {"eradication_forced_ha": 1.0, "eradication_aerial_ha": AERIAL_EQUIVALENT}
+
 
 def eradication_input(data: Dataset, years: np.ndarray) -> list[Bridged]:
     """National forced eradication for each year, bridged by :func:`bridge_eradication`.
 
     ``eradication_ha`` (a total of unknown kind) is used where the dataset has it. Otherwise
     each forced kind it has (forced manual, aerial spraying) is bridged on its own and the
-    kinds are added: the model has one forced-eradication input (a documented simplification;
-    the data keeps the kinds apart). Voluntary eradication is not included.
+    kinds are added, aerial hectares weighted by :data:`AERIAL_EQUIVALENT`: the model has one
+    forced-eradication input (the data keeps the kinds apart). Voluntary eradication is not
+    included.
     """
     if "eradication_ha" in data.variables or not any(k in data.variables for k in FORCED_KINDS):
         return bridge_eradication(data, years, "eradication_ha")
     parts = [bridge_eradication(data, years, k) for k in FORCED_KINDS if k in data.variables]
     out = []
     for rows in zip(*parts, strict=True):
+        kinds = [k for k in FORCED_KINDS if k in data.variables]
         rule = "; ".join(f"{k.removeprefix('eradication_').removesuffix('_ha')}: {r.rule}"
-                         for k, r in zip(FORCED_KINDS, rows, strict=False))
-        out.append(Bridged(rows[0].year, float(sum(r.value for r in rows)),
-                           f"sum of kinds fed as forced eradication ({rule})"))
+                         for k, r in zip(kinds, rows, strict=True))
+        value = sum(KIND_WEIGHT[k] * r.value for k, r in zip(kinds, rows, strict=True))
+        out.append(Bridged(rows[0].year, float(value),
+                           f"manual + {AERIAL_EQUIVALENT} x aerial, fed as forced eradication "
+                           f"({rule})"))
     return out
 
 
@@ -197,6 +210,9 @@ def history_inputs(
             table = data.national("coca_ha").to_frame()
         seen = table[table.index <= until].max(axis=0).to_numpy(float)
         changes["area_cap"] = np.fmax(seen, inputs.area0)
+        # The engine reads the cap from the geography: replace it there too (it was built from
+        # every observed year, which would tell a backtest its test years' peak).
+        changes["geography"] = replace(inputs.geography, land_cap=changes["area_cap"])
         rule = f"{rule}; land caps from areas observed up to {until}"
     inputs = replace(
         inputs,

@@ -92,6 +92,17 @@ def _limits_table(limits, title: str, with_qp: bool) -> Table:
     return table
 
 
+def exploration_folder(experiment: Path) -> Path:
+    """Where ``cnplan explore`` puts an experiment's exploration by default
+    (``explorations/<name>``, under ``$CNPLAN_HOME`` if set): analyses go there too, so
+    ``cnplan report`` on that folder shows them beside the exploration.
+    """
+    from cnplan.explore.experiment import load_experiment
+    from cnplan.files import output_root
+
+    return output_root("explorations") / load_experiment(experiment).name
+
+
 def register(app: typer.Typer) -> None:
     """Add ``discover``, ``sensitivity`` and ``optimize`` to the main app."""
 
@@ -187,8 +198,10 @@ def register(app: typer.Typer) -> None:
         ] = 1,
         seed: Annotated[int, typer.Option(help="Design seed.")] = 0,
         out: Annotated[
-            Path, typer.Option(help="Folder for analysis/<method>-<outcome>.parquet and .png.")
-        ] = Path("."),
+            Path | None, typer.Option(help="Folder for analysis/<method>-<outcome>.parquet and "
+                                           ".png (default: the experiment's exploration folder, "
+                                           "explorations/<name>, so cnplan report shows it).")
+        ] = None,
         workers: WorkersOption = None,
         scheduler: SchedulerOption = None,
     ) -> None:
@@ -210,9 +223,15 @@ def register(app: typer.Typer) -> None:
                 workers=workers,
                 scheduler=scheduler,
             )
+            out = out or exploration_folder(experiment)
             saved = result.save(analysis_path(out, method, outcome, ".parquet"))
         except _errors() as exc:
             raise fail(exc) from None
+        if not result.varies:  # no table of NaN, no empty chart: say why and what to try
+            console.print("[yellow]" + result.no_variance_message() + "[/yellow]",
+                          highlight=False)
+            console.print(f"saved: {saved}")
+            return
         table = Table(
             title=f"{method.capitalize()} indices: {outcome} ({result.evaluations:,} model runs, "
             f"{result.evaluations / max(result.seconds, 1e-9):,.0f}/s)",
@@ -263,8 +282,10 @@ def register(app: typer.Typer) -> None:
         generations: Annotated[int, typer.Option(help="Generations.")] = 20,
         algorithm: Annotated[str, typer.Option(help="nsga2 or nsga3.")] = "nsga2",
         out: Annotated[
-            Path, typer.Option(help="Pareto set Parquet (a .png chart is written beside it).")
-        ] = Path("analysis/pareto.parquet"),
+            Path | None, typer.Option(help="Pareto set Parquet, a .png chart beside it (default "
+                                           "explorations/<name>/analysis/pareto.parquet, so "
+                                           "cnplan report on the exploration shows it).")
+        ] = None,
         emit_plan: Annotated[
             tuple[int, Path] | None,
             typer.Option(
@@ -314,6 +335,7 @@ def register(app: typer.Typer) -> None:
                         f"futures in {s:.2f} s"
                     ),
                 )
+            out = out or exploration_folder(experiment) / "analysis" / "pareto.parquet"
             saved = result.save(out)
             plan_path = None
             if emit_plan is not None:
@@ -337,7 +359,10 @@ def register(app: typer.Typer) -> None:
             f"{gens.seconds.median():.2f} s for {int(gens.evaluations.median())} candidates x "
             f"{scenarios:,} futures"
         )
-        if len(result.objectives) >= 2:
+        warning = result.unreached_message()
+        if warning:
+            console.print("[yellow]" + warning + "[/yellow]", highlight=False)
+        elif len(result.objectives) >= 2:
             fig = Figure(figsize=(6, 4.5), layout="constrained")
             plots.pareto_scatter(result, ax=fig.add_subplot())
             console.print(f"chart: {_save_figure(fig, out.with_suffix('.png'))}")

@@ -57,6 +57,35 @@ def _goal_table(goals) -> Table:
     return table
 
 
+def _eradication_table(summary: dict, scenarios: int) -> Table:
+    """Forced eradication planned, delivered and not delivered by year, with the causes."""
+    from cnplan.format import hectares
+    from cnplan.runs.eradication import LABELS, shown_causes
+
+    causes = shown_causes(summary)
+    title = _("Forced eradication (ha/yr, mean of %(n)s futures): not delivered, by cause") % {
+        "n": f"{scenarios:,}"}
+    table = Table(title=title, title_justify="left")
+    for col in [_("year"), _("planned"), _("delivered"), _("not delivered")]:
+        table.add_column(col, justify="right")
+    for cause in causes:
+        table.add_column(_(LABELS[cause]), justify="right")
+    for row in summary["years"]:
+        table.add_row(str(row["year"]), hectares(row["planned"]), hectares(row["delivered"]),
+                      hectares(row["undelivered"]),
+                      *(hectares(row["by_cause"][c]) for c in causes))
+    return table
+
+
+def _print_eradication(summary: dict | None, scenarios: int) -> None:
+    """The eradication gap: a sentence with the main cause, and the table when anything is asked."""
+    from cnplan.runs.eradication import gap_sentence
+
+    console.print(gap_sentence(summary), highlight=False)
+    if summary and summary["planned_total"] > 0:
+        console.print(_eradication_table(summary, scenarios))
+
+
 def _yearly_tables(yearly) -> list[Table]:
     tables = []
     for (zone, variable), part in yearly.groupby(["zone", "variable"], sort=False):
@@ -143,6 +172,7 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
     """
     from cnplan.model import ParameterSet, default_parameter_set, simulate
     from cnplan.runs import central_trajectory, goal_summary, write_run
+    from cnplan.runs.eradication import eradication_summary
     from cnplan.runs.folder import default_folder
     from cnplan.runs.sheets import yearly_bands
 
@@ -187,6 +217,7 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
         "assumptions": ds.attrs.get("notes", "").splitlines(),
         "goals": json.loads(stored_goals.to_json(orient="records")),
         "central_trajectory": central_trajectory(ds),
+        "eradication": eradication_summary(ds),
         "command": " ".join(sys.argv),
     }
     folder = write_run(ds, folder, meta, yearly=yearly_bands(ds, dataset))
@@ -285,6 +316,9 @@ def register(app: typer.Typer) -> None:
             console.print(_("  from actuals: %(line)s") % {"line": line})
         console.print(trajectory_sentence(central_trajectory(ds)))
         console.print(_goal_table(goals))
+        from cnplan.runs.eradication import eradication_summary
+
+        _print_eradication(eradication_summary(ds), scenarios)
         tables = _zone_tables(yearly, scenarios) if by == "zone" else _yearly_tables(yearly)
         for table in tables:
             console.print(table)

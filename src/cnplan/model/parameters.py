@@ -133,8 +133,9 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "1",
         0.45,
         0.30,
-        0.60,
-        "DEVIDA 2021: replanting 30-60% after forced eradication, Peru 2016-2020 [DEVIDA2021]",
+        0.67,
+        "DEVIDA 2021: replanting 30-60% after forced eradication, Peru 2016-2020 [DEVIDA2021]; "
+        "50-67% in Colombia, 2019 [InSightCrime2019]",
         "Share of forcibly eradicated area replanted the following year (outside hard-core zones).",
     ),
     ParamSpec(
@@ -150,9 +151,10 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "presence_replant_cut",
         "1",
         0.5,
-        0.2,
+        0.0,
         0.8,
-        "assumption: state presence (police, monitoring) lowers replanting of eradicated fields",
+        "assumption: state presence (police, monitoring) lowers replanting of eradicated fields "
+        "(from none to most of it: no published estimate)",
         "Share of replanting prevented at full state presence.",
     ),
     ParamSpec(
@@ -160,7 +162,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "1",
         0.5,
         0.0,
-        0.9,
+        1.0,
         "assumption: growers replant as soon as the eradicators leave ([Grillo2021]; 92% of the "
         "VRAEM's eradicated land replanted within two years, [DEVIDA2016]); a same-year net "
         "reduction of 0.02-0.44 ha per ha eradicated ([Mejia2017], [Ibanez2017]) implies much "
@@ -199,7 +201,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "1",
         0.3,
         0.0,
-        0.7,
+        1.0,
         "assumption within the literature's bounds: geographic substitution can be one-for-one "
         "[NRC2001] and control moves where more than how much [Reuter2008]",
         "Share of the area removed for good by eradication that is planted anew in other zones "

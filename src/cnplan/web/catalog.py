@@ -79,7 +79,9 @@ def run_summary(folder: Path) -> dict[str, Any]:
     out["central_trajectory"] = _clean(meta.get("central_trajectory"))
     out["levers_from_actuals"] = meta.get("levers_from_actuals", [])
     out["assumptions"] = meta.get("assumptions", [])
+    out["variant"] = [c.get("text") for c in meta.get("variant") or [] if isinstance(c, dict)]
     out["has_report"] = (folder / "report.html").is_file()
+    out["has_yearly"] = (folder / "yearly.xlsx").is_file()
     out["created"] = _mtime_iso(folder / "run.json")
     return out
 
@@ -144,7 +146,9 @@ def exploration_summary(folder: Path) -> dict[str, Any] | None:
         " ".join(str(design[k]) for k in ("method", "n") if design.get(k) is not None)
         if isinstance(design, dict) else (str(design) if design is not None else "")
     )
+    out["variant"] = [c.get("text") for c in meta.get("variant") or [] if isinstance(c, dict)]
     out["has_report"] = (folder / "report.html").is_file()
+    out["has_yearly"] = (folder / "yearly.xlsx").is_file()
     results = folder / "results"
     out["result_files"] = (
         len([p for p in results.iterdir() if p.suffix == ".parquet"]) if results.is_dir() else 0
