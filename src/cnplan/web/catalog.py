@@ -146,9 +146,7 @@ def exploration_summary(folder: Path) -> dict[str, Any] | None:
         " ".join(str(design[k]) for k in ("method", "n") if design.get(k) is not None)
         if isinstance(design, dict) else (str(design) if design is not None else "")
     )
-    out["variant"] = [c.get("text") for c in meta.get("variant") or [] if isinstance(c, dict)]
     out["has_report"] = (folder / "report.html").is_file()
-    out["has_yearly"] = (folder / "yearly.xlsx").is_file()
     results = folder / "results"
     out["result_files"] = (
         len([p for p in results.iterdir() if p.suffix == ".parquet"]) if results.is_dir() else 0
