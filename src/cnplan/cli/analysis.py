@@ -115,7 +115,9 @@ def register(app: typer.Typer) -> None:
         ],
         method: Annotated[str, typer.Option(help="'prim' or 'cart'.")] = "prim",
         box: Annotated[
-            int | None, typer.Option("--box", help="Box to show (default: the last/densest).")
+            int | None, typer.Option("--box", help="Box to show (default: by the rule in "
+                                     "docs/analysis.md: dense, every limit significant, fewest "
+                                     "restricted inputs).")
         ] = None,
         inputs: Annotated[
             str | None, typer.Option(help="Comma-separated input columns (default: all).")
@@ -133,7 +135,7 @@ def register(app: typer.Typer) -> None:
         from cnplan.analysis import plots
         from cnplan.analysis.discover import analysis_path, save_discovery
         from cnplan.analysis.discover import discover as run_discover
-        from cnplan.analysis.prim import PrimResult, quasi_p_values
+        from cnplan.analysis.prim import PrimResult, box_rule, quasi_p_values
 
         try:
             result = run_discover(
@@ -168,6 +170,7 @@ def register(app: typer.Typer) -> None:
                 f"mass {row.mass:.3f} ({int(row.n):,} of {result.n_total:,} futures; "
                 f"{result.k_total:,} cases of interest)"
             )
+            console.print(box_rule(result), highlight=False)
             console.print(_limits_table(result.box(k), f"Box {k} limits", with_qp=True))
             console.print(
                 "[dim]qp: quasi-p-value of each limit, one-sided binomial test (Bryant & Lempert "
