@@ -12,9 +12,9 @@ import pytest
 from shapely.geometry import box
 
 from cnplan.data.boundaries import touching_pairs
-from cnplan.data.grid import build_grid
 from cnplan.model.cells import cell_values, occupied, unit_sums
 from cnplan.model.geography import EXPANSION, HARD_CORE, TRADITIONAL, decay_links, geography
+from cnplan.model.grid import build_grid
 from cnplan.model.spatial import SpatialConfig, _unique_largest, spatial_outcomes
 
 DEG = 0.5  # each square unit is 0.5 degrees wide (about 55 km at the equator)

@@ -40,7 +40,8 @@ DRIVERS: dict[str, tuple[str, float, float, str]] = {
         "1/yr",
         -0.10,
         0.15,
-        "yearly growth of the economy and so of the state's own budget (the gdp_growth parameter)",
+        "yearly growth of the economy, and so of the state's own budget and of licit income "
+        "(the gdp_growth parameter)",
     ),
     "price_shock": (
         "relative change",
