@@ -350,6 +350,7 @@ def _schedule(values: dict) -> str:
 
 def lever_rows(inputs: RunInputs) -> list[dict[str, Any]]:
     """The plan's levers as table rows: lever, what it is, unit and its schedule by zone."""
+    from cnplan.calibrate.evidence import lever_label
     from cnplan.plans.levers import LEVERS
 
     rows = []
@@ -359,7 +360,8 @@ def lever_rows(inputs: RunInputs) -> list[dict[str, Any]]:
                   zonemap.short_name(inputs.zone_names.get(zone, zone)),
                   "schedule": _schedule(values)} for zone, values in by_zone.items()]
         rows.append({"lever": terms.lever_name(lever), "description": _(spec.description),
-                     "unit": terms.unit(spec.unit), "zones": zones})
+                     "unit": terms.unit(spec.unit), "zones": zones,
+                     "evidence": lever_label(lever)})
     return rows
 
 
