@@ -40,3 +40,16 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
 def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically."""
     return write_atomic(path, lambda p: p.write_bytes(data))
+
+
+HOME_ENV = "CNPLAN_HOME"
+"""Environment variable naming the cnplan home folder (the web app's ``--home``)."""
+
+
+def output_root(sub: str) -> Path:
+    """Where a command puts ``runs`` or ``explorations`` when not told: under ``$CNPLAN_HOME``
+    if set (so the web app serving that home lists what the command line made), else under
+    the current folder.
+    """
+    home = os.environ.get(HOME_ENV)
+    return (Path(home).expanduser() / sub) if home else Path(sub)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import reprlib
 
+from cnplan.errors import CnplanError
+
 # -- YAML ---------------------------------------------------------------------------------------
 YAML_MAX_DEPTH = 100
 """Deepest nesting of mappings/lists in a plan or experiment file (real ones stay under 10)."""
@@ -30,11 +32,42 @@ people). World coca is ~10^5-10^6 ha and programme budgets ~10^9 US$; 10^12 leav
 any unit cnplan uses while refusing 1e300 (which turns costs into inf)."""
 
 # -- problem size -------------------------------------------------------------------------------
-MAX_MEMORY_BYTES = 4 * 1024**3
-"""Largest memory one run or exploration may plan to hold at once (estimated up front)."""
+def _memory_limit() -> int:
+    import os
+
+    try:
+        return int(float(os.environ.get("CNPLAN_MEMORY_LIMIT_GB", "4")) * 1024**3)
+    except ValueError:
+        return 4 * 1024**3
+
+
+MAX_MEMORY_BYTES = _memory_limit()
+"""Largest memory one run or exploration may plan to hold at once (estimated up front):
+4 GB, or ``CNPLAN_MEMORY_LIMIT_GB`` from the environment on a larger machine."""
 
 MAX_RUN_YEARS = 200
 """Longest horizon a run may simulate (years after the plan's start)."""
+
+
+class SizeError(CnplanError, ValueError):
+    """A problem too large to compute here; the message gives the estimate and the limit."""
+
+
+def human_bytes(n: float) -> str:
+    """``3.2 GB``-style size (powers of 1024), for messages."""
+    for unit in ("bytes", "kB", "MB", "GB", "TB", "PB"):
+        if abs(n) < 1024 or unit == "PB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:g}"
+
+
+def memory_problem(estimate: int, what: str, limit: int = MAX_MEMORY_BYTES) -> str | None:
+    """Why ``estimate`` bytes for ``what`` is refused (over ``limit``), else None."""
+    if estimate <= limit:
+        return None
+    return (f"{what} needs about {human_bytes(estimate)} of memory; the limit is "
+            f"{human_bytes(limit)}")
 
 
 def finite_problem(value: object, what: str = "value", bound: float = MAX_ABS_VALUE) -> str | None:

@@ -114,6 +114,8 @@ design: {method: latin_hypercube, n: 8}
     )
     assert got.exit_code == 0, got.output
     assert "driver:price_shock" in got.output and "Sobol indices" in got.output
+    # the lever's evidence label sits next to it (issue 15)
+    assert "evidence for its effect" in got.output and "presence_half_police" in got.output
     result = SensitivityResult.load(tmp_path / "analysis" / "sobol-coca_ha_2011.parquet")
     assert (tmp_path / "analysis" / "sobol-coca_ha_2011.png").is_file()
     ax = Figure().add_subplot()
@@ -122,3 +124,39 @@ design: {method: latin_hypercube, n: 8}
         app, ["sensitivity", str(exp), "--outcome", "coca_ha_2099", "--out", str(tmp_path)]
     )
     assert got.exit_code == 1 and "available outcomes are coca_ha_2011" in got.output
+
+
+def test_sensitivity_results_land_in_the_exploration_folder(tmp_path, monkeypatch):
+    """Without --out, the results go to explorations/<name>/analysis, where cnplan explore
+    put the exploration, so `cnplan report` on that folder shows the Sobol chart."""
+    from typer.testing import CliRunner
+
+    from cnplan.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    exp = tmp_path / "exp.yaml"
+    exp.write_text(
+        """
+name: sens-home
+plan: lima-2005
+levers:
+  - lever: police_graduates
+    level: [0, 800]
+  - lever: outreach_campaigns
+    level: [0, 3]
+outcomes: [coca_ha: [2011]]
+design: {method: latin_hypercube, n: 4}
+"""
+    )
+    runner = CliRunner()
+    got = runner.invoke(app, ["explore", str(exp)], env={"COLUMNS": "160"})
+    assert got.exit_code == 0, got.output
+    folder = tmp_path / "explorations" / "sens-home"
+    got = runner.invoke(app, ["sensitivity", str(exp), "--outcome", "coca_ha_2011", "-n", "8"],
+                        env={"COLUMNS": "160"})
+    assert got.exit_code == 0, got.output
+    assert (folder / "analysis" / "sobol-coca_ha_2011.parquet").is_file()
+    got = runner.invoke(app, ["report", str(folder)], env={"COLUMNS": "160"})
+    assert got.exit_code == 0, got.output
+    html = next(folder.glob("*.html")).read_text()
+    assert "sobol_coca_ha_2011" in html

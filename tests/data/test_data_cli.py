@@ -69,3 +69,25 @@ def test_import_and_errors_without_traceback(synth_folder):
     assert "already exists" in again.output and "Traceback" not in again.output
     missing = runner.invoke(app, ["data", "show", "no-such-dataset"])
     assert missing.exit_code == 1 and "no dataset" in missing.output
+
+
+def test_show_wide_gives_year_by_zone():
+    result = runner.invoke(app, ["data", "show", "peru", "--wide", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    df = pd.read_csv(io.StringIO(result.stdout)).set_index("year")
+    assert list(df.columns) == ["vraem", "huallaga", "la_convencion", "central", "south",
+                                "ucayali", "amazon", "north", "national"]
+    assert df.loc[2005, "vraem"] == 15500 and df.loc[2005, "national"] == 48200  # S01
+    assert df.index.is_monotonic_increasing and df.index.is_unique
+    table = runner.invoke(app, ["data", "show", "peru", "--wide"], env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.output
+    header = next(line for line in table.output.splitlines() if "vraem" in line)
+    assert "huallaga" in header and "national" in header
+    assert "2,005" not in table.output and "│ 2005 │" in table.output
+
+
+def test_unknown_variable_is_an_error_with_did_you_mean():
+    for args in (["--variable", "coca_hectares"], ["--wide", "--variable", "coca_hectares"]):
+        result = runner.invoke(app, ["data", "show", "peru", *args])
+        assert result.exit_code == 1, result.output
+        assert "did you mean 'coca_ha'?" in result.output

@@ -250,7 +250,9 @@ def step(
         pc_c.append(pc)
 
     # §5-6 Planting, abandonment, regeneration.
-    break_even = p["break_even_price"] * (1.0 + p["licit_income_growth"]) ** (t + 1)
+    licit_growth = p["licit_income_growth"] + p["licit_income_gdp_elasticity"] * (
+        p["gdp_growth"] - p["gdp_growth_expected"])
+    break_even = p["break_even_price"] * (1.0 + licit_growth) ** (t + 1)
     pull = [math.tanh(math.log(price[c] / break_even) / p["price_response"]) for c in countries]
     sd = p["planting_noise_sd"]
     land, new, abandon, regen, ad_keep = [], [], [], [], []

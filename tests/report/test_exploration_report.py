@@ -413,3 +413,30 @@ def test_exploration_report_renders_offline_without_errors(
     outside = [u for u in requests if not u.startswith(("file://", "data:"))]
     assert outside == [], f"requests left the machine: {outside}"
     assert errors == [], f"browser console errors: {errors}"
+
+
+def test_flat_analyses_say_so_without_empty_charts(bare: Path, tmp_path: Path) -> None:
+    import pandas as pd
+
+    from cnplan.analysis.optimize import Objective, ParetoResult
+    from cnplan.analysis.sensitivity import sensitivity
+    from cnplan.report import write_exploration_report
+
+    folder = tmp_path / "flat"
+    shutil.copytree(bare, folder, ignore=shutil.ignore_patterns("*.html"))
+    (folder / "analysis").mkdir()
+    flat = sensitivity(lambda x: np.ones(len(x)), {"names": ["a"], "bounds": [[0, 1]]},
+                       outcome="stability_point_reached", n=4)
+    flat.save(folder / "analysis" / "sobol-stability_point_reached.parquet")
+    objectives = [Objective("marginal_producer_reached", "max"),
+                  Objective("cost_musd_total", "min")]
+    ParetoResult(pd.DataFrame({"ad_funding": [0.6], "mean(marginal_producer_reached)": [0.0],
+                               "mean(cost_musd_total)": [12.0]}), objectives, ["ad_funding"],
+                 16, 0, pd.DataFrame({"generation": [0], "evaluations": [8], "seconds": [0.1]})
+                 ).save(folder / "analysis" / "pareto.parquet")
+    html = write_exploration_report(folder).read_text(encoding="utf-8")
+    text = _text(html)
+    assert "stability_point_reached has no variance: it is 1 in all 12 model runs" in text
+    assert 'id="chart-sobol_' not in html and "sobol-table" not in html
+    assert "No candidate plan reaches marginal_producer_reached in any of the 16 futures" in text
+    assert 'id="chart-pareto_' not in html

@@ -132,3 +132,16 @@ def test_simulate_returns_named_dims():
     xr.testing.assert_allclose(
         ds.national_ha.sel(crop="coca", drop=True), ds.coca_ha.sum("zone"), rtol=1e-5
     )
+
+
+def test_cnplan_home_puts_runs_where_the_web_app_lists_them(tmp_path, monkeypatch):
+    from cnplan.web.catalog import list_runs
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("CNPLAN_HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    result = _run("-n", "10", "--no-report", "--set", "ad_funding.vraem=2x")
+    assert result.exit_code == 0, result.output
+    runs = list_runs(home / "runs")
+    assert len(runs) == 1 and runs[0]["id"].startswith("lima-2005-variant-")
+    assert not (tmp_path / "runs").exists()

@@ -77,18 +77,32 @@ def test_status_table_groups_by_objective(tracker):
     report("erad_total", 2005, 7000, "a", url=tracker)
     report("erad_total", 2006, 9500, "a", url=tracker)
     report("coca", 2008, 40000, "unodc", url=tracker)
-    groups = {g.id: g for g in status(tracker)}
+    groups = {g.id: g for g in status(tracker, period=2006)}
     assert list(groups) == ["goals", "eradication", "interdiction", "police_capacity"]
     erad = groups["eradication"].rows[0]
     assert (erad.indicator, erad.period, erad.actual) == ("erad_total", 2006, 9500)
     assert erad.target == pytest.approx(9000)  # between 8000 (2005) and 10000 (2007)
     assert (erad.status, erad.trend) == ("on track", "improving")
     assert round(erad.percent) == 106
+    assert groups["eradication"].counts == {"on track": 1, "no data": 1}
+    assert groups["goals"].rows[0].status == "no data"  # 2008's actual is after the period
+
+
+def test_one_period_for_the_whole_view_and_lower_is_better_percent(tracker):
+    report("erad_total", 2005, 7000, "a", url=tracker)
+    report("erad_total", 2006, 9500, "a", url=tracker)
+    report("coca", 2008, 40000, "unodc", url=tracker)
+    groups = {g.id: g for g in status(tracker)}
+    assert {g.period for g in groups.values()} == {2008}
+    assert {r.period for g in groups.values() for r in g.rows} == {2008}  # never mixed years
     coca = groups["goals"].rows[0]
     assert coca.direction == "lower"
     assert coca.target == pytest.approx(36000)
     assert coca.status == "on track"  # 36000 / 40000 = 90 %
-    assert groups["eradication"].counts == {"on track": 1, "no data": 1}
+    assert round(coca.percent) == 90  # lower is better: target / actual, not 111 %
+    erad = groups["eradication"].rows[0]
+    assert (erad.status, erad.actual) == ("no data", None)
+    assert (erad.last_period, erad.last_actual) == (2006, 9500)
 
 
 def test_series_has_every_period_in_force(tracker):

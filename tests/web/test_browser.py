@@ -105,7 +105,8 @@ def test_main_paths(server: Server, tmp_path: Path) -> None:
             page.wait_for_selector("#reported")
             row = page.inner_text("#ind-police_graduated")
             assert row != before
-            assert "2007" in row and "350" in page.inner_text("#ind-police_graduated .actual")
+            assert "350" in page.inner_text("#ind-police_graduated .actual")
+            assert "Period: 2007" in page.inner_text("#period")  # the year just recorded
             page.locator("#ind-police_graduated").scroll_into_view_if_needed()
             page.screenshot(path=SCREENSHOTS / "07-tracker-reported.png", full_page=True)
 

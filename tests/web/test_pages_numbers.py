@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -84,3 +85,26 @@ def test_exploration_page_title_is_short_and_design_is_readable(client: TestClie
     assert html.count('<table id="outcomes"') + html.count("no summary") >= 1
     assert html.count("<h2>Outcomes</h2>") == 1
     assert "{'method'" not in html and "latin_hypercube 40" in html
+
+
+def test_tracker_page_one_period_and_lower_is_better_percent(tmp_path: Path) -> None:
+    from cnplan.plans import load_plan
+    from cnplan.track import init_db, report, status
+
+    db = f"sqlite:///{tmp_path / 't.sqlite'}"
+    init_db(load_plan("lima-2005"), db, prefill=False)
+    report("coca_ha_national", 2006, "52,000", "UNODC", url=db)
+    report("police_graduated", 2005, 380, "academy", url=db)
+    coca = next(r for g in status(db) for r in g.rows if r.indicator == "coca_ha_national")
+    expected = f"{100 * coca.target / 52000:,.0f}%"  # lower is better: target / actual
+    app = create_app(Settings(home=tmp_path / "h", db_url=db), start_jobs=False)
+    with TestClient(app) as c:
+        html = c.get("/tracker").text
+        assert "Period: 2006, the same year for every indicator" in html
+        row = re.search(r'<tr id="ind-coca_ha_national">(.*?)</tr>', html, re.S).group(1)
+        cells = [re.sub(r"<[^>]+>", "", x).strip() for x in re.findall(r"<td[^>]*>(.*?)</td>",
+                                                                        row, re.S)]
+        assert cells[5] == expected and cells[4] == "52,000"
+        police = re.search(r'<tr id="ind-police_graduated">(.*?)</tr>', html, re.S).group(1)
+        assert "380 (2005)" in police  # last reported, not mixed into the 2006 columns
+        assert "Period: 2005" in c.get("/tracker?period=2005").text

@@ -155,6 +155,31 @@ class ParetoResult:
     experiment: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
 
+    def unreached(self) -> list[Objective]:
+        """Goal objectives (``max <goal>_reached``) that no candidate reached in any future.
+
+        The candidate best on an objective is always in the Pareto set, so a zero at the best
+        member means every candidate evaluated scored zero: the "front" then only trades cost
+        against nothing, and its x = 0 end is no recommendation.
+        """
+        return [o for o in self.objectives
+                if o.sense == "max" and o.outcome.endswith("_reached")
+                and o.metric in {"mean", "percentile", "satisficing"}
+                and o.label in self.table and not (self.table[o.label] > 0).any()]
+
+    def unreached_message(self) -> str | None:
+        """What :meth:`unreached` means for the reader, or None when every goal is reached."""
+        from cnplan.i18n import gettext as _
+
+        missed = self.unreached()
+        if not missed:
+            return None
+        return _("No candidate plan reaches %(goals)s in any of the %(k)s futures: the Pareto "
+                 "set only trades the other objectives against nothing, so its plans (often "
+                 "levers at their lowest) are not recommendations. Widen the levers' ranges, "
+                 "or optimise a continuous outcome such as coca_ha_2011 (min).") % {
+            "goals": ", ".join(o.outcome for o in missed), "k": f"{self.scenarios:,}"}
+
     def save(self, path: str | Path) -> Path:
         """Write the Pareto table as Parquet with the rest in its metadata (temp + rename)."""
         meta = {
@@ -455,12 +480,18 @@ def emit_plan(
         )
     row = result.table.iloc[k]
     raw = plan_for(experiment, {c: float(row[c]) for c in result.levers})
-    raw["name"] = name or f"{raw['name']}-pareto-{k}"
+    base = raw["name"]
+    raw["name"] = name or f"{base}-pareto-{k}"
     figures = ", ".join(f"{o.label} = {row[o.label]:.4g}" for o in result.objectives)
+    # Its own title: the base plan's title would present the optimiser's levers as the
+    # programme's own plan in every run report and comparison.
+    raw["title"] = (f"Optimised from {base}: Pareto member {k} of experiment "
+                    f"{result.experiment}")
     raw["description"] = (
-        f"Pareto member {k} of an optimisation of experiment {result.experiment} "
-        f"({result.scenarios} scenarios, seed {result.seed}): {figures}. "
-        + (raw.get("description") or "")
+        f"Written by cnplan optimize (not a programme's own plan): Pareto member {k} of an "
+        f"optimisation of experiment {result.experiment} over the levers "
+        f"{', '.join(result.levers)} ({result.scenarios} scenarios, seed {result.seed}): "
+        f"{figures}. The rest is plan {base}: " + (raw.get("description") or "")
     ).strip()
     parse_plan(raw, str(path))  # never write a plan that would not load
     path = Path(path)

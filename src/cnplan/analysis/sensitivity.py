@@ -57,6 +57,25 @@ class SensitivityResult:
     seconds: float
     settings: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def varies(self) -> bool:
+        """False when the outcome took one value in every model run: no index is defined."""
+        return "constant" not in self.settings
+
+    def no_variance_message(self) -> str:
+        """Why there are no indices, in words, with an outcome to try instead (for CLI/report)."""
+        from cnplan import format as display
+        from cnplan.i18n import gettext as _
+
+        suggestion = self.settings.get("suggested_outcome") or "coca_ha_2011"
+        return _("%(outcome)s has no variance: it is %(value)s in all %(runs)s model runs, so "
+                 "there is nothing for the inputs to explain and every index is undefined. A "
+                 "goal that no future (or every future) reaches looks like this. Analyse a "
+                 "continuous outcome instead, such as %(suggestion)s.") % {
+            "outcome": self.outcome, "value": display.number(self.settings["constant"]),
+            "runs": display.number(self.evaluations // max(self.settings.get("scenarios", 1), 1)),
+            "suggestion": suggestion}
+
     def save(self, path: str | Path) -> Path:
         """Write the table as Parquet with the other fields in its metadata (temp + rename)."""
         meta = {
@@ -234,6 +253,24 @@ def sensitivity(
             f"outcome {outcome!r}: {int((~np.isfinite(y)).sum())} of {len(y)} values are not "
             "finite (e.g. a goal year never reached); analyse a quantity defined in every future"
         )
+    settings = {
+        "seed": seed,
+        "scenarios": scenarios,
+        "conf_level": conf_level,
+        "num_resamples": num_resamples,
+        "design": "saltelli/sobol" if method == "sobol" else f"morris ({morris_levels} levels)",
+    }
+    if np.ptp(y) == 0:  # one value everywhere: SALib would divide by a zero variance
+        columns = (["S1", "S1_conf", "ST", "ST_conf"] if method == "sobol"
+                   else ["mu_star", "mu_star_conf", "sigma", "mu"])
+        table = pd.DataFrame({"input": names, **{c: np.nan for c in columns}})
+        table.insert(1, "unit", [units.get(name, "") for name in names])
+        settings["constant"] = float(y[0])
+        if not callable(model):
+            settings["suggested_outcome"] = continuous_outcome(experiment.outcome_columns)
+        return SensitivityResult(method=method, outcome=outcome, table=table, n=n,
+                                 evaluations=len(x) * scenarios, seconds=seconds,
+                                 settings=settings)
     # SALib treats seed 0 as "no seed" (global state); derive a non-zero seed from ours.
     boot_seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) or 1
     if method == "sobol":
@@ -281,14 +318,17 @@ def sensitivity(
         n=n,
         evaluations=len(x) * scenarios,
         seconds=seconds,
-        settings={
-            "seed": seed,
-            "scenarios": scenarios,
-            "conf_level": conf_level,
-            "num_resamples": num_resamples,
-            "design": "saltelli/sobol" if method == "sobol" else f"morris ({morris_levels} levels)",
-        },
+        settings=settings,
     )
+
+
+def continuous_outcome(columns: list[str]) -> str | None:
+    """An outcome column that varies continuously (an area, a cost), to suggest in place of a
+    goal flag: coca area first, then anything not a goal's ``_reached`` flag or ``_year``.
+    """
+    plain = [c for c in columns if not c.endswith(("_reached", "_year"))]
+    coca = [c for c in plain if c.startswith("coca_ha")]
+    return (coca or plain or [None])[0]
 
 
 def _experiment_units(experiment: Any) -> dict[str, str]:

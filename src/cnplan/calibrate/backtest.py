@@ -19,19 +19,12 @@ import pandas as pd
 from cnplan.calibrate.fit import _sim, calibrate, mape
 from cnplan.calibrate.forecast import StructuralError, anchored_forecast, structural_error
 from cnplan.calibrate.history import history_inputs
+from cnplan.calibrate.scores import crps_ensemble
 from cnplan.data import Dataset
 
+__all__ = ["Backtest", "backtest", "crps_ensemble"]
+
 TREND_YEARS = 5
-
-
-def crps_ensemble(samples: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    """Continuous ranked probability score of an ensemble (M, T) per year (lower is better)."""
-    first = np.abs(samples - observed[None, :]).mean(axis=0)
-    sorted_ = np.sort(samples, axis=0)
-    m = samples.shape[0]
-    i = np.arange(1, m + 1)[:, None]
-    second = (2.0 * (2 * i - m - 1) * sorted_).sum(axis=0) / (m * m) / 2.0
-    return first - second
 
 
 @dataclass

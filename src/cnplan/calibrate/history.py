@@ -210,6 +210,9 @@ def history_inputs(
             table = data.national("coca_ha").to_frame()
         seen = table[table.index <= until].max(axis=0).to_numpy(float)
         changes["area_cap"] = np.fmax(seen, inputs.area0)
+        # The engine reads the cap from the geography: replace it there too (it was built from
+        # every observed year, which would tell a backtest its test years' peak).
+        changes["geography"] = replace(inputs.geography, land_cap=changes["area_cap"])
         rule = f"{rule}; land caps from areas observed up to {until}"
     inputs = replace(
         inputs,

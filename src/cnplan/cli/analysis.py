@@ -92,6 +92,17 @@ def _limits_table(limits, title: str, with_qp: bool) -> Table:
     return table
 
 
+def exploration_folder(experiment: Path) -> Path:
+    """Where ``cnplan explore`` puts an experiment's exploration by default
+    (``explorations/<name>``, under ``$CNPLAN_HOME`` if set): analyses go there too, so
+    ``cnplan report`` on that folder shows them beside the exploration.
+    """
+    from cnplan.explore.experiment import load_experiment
+    from cnplan.files import output_root
+
+    return output_root("explorations") / load_experiment(experiment).name
+
+
 def register(app: typer.Typer) -> None:
     """Add ``discover``, ``sensitivity`` and ``optimize`` to the main app."""
 
@@ -104,7 +115,9 @@ def register(app: typer.Typer) -> None:
         ],
         method: Annotated[str, typer.Option(help="'prim' or 'cart'.")] = "prim",
         box: Annotated[
-            int | None, typer.Option("--box", help="Box to show (default: the last/densest).")
+            int | None, typer.Option("--box", help="Box to show (default: by the rule in "
+                                     "docs/analysis.md: dense, every limit significant, fewest "
+                                     "restricted inputs).")
         ] = None,
         inputs: Annotated[
             str | None, typer.Option(help="Comma-separated input columns (default: all).")
@@ -122,7 +135,7 @@ def register(app: typer.Typer) -> None:
         from cnplan.analysis import plots
         from cnplan.analysis.discover import analysis_path, save_discovery
         from cnplan.analysis.discover import discover as run_discover
-        from cnplan.analysis.prim import PrimResult, quasi_p_values
+        from cnplan.analysis.prim import PrimResult, box_rule, quasi_p_values
 
         try:
             result = run_discover(
@@ -157,6 +170,7 @@ def register(app: typer.Typer) -> None:
                 f"mass {row.mass:.3f} ({int(row.n):,} of {result.n_total:,} futures; "
                 f"{result.k_total:,} cases of interest)"
             )
+            console.print(box_rule(result), highlight=False)
             console.print(_limits_table(result.box(k), f"Box {k} limits", with_qp=True))
             console.print(
                 "[dim]qp: quasi-p-value of each limit, one-sided binomial test (Bryant & Lempert "
@@ -187,8 +201,10 @@ def register(app: typer.Typer) -> None:
         ] = 1,
         seed: Annotated[int, typer.Option(help="Design seed.")] = 0,
         out: Annotated[
-            Path, typer.Option(help="Folder for analysis/<method>-<outcome>.parquet and .png.")
-        ] = Path("."),
+            Path | None, typer.Option(help="Folder for analysis/<method>-<outcome>.parquet and "
+                                           ".png (default: the experiment's exploration folder, "
+                                           "explorations/<name>, so cnplan report shows it).")
+        ] = None,
         workers: WorkersOption = None,
         scheduler: SchedulerOption = None,
     ) -> None:
@@ -210,9 +226,15 @@ def register(app: typer.Typer) -> None:
                 workers=workers,
                 scheduler=scheduler,
             )
+            out = out or exploration_folder(experiment)
             saved = result.save(analysis_path(out, method, outcome, ".parquet"))
         except _errors() as exc:
             raise fail(exc) from None
+        if not result.varies:  # no table of NaN, no empty chart: say why and what to try
+            console.print("[yellow]" + result.no_variance_message() + "[/yellow]",
+                          highlight=False)
+            console.print(f"saved: {saved}")
+            return
         table = Table(
             title=f"{method.capitalize()} indices: {outcome} ({result.evaluations:,} model runs, "
             f"{result.evaluations / max(result.seconds, 1e-9):,.0f}/s)",
@@ -223,14 +245,17 @@ def register(app: typer.Typer) -> None:
             if method == "sobol"
             else ["mu_star", "mu_star_conf", "sigma"]
         )
+        from cnplan.calibrate.evidence import input_label
+
         table.add_column("rank", justify="right")
         table.add_column("input")
         table.add_column("unit")
         for col in cols:
             table.add_column(col.replace("_conf", " ±95%"), justify="right")
+        table.add_column("evidence for its effect")
         for i, row in enumerate(result.table.itertuples(index=False)):
             cells = [display.number(getattr(row, c), significant=3) for c in cols]
-            table.add_row(str(i + 1), row.input, row.unit, *cells)
+            table.add_row(str(i + 1), row.input, row.unit, *cells, input_label(row.input))
         console.print(table)
         fig = Figure(figsize=(7, 0.4 * len(result.table) + 1.6), layout="constrained")
         plots.sensitivity_bars(result, ax=fig.add_subplot())
@@ -263,8 +288,10 @@ def register(app: typer.Typer) -> None:
         generations: Annotated[int, typer.Option(help="Generations.")] = 20,
         algorithm: Annotated[str, typer.Option(help="nsga2 or nsga3.")] = "nsga2",
         out: Annotated[
-            Path, typer.Option(help="Pareto set Parquet (a .png chart is written beside it).")
-        ] = Path("analysis/pareto.parquet"),
+            Path | None, typer.Option(help="Pareto set Parquet, a .png chart beside it (default "
+                                           "explorations/<name>/analysis/pareto.parquet, so "
+                                           "cnplan report on the exploration shows it).")
+        ] = None,
         emit_plan: Annotated[
             tuple[int, Path] | None,
             typer.Option(
@@ -314,6 +341,7 @@ def register(app: typer.Typer) -> None:
                         f"futures in {s:.2f} s"
                     ),
                 )
+            out = out or exploration_folder(experiment) / "analysis" / "pareto.parquet"
             saved = result.save(out)
             plan_path = None
             if emit_plan is not None:
@@ -331,13 +359,17 @@ def register(app: typer.Typer) -> None:
         for i, row in result.table.iterrows():
             table.add_row(str(i), *[display.number(v) for v in row.to_numpy(dtype=float)])
         console.print(table)
+        _print_lever_evidence(result.levers)
         gens = result.generations
         console.print(
             f"{len(gens)} generations; one batched evaluation each, median "
             f"{gens.seconds.median():.2f} s for {int(gens.evaluations.median())} candidates x "
             f"{scenarios:,} futures"
         )
-        if len(result.objectives) >= 2:
+        warning = result.unreached_message()
+        if warning:
+            console.print("[yellow]" + warning + "[/yellow]", highlight=False)
+        elif len(result.objectives) >= 2:
             fig = Figure(figsize=(6, 4.5), layout="constrained")
             plots.pareto_scatter(result, ax=fig.add_subplot())
             console.print(f"chart: {_save_figure(fig, out.with_suffix('.png'))}")
@@ -353,3 +385,16 @@ def register(app: typer.Typer) -> None:
                     f"[dim]note: the optimiser sampled {', '.join(sampled)} per future; "
                     "cnplan run uses the plan's own values, so its figures will differ.[/dim]"
                 )
+
+
+def _print_lever_evidence(columns: list[str]) -> None:
+    """What each searched lever's effect rests on, so no plan is ranked on assumptions unawares."""
+    from cnplan.calibrate.evidence import input_label
+
+    table = Table(title="What the evidence says about each lever searched", title_justify="left",
+                  caption="[Key]: docs/references.md")
+    table.add_column("lever")
+    table.add_column("evidence for its effect")
+    for col in columns:
+        table.add_row(col, input_label(col) or "–")
+    console.print(table)

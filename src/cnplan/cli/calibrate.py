@@ -45,7 +45,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Fit the model's uncertain parameters to the observations (ABC-SMC)."""
         from cnplan.calibrate import calibrate as fit_model
-        from cnplan.calibrate.checks import literature_checks
+        from cnplan.calibrate.checks import (
+            SURVEY_ERROR_SD,
+            literature_checks,
+            natural_experiments,
+        )
         from cnplan.calibrate.fit import calibrate_pooled
         from cnplan.data import DataError, load_dataset
         from cnplan.model import ModelInputError, ParameterSet, default_parameter_set
@@ -81,6 +85,7 @@ def register(app: typer.Typer) -> None:
                         generations=generations, seed=seed,
                     ).parameter_set
                 checks = literature_checks(dataset, pset, start)
+                checks += natural_experiments(dataset, start, seed=seed)
                 table = Table(
                     title=_("Literature checks — parameter set %(name)s") % {"name": pset.name},
                     caption=_("[Key]: docs/references.md; S01, S30...: the dataset's SOURCES.md"),
@@ -101,6 +106,13 @@ def register(app: typer.Typer) -> None:
                         else f"[red]{_('fail')}[/red]",
                     )
                 console.print(table)
+                console.print(
+                    "natural experiments: conditional forecasts refitted to the year before each "
+                    "event; bands from the observations and a survey error of "
+                    f"{SURVEY_ERROR_SD:g} (log sd per survey, assumption), set before the "
+                    "model runs",
+                    highlight=False,
+                )
                 return
             t0 = time.perf_counter()
             fit = fit_model(
@@ -117,17 +129,39 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def backtest(
-        train_until: Annotated[str, typer.Option(help="Cut-off year(s), comma-separated.")],
-        data: Annotated[str, typer.Option(help="Dataset name or folder.")] = "peru",
+        train_until: Annotated[
+            str | None, typer.Option(help="Cut-off year(s), comma-separated.")
+        ] = None,
+        data: Annotated[str, typer.Option(help="Dataset name(s) or folder(s), comma-separated "
+                                                "with --rolling.")] = "peru",
         test_until: Annotated[int | None, typer.Option(help="Last test year.")] = None,
         horizon: Annotated[int, typer.Option(help="Years forecast after the cut-off.")] = 8,
         start: Annotated[int, typer.Option(help="First simulated year.")] = 2005,
-        particles: Annotated[int, typer.Option(help="ABC-SMC population size.")] = 1000,
-        generations: Annotated[int, typer.Option(help="ABC-SMC generations.")] = 10,
+        particles: Annotated[
+            int | None, typer.Option(help="ABC-SMC population size (default 1000; 300 rolling).")
+        ] = None,
+        generations: Annotated[
+            int | None, typer.Option(help="ABC-SMC generations (default 10; 4 rolling).")
+        ] = None,
         seed: Annotated[int, typer.Option()] = 0,
         format: Annotated[str, typer.Option(help="table or json.")] = "table",
+        rolling: Annotated[bool, typer.Option(
+            "--rolling", help="Fit at every cut-off and score by horizon against baselines.")
+        ] = False,
+        workers: Annotated[int, typer.Option(help="Processes for --rolling.")] = 1,
     ) -> None:
         """Fit up to a cut-off, forecast the rest with the observed eradication as input."""
+        if format not in {"table", "json"}:
+            raise fail(ValueError(f"--format: must be table or json, got {format!r}"))
+        if rolling:
+            from cnplan.cli.backtest_view import run_rolling
+
+            run_rolling(data, horizon, start, particles, generations, seed, format, workers)
+            return
+        if train_until is None:
+            raise fail(ValueError("--train-until: give cut-off year(s), or use --rolling"))
+        particles = particles or 1000
+        generations = generations or 10
         from cnplan.calibrate.backtest import backtest as run_backtest
         from cnplan.data import DataError, load_dataset
         from cnplan.model import ModelInputError
@@ -138,8 +172,6 @@ def register(app: typer.Typer) -> None:
             raise fail(
                 ValueError(f"--train-until: expected years like 2008,2012, got {train_until!r}")
             ) from None
-        if format not in {"table", "json"}:
-            raise fail(ValueError(f"--format: must be table or json, got {format!r}"))
         try:
             dataset = load_dataset(data)
             results = [

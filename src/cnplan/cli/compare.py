@@ -13,6 +13,7 @@ from rich.table import Table
 
 from cnplan import terms
 from cnplan.cli.errors import fail
+from cnplan.files import output_root
 from cnplan.i18n import N_
 from cnplan.i18n import gettext as _
 
@@ -120,7 +121,8 @@ def register(app: typer.Typer) -> None:
         if len(items) < 2:
             raise fail(ValueError(_("compare: give at least two runs or plans, got %(n)s")
                                   % {"n": len(items)}))
-        folder = out or Path("runs") / ("compare-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S"))
+        folder = out or output_root("runs") / (
+            "compare-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S"))
         try:
             for item in items:  # every plan is checked before any is run
                 if not _is_run(item):

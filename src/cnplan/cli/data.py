@@ -65,10 +65,18 @@ def show(
     source: Annotated[str | None, typer.Option(help="Series (unodc, us), publisher kind "
                                                "(unodc_devida) or source id (S30).")] = None,
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    wide: Annotated[bool, typer.Option(
+        "--wide", help="One row per year, one column per model zone (and national), for "
+                       "one variable (default coca_ha).")] = False,
 ) -> None:
     """Show observations, filtered by zone, variable and source."""
     try:
         ds = load_dataset(dataset)
+        if variable is not None:
+            ds.unit(variable)  # an unknown variable is an error (did you mean), not 0 rows
+        if wide:
+            _show_wide(ds, variable or "coca_ha", source, fmt)
+            return
         rows = ds.series(variable=variable, zone=zone, source=source)
     except DataError as exc:
         raise fail(exc) from None
@@ -100,6 +108,45 @@ def show(
                  "note": r.note}
         table.add_row(*(escape(str(cells[c])) for c in cols))
     Console().print(table)
+
+
+def wide_table(ds, variable: str, source: str | None = None):
+    """Year x zone values of a variable (full-year, summed to model zones), with the national
+    series as the last column where the data has one.
+    """
+    table = ds.by_zone(variable, source=source).copy()
+    try:
+        national = ds.national(variable, source=source or "auto")
+    except DataError:
+        national = None
+    if national is not None and national.notna().any():
+        table = table.join(national.rename("national"), how="outer")
+    table.index.name = "year"
+    table.columns.name = None
+    return table.dropna(how="all")
+
+
+def _show_wide(ds, variable: str, source: str | None, fmt: Format) -> None:
+    table = wide_table(ds, variable, source)
+    if fmt is Format.csv:
+        typer.echo(table.to_csv(lineterminator="\n"), nl=False)
+        return
+    if fmt is Format.json:
+        records = json.loads(table.reset_index().to_json(orient="records", force_ascii=False))
+        typer.echo(json.dumps({"dataset": ds.name, "variable": variable,
+                               "unit": ds.unit(variable), "rows": records},
+                              ensure_ascii=False, indent=1))
+        return
+    from cnplan import format as fmt_
+
+    out = Table(title=f"{variable} ({terms.unit(ds.unit(variable))}): " + _(
+        "by year and zone, dataset %(name)s") % {"name": ds.name})
+    out.add_column(_("year"), justify="right")
+    for col in table.columns:
+        out.add_column(str(col), justify="right", min_width=len(str(col)))
+    for year, row in table.iterrows():
+        out.add_row(fmt_.year(year), *(fmt_.number(v) for v in row))
+    Console().print(out)
 
 
 @app.command()

@@ -97,8 +97,10 @@ def register(app: typer.Typer) -> None:
                     raise typer.Exit(2)
                 folder = resume(resume_dir, workers=workers, scheduler=scheduler, progress=progress)
             else:
+                from cnplan.files import output_root
+
                 exp = load_experiment(experiment)
-                folder = out or Path("explorations") / exp.name
+                folder = out or output_root("explorations") / exp.name
                 folder = run_exploration(
                     exp,
                     folder,

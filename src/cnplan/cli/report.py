@@ -21,7 +21,7 @@ def _export(charts: list, folder: Path, formats: tuple[str, ...]) -> None:
             console.print(f"chart: {path}")
 
 
-def _run_report(folder: Path) -> tuple[list, Callable[[], str]]:
+def _run_report(folder: Path, maps: bool = False) -> tuple[list, Callable[[], str]]:
     """A run folder's charts, and how to render its HTML from them."""
     from cnplan.data import DataError
     from cnplan.plans import PlanError
@@ -32,7 +32,9 @@ def _run_report(folder: Path) -> tuple[list, Callable[[], str]]:
         inputs = load_inputs(folder)
     except (RunError, DataError, PlanError, OSError, KeyError) as exc:
         raise fail(exc) from None
-    charts = run_charts(inputs)
+    # exporting charts: every year's map too (zone bubbles and choropleth), one file each
+    years = [int(y) for y in inputs.ds["year"].to_numpy()] if maps else None
+    charts = run_charts(inputs, map_years=years)
     return charts, lambda: render_run_report(inputs, charts)
 
 
@@ -91,7 +93,7 @@ def register(app: typer.Typer) -> None:
         if is_exploration(folder):
             charts, render = _exploration_report(folder)
         elif (folder / RUN_JSON).is_file():
-            charts, render = _run_report(folder)
+            charts, render = _run_report(folder, maps=bool(formats))
         else:
             what = "does not exist" if not folder.exists() else (
                 "has a manifest.json whose kind is not 'exploration'"

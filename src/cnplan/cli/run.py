@@ -57,6 +57,35 @@ def _goal_table(goals) -> Table:
     return table
 
 
+def _eradication_table(summary: dict, scenarios: int) -> Table:
+    """Forced eradication planned, delivered and not delivered by year, with the causes."""
+    from cnplan.format import hectares
+    from cnplan.runs.eradication import LABELS, shown_causes
+
+    causes = shown_causes(summary)
+    title = _("Forced eradication (ha/yr, mean of %(n)s futures): not delivered, by cause") % {
+        "n": f"{scenarios:,}"}
+    table = Table(title=title, title_justify="left")
+    for col in [_("year"), _("planned"), _("delivered"), _("not delivered")]:
+        table.add_column(col, justify="right")
+    for cause in causes:
+        table.add_column(_(LABELS[cause]), justify="right")
+    for row in summary["years"]:
+        table.add_row(str(row["year"]), hectares(row["planned"]), hectares(row["delivered"]),
+                      hectares(row["undelivered"]),
+                      *(hectares(row["by_cause"][c]) for c in causes))
+    return table
+
+
+def _print_eradication(summary: dict | None, scenarios: int) -> None:
+    """The eradication gap: a sentence with the main cause, and the table when anything is asked."""
+    from cnplan.runs.eradication import gap_sentence
+
+    console.print(gap_sentence(summary), highlight=False)
+    if summary and summary["planned_total"] > 0:
+        console.print(_eradication_table(summary, scenarios))
+
+
 def _yearly_tables(yearly) -> list[Table]:
     tables = []
     for (zone, variable), part in yearly.groupby(["zone", "variable"], sort=False):
@@ -143,6 +172,7 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
     """
     from cnplan.model import ParameterSet, default_parameter_set, simulate
     from cnplan.runs import central_trajectory, goal_summary, write_run
+    from cnplan.runs.eradication import eradication_summary
     from cnplan.runs.folder import default_folder
     from cnplan.runs.sheets import yearly_bands
 
@@ -162,8 +192,11 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
     with console.status(_("simulating %(plan)s: %(n)s futures") % {
             "plan": the_plan.name, "n": f"{scenarios:,}"}):
         ds = simulate(the_plan, dataset, n=scenarios, seed=seed, until=until, parameter_set=pset)
+    from cnplan.calibrate.evidence import plan_evidence
+
     with use_language("en"):  # run.json keeps English words; pages translate them
         stored_goals = goal_summary(ds, the_plan)
+        lever_evidence = plan_evidence(list(the_plan.levers))
     folder = out or default_folder(the_plan.name + ("-variant" if variant_changes else ""))
     meta = {
         "plan": the_plan.name,
@@ -187,10 +220,27 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
         "assumptions": ds.attrs.get("notes", "").splitlines(),
         "goals": json.loads(stored_goals.to_json(orient="records")),
         "central_trajectory": central_trajectory(ds),
+        "eradication": eradication_summary(ds),
+        "lever_evidence": lever_evidence,
         "command": " ".join(sys.argv),
     }
     folder = write_run(ds, folder, meta, yearly=yearly_bands(ds, dataset))
     return MadeRun(folder, the_plan, ds, dataset, pset, variant_changes, from_actuals)
+
+
+def _evidence_table(plan) -> Table:
+    """What the effect of each of the plan's levers rests on (fitted, published, assumption)."""
+    from cnplan.calibrate.evidence import lever_label
+    from cnplan.plans.levers import LEVER_EVIDENCE
+
+    table = Table(title=_("What the evidence says about each lever"), title_justify="left",
+                  caption=_("[Key]: docs/references.md"))
+    table.add_column(_("lever"))
+    table.add_column(_("evidence for its effect"))
+    for lever in LEVER_EVIDENCE:
+        if lever in plan.levers:
+            table.add_row(terms.lever_name(lever), lever_label(lever))
+    return table
 
 
 def register(app: typer.Typer) -> None:
@@ -285,12 +335,16 @@ def register(app: typer.Typer) -> None:
             console.print(_("  from actuals: %(line)s") % {"line": line})
         console.print(trajectory_sentence(central_trajectory(ds)))
         console.print(_goal_table(goals))
+        from cnplan.runs.eradication import eradication_summary
+
+        _print_eradication(eradication_summary(ds), scenarios)
         tables = _zone_tables(yearly, scenarios) if by == "zone" else _yearly_tables(yearly)
         for table in tables:
             console.print(table)
         if by == "zone":
             console.print(_("10–90%% bands of every zone and variable: %(path)s") % {
                 "path": folder / "yearly.xlsx"}, highlight=False)
+        console.print(_evidence_table(the_plan))
         for note in ds.attrs.get("notes", "").splitlines():
             console.print("[dim]" + _("assumption: %(note)s") % {"note": note} + "[/dim]",
                           highlight=False)

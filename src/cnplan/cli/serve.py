@@ -11,7 +11,10 @@ from rich.console import Console
 from cnplan.cli.errors import fail
 
 HomeOpt = Annotated[
-    Path, typer.Option("--home", help="App home folder: runs/, explorations/, plans/, state.")
+    Path, typer.Option("--home", envvar="CNPLAN_HOME", show_envvar=True,
+                       help="App home folder: runs/, explorations/, plans/, state. cnplan run, "
+                            "compare and explore write under $CNPLAN_HOME too, so the app lists "
+                            "what the command line made.")
 ]
 
 

@@ -1,4 +1,8 @@
-"""`cnplan track` commands: init, report, status, history, import, export and report-html."""
+"""`cnplan track` commands: init, record, status, history, import, export and report-html.
+
+``record`` was called ``report``, easily confused with ``report-html``; ``report`` still works
+as a hidden alias so scripts written for it keep running.
+"""
 
 from __future__ import annotations
 
@@ -63,9 +67,8 @@ def init(
     typer.echo(f"tracker database ready: {safe_url(resolve_url(db))}")
 
 
-@app.command("report")
 @_errors
-def report_cmd(
+def record_cmd(
     indicator: Annotated[str, typer.Argument(help="Indicator id (see `cnplan track status`).")],
     period: Annotated[str, typer.Option(help="Year the value is for.")],
     value: Annotated[str, typer.Option(help="The value, in the indicator's unit.")],
@@ -80,7 +83,7 @@ def report_cmd(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Record an actual; it supersedes any earlier report for the indicator and period."""
+    """Record an actual; it supersedes any earlier one for the indicator and period."""
     from cnplan.track import report
     from cnplan.track.service import format_value
 
@@ -103,10 +106,26 @@ def report_cmd(
     )
 
 
+app.command("record")(record_cmd)
+app.command("report", hidden=True, help="Old name of `record` (kept as an alias).")(record_cmd)
+
+
+def _last(row: Any) -> str:
+    """The latest actual before the view's period, with its year ("9,500 (2006)"), or "-"."""
+    if row.last_period is None or row.actual is not None:
+        return "-"
+    return f"{display.number(row.last_actual)} ({display.year(row.last_period)})"
+
+
 @app.command("status")
 @_errors
-def status_cmd(db: DbOption = None) -> None:
-    """Show each objective's indicators: target, latest actual, percent, status and trend."""
+def status_cmd(
+    db: DbOption = None,
+    period: Annotated[
+        int | None, typer.Option(help="Year to show (default: the latest year with an actual).")
+    ] = None,
+) -> None:
+    """Show each objective's indicators in one period: target, actual, percent, status, trend."""
     from rich.console import Console
     from rich.table import Table
 
@@ -116,29 +135,37 @@ def status_cmd(db: DbOption = None) -> None:
     console = Console()
     if not console.is_terminal:
         console = Console(width=max(console.width, 120))
-    for group in status(db):
+    groups = status(db, period=period)
+    if groups:
+        console.print(_("Period: %(period)s (the same year for every indicator; --period to "
+                        "choose another)") % {"period": groups[0].period or "-"})
+    for group in groups:
         counts = ", ".join(f"{n} {terms.status(s)}" for s, n in sorted(group.counts.items()))
         table = Table(title=group.title, caption=counts, title_justify="left")
         table.add_column(_("indicator"), no_wrap=True)
         table.add_column(_("unit"))
         table.add_column(_("better"), justify="center")
-        for col in [_("period"), _("target"), _("latest actual"), _("% of target")]:
+        for col in [_("target"), _("actual"), _("% of target")]:
             table.add_column(col, justify="right")
         table.add_column(_("status"), no_wrap=True)
         table.add_column(_("trend"))
+        table.add_column(_("last reported"), justify="right")
         for row in group.rows:
             table.add_row(
                 row.indicator,
                 terms.unit(row.unit),
                 terms.direction("lower" if row.direction == "lower" else "higher"),
-                str(row.period) if row.period else "-",
                 display.number(row.target),
                 display.number(row.actual),
                 f"{row.percent:.0f}%" if row.percent is not None else "-",
                 f"[{colour.get(row.status, 'dim')}]{terms.status(row.status)}[/]",
                 terms.trend(row.trend),
+                _last(row),
             )
         console.print(table)
+    console.print(_("%% of target: actual / target where higher is better, target / actual "
+                    "where lower is better (coca area), so 100%% or more always means the "
+                    "target is met.") % {}, highlight=False)
 
 
 @app.command("report-html")

@@ -78,7 +78,10 @@ class Dataset:
         """Return the unit of ``variable`` (validation guarantees there is one)."""
         units = self.observations.loc[self.observations["variable"] == variable, "unit"]
         if units.empty:
-            raise DataError(f"variable {variable!r} is not in dataset {self.name!r}; "
+            from cnplan.errors import did_you_mean
+
+            raise DataError(f"variable {variable!r} is not in dataset {self.name!r}"
+                            f"{did_you_mean(variable, self.variables)}; "
                             f"known: {', '.join(self.variables)}")
         return str(units.iloc[0])
 

@@ -20,7 +20,7 @@ from pydantic import Field, ValidationError
 
 from cnplan.errors import LocatedError, did_you_mean
 from cnplan.explore.outcomes import outcome_columns, outcome_problems
-from cnplan.limits import number_problems, short_repr
+from cnplan.limits import memory_problem, number_problems, short_repr
 from cnplan.model.parameters import PARAM_NAMES, SPECS
 from cnplan.plans import LEVERS, NATIONAL, Plan, PlanError, load_plan
 from cnplan.plans.levers import LeverSpec
@@ -40,7 +40,8 @@ DRIVERS: dict[str, tuple[str, float, float, str]] = {
         "1/yr",
         -0.10,
         0.15,
-        "yearly growth of the economy and so of the state's own budget (the gdp_growth parameter)",
+        "yearly growth of the economy, and so of the state's own budget and of licit income "
+        "(the gdp_growth parameter)",
     ),
     "price_shock": (
         "relative change",
@@ -135,7 +136,12 @@ class Design(Strict):
 class Experiment(Strict):
     """An exploration around a base plan."""
 
-    name: str
+    name: str = Field(
+        max_length=100,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*$",
+        description="Names the default folder explorations/<name>: letters, digits, '_', '-' "
+        "and inner dots only, so it can never point outside explorations/.",
+    )
     description: str = ""
     plan: str = Field(description="Built-in plan name or plan file (relative to the experiment).")
     data: str | None = None
@@ -347,7 +353,20 @@ def _semantic_problems(exp: Experiment, source: str) -> list[str]:
         problems += outcome_problems(exp.outcomes, plan.start_year, until)
     if d.method == "full_factorial" and not problems and exp.n_rows > 100_000_000:
         problems.append(f"design: the full factorial has {exp.n_rows:,} rows; at most 1e8")
+    elif not problems:
+        problems += _size_problems(exp)
     return problems
+
+
+def _size_problems(exp: Experiment) -> list[str]:
+    """The table of rows and outcomes must fit in memory: each row holds its inputs and its
+    outcomes as float64, about three times over (the sample, the chunks, the joined table).
+    """
+    columns = len(exp.variables) + len(exp.outcome_columns) + 1
+    need = exp.n_rows * columns * 8 * 3
+    where = "design.levels" if exp.design.method == "full_factorial" else "design.n"
+    problem = memory_problem(need, f"{exp.n_rows:,} rows of {columns} columns")
+    return [f"{where}: {problem}"] if problem else []
 
 
 def parse_experiment(

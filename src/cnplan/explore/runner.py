@@ -37,9 +37,11 @@ from cnplan.explore.outcomes import outcome_units
 from cnplan.explore.store import (
     ResultsError,
     chunk_path,
+    missing_chunks,
     read_manifest,
     write_chunk,
     write_manifest,
+    writer_lock,
 )
 
 log = logging.getLogger(__name__)
@@ -140,19 +142,20 @@ def run_exploration(
     """
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     folder = Path(out_dir)
-    if (folder / "manifest.json").exists():
-        raise ResultsError(
-            f"{folder}: already holds an exploration; use resume to finish it "
-            "or choose another --out"
-        )
     if chunk_size is not None and chunk_size < 1:
         raise ValueError(f"chunk_size: must be >= 1, got {chunk_size}")
-    rows = sample(exp)
-    size = chunk_size or exp.chunk_size
-    manifest = _manifest(exp, size, len(rows))
-    (folder / "results").mkdir(parents=True, exist_ok=True)
-    write_manifest(folder, manifest)
-    _run(folder, manifest, exp, rows, workers, scheduler, progress)
+    with writer_lock(folder):
+        if (folder / "manifest.json").exists():
+            raise ResultsError(
+                f"{folder.name}: already holds an exploration; use resume to finish it "
+                "or choose another --out"
+            )
+        rows = sample(exp)
+        size = chunk_size or exp.chunk_size
+        manifest = _manifest(exp, size, len(rows))
+        (folder / "results").mkdir(parents=True, exist_ok=True)
+        write_manifest(folder, manifest)
+        _run(folder, manifest, exp, rows, workers, scheduler, progress)
     return folder
 
 
@@ -162,9 +165,25 @@ def resume(
     scheduler: Any = None,
     progress: bool = True,
 ) -> Path:
-    """Finish an interrupted exploration: run only the chunks the manifest lacks."""
+    """Finish an interrupted exploration: run the chunks the manifest lacks, and again any
+    recorded chunk whose file is missing or unreadable.
+    """
     folder = Path(out_dir)
+    read_manifest(folder)  # not an exploration: say so before creating a lock file
+    with writer_lock(folder):
+        _resume_locked(folder, workers, scheduler, progress)
+    return folder
+
+
+def _resume_locked(folder: Path, workers: int | None, scheduler: Any, progress: bool) -> None:
     manifest = read_manifest(folder)
+    lost = missing_chunks(folder, manifest["finished_chunks"])
+    if lost:
+        log.warning("%s: %d recorded chunk(s) missing or unreadable (%s); computing them again",
+                    folder.name, len(lost), ", ".join(map(str, lost[:10])))
+        manifest["finished_chunks"] = sorted(set(manifest["finished_chunks"]) - set(lost))
+        manifest["finished"] = None
+        write_manifest(folder, manifest)
     exp = load_experiment(manifest["experiment_text"], base_dir=manifest.get("base_dir", "."))
     if manifest.get("code_version") != cnplan.code_version():
         log.warning(
@@ -180,7 +199,6 @@ def resume(
             f"{manifest['n_rows']}"
         )
     _run(folder, manifest, exp, rows, workers, scheduler, progress)
-    return folder
 
 
 class _Backend:

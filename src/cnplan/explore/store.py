@@ -15,7 +15,10 @@ run simply computes it again and replaces the file.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +30,57 @@ from cnplan.files import write_atomic, write_text_atomic
 
 MANIFEST = "manifest.json"
 RESULTS = "results"
+LOCK = ".lock"
+"""Held (``flock``) by the one process writing an exploration: a run or a resume."""
 
 
 class ResultsError(CnplanError):
     """An exploration folder is missing, not an exploration, or inconsistent."""
+
+
+@contextlib.contextmanager
+def writer_lock(folder: str | Path) -> Iterator[None]:
+    """Hold the folder's write lock for the block; refuse if another process holds it.
+
+    Two writers in one folder would mix the chunks of two experiments, or one would delete
+    files the other recorded. The lock is an ``flock`` on ``DIR/.lock``: the kernel drops it
+    when the holder exits, even on ``kill -9``, so a crash never leaves the folder locked.
+    """
+    import fcntl
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise ResultsError(f"{folder.name}: cannot write the exploration folder "
+                           f"({exc.strerror or exc})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise ResultsError(
+                f"{folder.name}: another cnplan process (pid {holder}) is writing this "
+                "exploration; wait for it to finish, or use another --out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def missing_chunks(folder: str | Path, chunks: list[int]) -> list[int]:
+    """The chunks among ``chunks`` whose file is missing or not a readable Parquet file."""
+    import pyarrow.parquet as pq
+
+    bad = []
+    for chunk in chunks:
+        try:
+            pq.read_metadata(chunk_path(Path(folder), chunk))
+        except (OSError, ValueError):  # missing, truncated or not Parquet (pyarrow's errors)
+            bad.append(chunk)
+    return bad
 
 
 def chunk_path(folder: Path, chunk: int) -> Path:

@@ -248,7 +248,7 @@ def _growers(state, t, inputs: Inputs, p, price, prog: _Programmes, planting_noi
     eradication with AD. Returns (new, abandon, regen, vol, relapse, free land, AD keep).
     """
     geo, lv, area = inputs.geography, inputs.levers, state.area
-    break_even = p.break_even_price * (1.0 + p.licit_income_growth) ** (t + 1)
+    break_even = p.break_even_price * (1.0 + m.licit_growth(p)) ** (t + 1)
     grow, decline = (geo.to_units(x) for x in m.planting_pull(price, break_even, p))
     land = m.free_land(area, geo.land_cap, p)
     ad_funds = lv["ad_funding"][t] * geo.to_units(prog.covered)

@@ -91,6 +91,14 @@ def price_shock(previous, noise, p):
     return p.col("price_persistence")[:, None] * previous + p.col("price_noise_sd")[:, None] * noise
 
 
+def licit_growth(p):
+    """§5 Yearly growth of licit income: its trend, moved by the economy's growth above or
+    below the growth that trend assumes (cable ¶7: a stronger economy raises licit income).
+    """
+    gdp_gap = p.gdp_growth - p.gdp_growth_expected
+    return p.licit_income_growth + p.licit_income_gdp_elasticity * gdp_gap
+
+
 def planting_pull(price, break_even, p):
     """§5 The pull of coca against licit income: (grow, decline), each 0-1."""
     pull = np.tanh(np.log(price / break_even) / p.col("price_response")[:, None])

@@ -620,6 +620,27 @@ FIXED: tuple[ParamSpec, ...] = (
         "Share of resistance_decay that applies without state presence (all of it at full "
         "presence).",
     ),
+    ParamSpec(
+        "licit_income_gdp_elasticity",
+        "1",
+        0.5,
+        0.0,
+        1.0,
+        "assumption: a stronger economy raises licit income in the coca areas (cable ¶7), but "
+        "farm incomes there follow the national economy only in part",
+        "Share of the economy's growth above (below) gdp_growth_expected that is added to "
+        "(taken from) the yearly growth of licit income.",
+    ),
+    ParamSpec(
+        "gdp_growth_expected",
+        "1/yr",
+        0.05,
+        0.02,
+        0.07,
+        "assumption: the default of gdp_growth, the growth the licit-income trend "
+        "(licit_income_growth, calibrated on history) already contains",
+        "Economic growth at which licit income grows at licit_income_growth.",
+    ),
 )
 FIXED_VALUES: dict[str, float] = {p.name: p.default for p in FIXED}
 

@@ -587,6 +587,8 @@ def exploration_charts(source: str | Path | ExplorationInputs) -> list[Chart]:
 
     for method, items in (("sobol", inputs.analyses.sobol), ("morris", inputs.analyses.morris)):
         for path, result in items:
+            if not result.varies:
+                continue  # no indices to draw: the section says why instead
             ax = plots.sensitivity_bars(result)
             unit = units.get(result.outcome, "")
             top = result.table.iloc[0]
@@ -610,8 +612,8 @@ def exploration_charts(source: str | Path | ExplorationInputs) -> list[Chart]:
                              f"From {path.name}."))
 
     for path, result in inputs.analyses.pareto:
-        if len(result.objectives) < 2:
-            continue
+        if len(result.objectives) < 2 or result.unreached():
+            continue  # a front against a goal no candidate reaches: the section says so
         ax = plots.pareto_scatter(result, ax=new_axes((7.0, 4.6)))
         labels = [o.label for o in result.objectives]
 
@@ -663,6 +665,8 @@ def _best_cart_box(result: CartResult) -> int:
 
 
 def _prim_sections(inputs: ExplorationInputs) -> list[dict[str, Any]]:
+    from cnplan.analysis.prim import box_rule
+
     out = []
     for path, result in inputs.analyses.prim:
         k = result.default_box
@@ -681,7 +685,8 @@ def _prim_sections(inputs: ExplorationInputs) -> list[dict[str, Any]]:
                      "condition, or other outcomes.")
         out.append({
             "name": _safe(result.outcome), "outcome": result.outcome, "file": path.name,
-            "box": k, "steps": len(result.trajectory),
+            "box": k, "steps": len(result.trajectory), "rule": box_rule(result),
+            "command": f'cnplan discover {inputs.folder} --outcome "{result.outcome}" --box N',
             "words": words,
             "limits": rows, "has_qp": any(r["qp_lower"] != "–" or r["qp_upper"] != "–"
                                           for r in rows),
@@ -720,7 +725,8 @@ def _sensitivity_sections(inputs: ExplorationInputs, method: str) -> list[dict[s
             rows.append({"input": r["input"], "unit": r.get("unit", "")
                          or inputs.units.get(r["input"], ""), "cells": cells})
         settings = dict(result.settings)
-        out.append({"name": _safe(result.outcome), "outcome": result.outcome, "unit": unit,
+        out.append({"no_variance": None if result.varies else result.no_variance_message(),
+                    "name": _safe(result.outcome), "outcome": result.outcome, "unit": unit,
                     "file": path.name, "n": result.n, "evaluations": f"{result.evaluations:,}",
                     "scenarios": settings.get("scenarios", ""), "rows": rows})
     return out
@@ -738,7 +744,8 @@ def _pareto_sections(inputs: ExplorationInputs) -> list[dict[str, Any]]:
                    for o in result.objectives]
         rows = [[_fmt(float(v)) for v in row]
                 for row in result.table[levers + labels].to_numpy(dtype=float)]
-        out.append({"name": _safe(path.stem), "file": path.name, "header": header,
+        out.append({"unreached": result.unreached_message(),
+                    "name": _safe(path.stem), "file": path.name, "header": header,
                     "rows": rows, "scenarios": f"{result.scenarios:,}", "seed": result.seed,
                     "objectives": ", ".join(f"{o.sense} {o.label}" for o in result.objectives),
                     "algorithm": result.settings.get("algorithm", ""),

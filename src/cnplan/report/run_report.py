@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from cnplan import format as display
 from cnplan import terms
 from cnplan.files import write_text_atomic
+from cnplan.format import hectares
 from cnplan.i18n import format_datetime
 from cnplan.i18n import gettext as _
 from cnplan.report import charts as ch
@@ -27,6 +29,13 @@ from cnplan.runs import (
     percent,
     trajectory_sentence,
     years_text,
+)
+from cnplan.runs.eradication import (
+    LABELS,
+    cause_meaning,
+    eradication_summary,
+    gap_sentence,
+    shown_causes,
 )
 
 logger = logging.getLogger(__name__)
@@ -123,9 +132,10 @@ def _detail(row: Any, n: int, y0: int, y1: int, hits: int) -> str:
     count = getattr(row, "reached_count", 0)
     if count == 0:
         return _("None of the %(n)s simulated futures reaches it at any time in "
-                 "%(y0)s–%(y1)s.") % {"n": f"{n:,}", "y0": y0, "y1": y1}
-    values = {"hits": f"{hits:,}", "n": f"{n:,}", "by": row.by_year, "y0": y0, "y1": y1,
-              "share": percent(row.reached_in_horizon), "count": f"{count:,}"}
+                 "%(y0)s–%(y1)s.") % {"n": display.number(n), "y0": y0, "y1": y1}
+    values = {"hits": display.number(hits), "n": display.number(n), "by": row.by_year,
+              "y0": y0, "y1": y1, "share": percent(row.reached_in_horizon),
+              "count": display.number(count)}
     if count < MIN_FUTURES_FOR_YEARS:
         return _("%(hits)s of %(n)s simulated futures reach it by %(by)s and %(count)s at some "
                  "time in %(y0)s–%(y1)s: too few to say when it is usually reached.") % values
@@ -133,8 +143,8 @@ def _detail(row: Any, n: int, y0: int, y1: int, hits: int) -> str:
         "%(hits)s of %(n)s simulated futures reach it by %(by)s; %(share)s (%(count)s) get "
         "there at some time in %(y0)s–%(y1)s, first in %(median)s at the median "
         "(10–90%%: %(p10)s–%(p90)s)."
-    ) % {**values, "median": f"{row.year_median:.0f}", "p10": f"{row.year_p10:.0f}",
-         "p90": f"{row.year_p90:.0f}"}
+    ) % {**values, "median": display.year(round(row.year_median)),
+         "p10": display.year(round(row.year_p10)), "p90": display.year(round(row.year_p90))}
 
 
 def headlines(inputs: RunInputs, goals: pd.DataFrame) -> list[dict[str, str]]:
@@ -271,12 +281,35 @@ def run_charts(inputs: RunInputs, map_years: list[int] | None = None) -> list[Ch
                         f"{float(med.sel(year=year, zone=z)):,.0f} ha" for z in inputs.zone_ids)
             + ".", ax.figure))
 
+    if map_years:
+        from cnplan.report.spacemap import choropleth_charts
+
+        out += choropleth_charts(ds, inputs.data, map_years, inputs.zone_names)
+
     ax = ch.lever_timeline(plan, inputs.zone_ids)
     out.append(Chart("lever_timeline", _("The plan's levers over time"),
                      _("Timeline of the plan's levers, one row per lever and one column per "
                        "year, with each value written where it changes and the plan's phases "
                        "marked."), ax.figure))
     return out
+
+
+def space_context(inputs: RunInputs) -> dict[str, Any]:
+    """The report's space section: choropleth, cells, spatial goals, zone x year table."""
+    from cnplan.report import spacemap
+
+    ds = inputs.ds
+    space = spacemap.map_context(ds, inputs.data)
+    if space is not None:
+        space["zone_ids"] = [inputs.zone_names.get(z["id"], z["id"]) for z in space["zones"]]
+        space["cell_numbers"] = {y: {k: c[k] for k in ("n_coca", "n_new", "free_km2")}
+                                 for y, c in (space["cells"] or {}).items()}
+    return {
+        "space": space,
+        "spatial_goals": spacemap.spatial_goal_rows(ds, inputs.plan),
+        "spatial_medians": spacemap.spatial_medians(ds),
+        "zone_table": spacemap.zone_year_table(ds, inputs.zone_names),
+    }
 
 
 def map_data(inputs: RunInputs) -> dict[str, Any]:
@@ -317,6 +350,7 @@ def _schedule(values: dict) -> str:
 
 def lever_rows(inputs: RunInputs) -> list[dict[str, Any]]:
     """The plan's levers as table rows: lever, what it is, unit and its schedule by zone."""
+    from cnplan.calibrate.evidence import lever_label
     from cnplan.plans.levers import LEVERS
 
     rows = []
@@ -326,7 +360,8 @@ def lever_rows(inputs: RunInputs) -> list[dict[str, Any]]:
                   zonemap.short_name(inputs.zone_names.get(zone, zone)),
                   "schedule": _schedule(values)} for zone, values in by_zone.items()]
         rows.append({"lever": terms.lever_name(lever), "description": _(spec.description),
-                     "unit": terms.unit(spec.unit), "zones": zones})
+                     "unit": terms.unit(spec.unit), "zones": zones,
+                     "evidence": lever_label(lever)})
     return rows
 
 
@@ -424,6 +459,32 @@ def yearly_rows(inputs: RunInputs) -> list[dict[str, str]]:
 # ---------------------------------------------------------------- HTML
 
 
+def eradication_context(summary: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The report's eradication section: the gap sentence, the causes shown with their
+    meanings, and the national and per-unit rows formatted for reading.
+    """
+    if not summary:
+        return None
+    causes = shown_causes(summary)
+    return {
+        "sentence": gap_sentence(summary),
+        "asked": summary["planned_total"] > 0,
+        "causes": [{"key": c, "label": _(LABELS[c]), "meaning": cause_meaning(c)}
+                   for c in causes],
+        "rows": [{"year": r["year"], "planned": hectares(r["planned"]),
+                  "delivered": hectares(r["delivered"]),
+                  "undelivered": hectares(r["undelivered"]),
+                  "causes": [hectares(r["by_cause"][c]) for c in causes]}
+                 for r in summary["years"]],
+        "units": [{"unit": unit, "cells": [
+            f"{hectares(p)} / {hectares(d)}" for p, d in zip(v["planned"], v["delivered"],
+                                                             strict=True)]}
+            for unit, v in summary["by_unit"].items() if max(v["planned"], default=0) > 0
+            or max(v["delivered"], default=0) > 0],
+        "years": [r["year"] for r in summary["years"]],
+    }
+
+
 def template_env() -> Any:
     """The Jinja2 environment of the report templates (package data, autoescaped)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
@@ -466,10 +527,12 @@ def render_run_report(inputs: RunInputs, charts: list[Chart] | None = None) -> s
                                           or central_trajectory(ds)),
         "goal_note": goal_columns_note(),
         "goal_rows": goal_rows(goals, len(ds.scenario)),
+        "eradication": eradication_context(meta.get("eradication") or eradication_summary(ds)),
         "charts": by_id,
         "fans": [by_id[k] for k in ("fan_coca", "fan_poppy", "fan_leaf_price",
                                     "fan_state_capacity") if k in by_id],
         "map_data": map_data(inputs),
+        **space_context(inputs),
         "levers": lever_rows(inputs),
         "phases": plan.phases,
         "parameters": parameter_rows(ds),

@@ -47,8 +47,7 @@ def status_chart(objectives: list[Any], ax: Axes | None = None) -> Axes:
                     + (f" ({r.percent:.0f}%)" if r.percent is not None else ""),
                     xy=(share, i), xytext=(4, 0), textcoords="offset points", va="center",
                     fontsize=7.5)
-        labels.append(f"{r.name[:48]}{'…' if len(r.name) > 48 else ''}"
-                      + (f" [{r.period}]" if r.period else ""))
+        labels.append(f"{r.name[:48]}{'…' if len(r.name) > 48 else ''}")
     ax.axvline(1.0, color=BLACK, ls="--", lw=1, label=_("target"))
     ax.set_yticks(range(len(rows)), labels, fontsize=7.5)
     ax.invert_yaxis()
@@ -57,8 +56,9 @@ def status_chart(objectives: list[Any], ax: Axes | None = None) -> Axes:
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlim(0, max(1.3, max(((r.percent or 0) / 100 for r in rows), default=0) + 0.3))
     ax.set_xlabel(_("actual as a share of the period's target (%)"))
-    ax.set_title(_("Indicators: actual against target in the current period"), fontsize=10.5,
-                 loc="left")
+    period = next((r.period for r in rows if r.period), None)
+    ax.set_title(_("Indicators: actual against target in %(period)s") % {"period": period or "–"},
+                 fontsize=10.5, loc="left")
     ax.grid(True, axis="x", alpha=0.3)
     return ax
 
@@ -163,7 +163,9 @@ def write_tracker_report(db_url: str | None, out: str | Path,
         "title": o.title,
         "counts": o.counts,
         "rows": [{"name": r.name, "indicator": r.indicator, "unit": r.unit,
-                  "period": r.period or "–", "target": _fmt(r.target),
+                  "target": _fmt(r.target),
+                  "last": "–" if r.actual is not None or r.last_period is None
+                  else f"{_fmt(r.last_actual)} ({r.last_period})",
                   "actual": _fmt(r.actual),
                   "percent": "–" if r.percent is None else f"{r.percent:.0f}%",
                   "status": r.status, "trend": r.trend,
@@ -171,6 +173,7 @@ def write_tracker_report(db_url: str | None, out: str | Path,
     } for o in objectives]
     html = template_env().get_template("tracker_report.html.j2").render(
         groups=groups,
+        period=(objectives[0].period if objectives else None) or "–",
         charts=[{"src": c.data_uri(), "alt": c.alt, "id": c.id, "title": c.title}
                 for c in charts],
         colours=STATUS_COLOURS, other=OTHER,

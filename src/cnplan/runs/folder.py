@@ -46,9 +46,14 @@ def outcomes_table(ds: xr.Dataset) -> pd.DataFrame:
     return table
 
 
-def default_folder(plan_name: str, root: str | Path = "runs") -> Path:
+def default_folder(plan_name: str, root: str | Path | None = None) -> Path:
+    """``runs/<plan>-<UTC time>``, under ``$CNPLAN_HOME`` when it is set (see
+    :func:`cnplan.files.output_root`).
+    """
+    from cnplan.files import output_root
+
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    return Path(root) / f"{plan_name}-{stamp}"
+    return Path(root if root is not None else output_root("runs")) / f"{plan_name}-{stamp}"
 
 
 def write_run(ds: xr.Dataset, folder: str | Path, meta: dict[str, Any],

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from cnplan import format as display
 from cnplan.data import Dataset
 from cnplan.i18n import N_, ngettext
 from cnplan.i18n import gettext as _
@@ -142,7 +143,7 @@ STEADY_SHARE = 0.05
 def trajectory_sentence(trajectory: dict[str, Any]) -> str:
     """The central trajectory in words: "In the median future, coca rises from about ..."."""
     start, end = trajectory["from"], trajectory["to"]
-    values = {"from": f"{about(start):,}", "to": f"{about(end):,}",
+    values = {"from": display.number(about(start)), "to": display.number(about(end)),
               "y0": trajectory["from_year"], "y1": trajectory["to_year"]}
     if abs(end - start) <= STEADY_SHARE * max(abs(start), 1.0):
         return _("In the median future, coca stays at about %(from)s ha from %(y0)s to %(y1)s "
@@ -167,15 +168,21 @@ def years_text(row: Any, short: bool = False) -> str:
     if count is None:  # a run.json written before the count was stored
         if median is None or (isinstance(median, float) and math.isnan(median)):
             return _("never in horizon")
-        return f"{median:.0f} [{get('year_p10'):.0f}–{get('year_p90'):.0f}]"
+        return _year_range(median, get("year_p10"), get("year_p90"))
     if count == 0:
         return _("never in horizon")
     if count < MIN_FUTURES_FOR_YEARS:
         return ngettext("too few to say when: %(k)s future reaches it",
                         "too few to say when: %(k)s futures reach it", count) % {"k": count}
-    text = f"{median:.0f} [{get('year_p10'):.0f}–{get('year_p90'):.0f}]"
+    text = _year_range(median, get("year_p10"), get("year_p90"))
     return text if short else text + " " + ngettext(
-        "(%(k)s future)", "(%(k)s futures)", count) % {"k": f"{count:,}"}
+        "(%(k)s future)", "(%(k)s futures)", count) % {"k": display.number(count)}
+
+
+def _year_range(median: float, p10: float, p90: float) -> str:
+    """"2013 [2011–2015]": whole years (the first year reached is a year, never "2,013")."""
+    return (f"{display.year(round(median))} [{display.year(round(p10))}–"
+            f"{display.year(round(p90))}]")
 
 
 def _band(values: xr.DataArray) -> pd.DataFrame:

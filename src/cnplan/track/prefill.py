@@ -23,11 +23,16 @@ SHIPPED_DATA = "cnplan shipped data"
 """``reported_by`` of actuals pre-filled from the data shipped with cnplan."""
 
 LEVER_VARIABLES: dict[str, list[str]] = {
-    "forced_eradication": ["eradication_forced_ha", "eradication_ha"],
+    "forced_eradication": ["eradication_forced_ha"],
     "voluntary_eradication": ["eradication_voluntary_ha"],
 }
-"""Lever -> dataset variables that measure it, best first (``eradication_ha`` is all
-eradication, used for forced eradication where the source does not split it)."""
+"""Lever -> dataset variables that measure it, best first."""
+
+NOT_SPLIT: dict[str, str] = {"forced_eradication": "eradication_ha"}
+"""Lever -> a dataset total that also counts something else. ``eradication_ha`` is forced plus
+voluntary eradication: recorded as a forced-eradication actual it would overstate what the
+police teams did (and feed that into ``run --with-actuals``), so it is never used for it; where
+only the total exists, ``track init`` says so instead."""
 
 GOAL_VARIABLES: list[tuple[str, str]] = [("poppy", "poppy_ha"), ("coca", "coca_ha")]
 """Words in a goal indicator's id -> the dataset variable it reports (first match wins)."""
@@ -105,6 +110,11 @@ def prefill_shipped(engine: Engine, plan: Plan, today: datetime | None = None) -
         for ind in plan.indicators:
             variable = variable_for(ind, available)
             if variable is None:
+                total = NOT_SPLIT.get(ind.lever or "")
+                if total in available:
+                    lines.append(
+                        f"indicator {ind.id}: not pre-filled; the data's {total} counts forced "
+                        "and voluntary eradication together (no split in the source)")
                 continue
             zone = ind.zone or "national"
             rows = obs[(obs["variable"] == variable) & (obs["zone"] == zone)]
@@ -125,8 +135,6 @@ def prefill_shipped(engine: Engine, plan: Plan, today: datetime | None = None) -
                     continue
                 best, others = pick(group, ind)
                 comment = f"{variable}, {best['quality']}, {plan.data} dataset"
-                if variable == "eradication_ha" and ind.lever == "forced_eradication":
-                    comment += "; forced and voluntary not split"
                 if others:
                     comment += "; other values for the year: " + ", ".join(others)
                 fields = {

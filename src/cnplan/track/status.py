@@ -5,11 +5,14 @@ the target for that period. Targets between dated targets (or between the baseli
 first target) are interpolated linearly; after the last target it holds. In the current year a
 per-year lever indicator's target is pro-rated by the share of the year gone. Achievement is
 actual / target when higher is better and target / actual when lower is better; on track from
-90 %, at risk from 60 %, off track below.
+90 %, at risk from 60 %, off track below. "% of target" is the same achievement in percent.
+A view (table, page, report) shows one period for every indicator: the latest year with any
+actual (:func:`view_period`), so rows never mix years.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,6 +49,8 @@ class IndicatorStatus:
     percent: float | None
     status: str
     trend: str
+    last_period: int | None = None
+    last_actual: float | None = None
 
 
 @dataclass
@@ -55,6 +60,7 @@ class ObjectiveStatus:
     id: str
     title: str
     rows: list[IndicatorStatus] = field(default_factory=list)
+    period: int | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -123,41 +129,62 @@ def trend(values: list[float], direction: str) -> str:
     return "improving" if better else "worsening"
 
 
+def view_period(actuals: list[dict[int, float]], targets: list[dict[int, float]],
+                today: datetime) -> int | None:
+    """The one period a status view shows for every indicator (never a mix of years).
+
+    The latest year, up to the current one, in which any indicator has an actual; with no
+    actuals at all, the first target year from the current year on (else the last target year).
+    """
+    reported = [p for a in actuals for p in a if p <= today.year]
+    if reported:
+        return max(reported)
+    years = sorted({p for t in targets for p in t})
+    upcoming = [p for p in years if p >= today.year]
+    return upcoming[0] if upcoming else (years[-1] if years else None)
+
+
+def percent_of_target(actual: float, target: float, direction: str) -> float | None:
+    """How much of the target is achieved, in percent, the way the indicator is read.
+
+    Higher is better: actual / target. Lower is better (coca area): target / actual, so 50,000
+    ha against a target of 40,000 is 80%, and beating the target gives more than 100%. None
+    where it has no finite value (a zero actual of a lower-is-better indicator).
+    """
+    score = achievement(actual, target, direction)
+    return 100.0 * score if math.isfinite(score) else None
+
+
 def indicator_status(
-    ind: Indicator, targets: dict[int, float], actuals: dict[int, float], today: datetime
+    ind: Indicator, targets: dict[int, float], actuals: dict[int, float], today: datetime,
+    period: int | None = None,
 ) -> IndicatorStatus:
-    """The status row of one indicator from its targets and in-force actuals by period."""
-    values = [actuals[p] for p in sorted(actuals)]
-    if not actuals:
-        upcoming = [p for p in sorted(targets) if p >= today.year] or sorted(targets)[-1:]
-        period = upcoming[0] if upcoming else None
-        target = targets.get(period) if period is not None else None
-        return IndicatorStatus(
-            ind.id, ind.name, ind.unit, ind.direction, period, target, None, None, "no data", "-"
-        )
-    period = max(actuals)
-    actual = actuals[period]
-    target = target_for(period, targets, ind.baseline, ind.baseline_year)
+    """The status row of one indicator in the view's ``period`` (default: its latest actual).
+
+    Without an actual for ``period`` the row says "no data" and carries the latest earlier
+    actual in ``last_period``/``last_actual``; actuals after ``period`` are not looked at.
+    """
+    if period is None:
+        period = view_period([actuals], [targets], today)
+    known = {p: v for p, v in actuals.items() if period is None or p <= period}
+    values = [known[p] for p in sorted(known)]
+    target = target_for(period, targets, ind.baseline, ind.baseline_year) if period else None
     spec = LEVERS.get(ind.lever) if ind.lever else None
     if target is not None and period == today.year and spec is not None and "/yr" in spec.unit:
         target *= year_share(today)
+    last = max((p for p in known if p != period), default=None)
+    last_values = (last, known[last]) if last is not None else (None, None)
+    if period not in known:
+        return IndicatorStatus(ind.id, ind.name, ind.unit, ind.direction, period, target, None,
+                               None, "no data", trend(values, ind.direction), *last_values)
+    actual = known[period]
     if target is None:
         status, percent = "no target", None
     else:
         status = classify(achievement(actual, target, ind.direction))
-        percent = 100.0 * actual / target if target else None
-    return IndicatorStatus(
-        ind.id,
-        ind.name,
-        ind.unit,
-        ind.direction,
-        period,
-        target,
-        actual,
-        percent,
-        status,
-        trend(values, ind.direction),
-    )
+        percent = percent_of_target(actual, target, ind.direction)
+    return IndicatorStatus(ind.id, ind.name, ind.unit, ind.direction, period, target, actual,
+                           percent, status, trend(values, ind.direction), *last_values)
 
 
 @dataclass(frozen=True)
@@ -211,17 +238,25 @@ def series(url: str | None = None) -> list[IndicatorSeries]:
         engine.dispose()
 
 
-def status(url: str | None = None, today: datetime | None = None) -> list[ObjectiveStatus]:
-    """Status of every indicator, grouped by objective (objectives without indicators omitted)."""
+def status(url: str | None = None, today: datetime | None = None,
+           period: int | None = None) -> list[ObjectiveStatus]:
+    """Status of every indicator in one period, grouped by objective (empty objectives omitted).
+
+    ``period`` defaults to :func:`view_period` over all indicators, so every row of the view is
+    the same year; an indicator without an actual for it says "no data".
+    """
     today = today or db.now()
     engine = db.open_engine(url)
     try:
         with db.session_scope(engine, write=False) as session:
-            out: dict[str, ObjectiveStatus] = {}
-            rows = _indicators(session, entries(session, history=False))
-            for ind, objective, targets, actuals in rows:
-                group = out.setdefault(objective.id, ObjectiveStatus(objective.id, objective.title))
-                group.rows.append(indicator_status(ind, targets, actuals, today))
-            return list(out.values())
+            rows = list(_indicators(session, entries(session, history=False)))
     finally:
         engine.dispose()
+    if period is None:
+        period = view_period([a for *_, a in rows], [t for _, _, t, _ in rows], today)
+    out: dict[str, ObjectiveStatus] = {}
+    for ind, objective, targets, actuals in rows:
+        group = out.setdefault(objective.id,
+                               ObjectiveStatus(objective.id, objective.title, period=period))
+        group.rows.append(indicator_status(ind, targets, actuals, today, period))
+    return list(out.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,8 +24,20 @@ class Problem:
 
 
 def unknown_indicator(indicator_id: str, valid: list[str]) -> str:
-    """The message for an unknown indicator id, listing the valid ones."""
-    return f"unknown indicator {indicator_id!r}; valid indicators are {', '.join(sorted(valid))}"
+    """The message for an unknown indicator id: the closest ids first, then every valid one."""
+    import difflib
+
+    close = difflib.get_close_matches(indicator_id, valid, n=3, cutoff=0.6)
+    if not close:  # a word of the id typed alone ("coca", "eradication")
+        close = [v for v in sorted(valid) if indicator_id.strip().lower() in v.lower()][:3]
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return (f"unknown indicator {indicator_id!r}{hint}; valid indicators are "
+            f"{', '.join(sorted(valid))}")
+
+
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+"""A number written with thousands commas ("2,100", "12,232.5"): read without the commas.
+A comma elsewhere ("2,1") stays an error: it could be a decimal comma."""
 
 
 def parse_value(raw: object, indicator: Indicator) -> tuple[float | None, list[Problem]]:
@@ -35,6 +48,8 @@ def parse_value(raw: object, indicator: Indicator) -> tuple[float | None, list[P
         value = float(raw)
     else:
         text = str(raw).strip().replace("_", "")
+        if THOUSANDS.fullmatch(text):
+            text = text.replace(",", "")
         try:
             value = float(text)
         except ValueError:

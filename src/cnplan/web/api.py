@@ -208,9 +208,13 @@ def exploration(name: str, request: Request, _: Reader) -> dict[str, Any]:
 
 # -- tracker ------------------------------------------------------------------------------------
 @router.get("/tracker/status", tags=["tracker"])
-def tracker_status(request: Request, _: Reader) -> list[dict[str, Any]]:
-    """Status of every indicator by objective (on track, at risk, off track, no data)."""
-    return services(request).tracker_status()
+def tracker_status(request: Request, _: Reader,
+                   period: Annotated[int | None, Query(ge=1900, le=2200)] = None
+                   ) -> list[dict[str, Any]]:
+    """Status of every indicator by objective (on track, at risk, off track, no data), all in
+    one period: ``period``, or by default the latest year with any actual.
+    """
+    return services(request).tracker_status(period)
 
 
 @router.post("/tracker/actuals", tags=["tracker"], status_code=201)

@@ -79,7 +79,9 @@ def run_summary(folder: Path) -> dict[str, Any]:
     out["central_trajectory"] = _clean(meta.get("central_trajectory"))
     out["levers_from_actuals"] = meta.get("levers_from_actuals", [])
     out["assumptions"] = meta.get("assumptions", [])
+    out["variant"] = [c.get("text") for c in meta.get("variant") or [] if isinstance(c, dict)]
     out["has_report"] = (folder / "report.html").is_file()
+    out["has_yearly"] = (folder / "yearly.xlsx").is_file()
     out["created"] = _mtime_iso(folder / "run.json")
     return out
 

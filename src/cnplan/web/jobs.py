@@ -19,6 +19,7 @@ whether to start it again.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -59,6 +60,8 @@ def run_command(settings: Settings, job: dict) -> list[str]:
         "--scenarios", str(job["scenarios"]), "--seed", str(job["seed"]),
         "--out", str(settings.runs_dir / job["run_id"]),
     ]
+    for change in json.loads(job.get("changes") or "[]"):
+        cmd += ["--set", str(change)]
     if job["with_actuals"]:
         cmd.append("--with-actuals")
         if settings.db_url:

@@ -81,11 +81,12 @@ def choose_language(code: str, next: str = "/") -> Response:  # noqa: A002 - the
     return response
 
 
-def _tracker(request: Request) -> tuple[list[dict[str, Any]], str | None]:
+def _tracker(request: Request, period: int | None = None
+             ) -> tuple[list[dict[str, Any]], str | None]:
     from cnplan.track import TrackError
 
     try:
-        return svc(request).tracker_status(), None
+        return svc(request).tracker_status(period), None
     except TrackError as exc:
         return [], str(exc)
 
@@ -274,12 +275,65 @@ def job_page(job_id: JobId, request: Request, _: Reader) -> HTMLResponse:
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
 def run_page(run_id: str, request: Request, _: Reader) -> HTMLResponse:
+    return _run_page(request, run_id)
+
+
+def _run_page(request: Request, run_id: str, status: int = 200, form: dict | None = None,
+              problems: dict | None = None) -> HTMLResponse:
+    from cnplan.web.whatif import variant_choices
+
     s = svc(request)
     folder, run = catalog.read_run(s.settings.runs_dir, run_id)
     with i18n.use_language(request_language(request)):
         run = _goals_in_words(run, folder / "run.json")
-    return render(request, "run.j2", run=run,
-                  job=s.state.job_for_run(run_id))
+    return render(request, "run.j2", status=status, run=run,
+                  job=s.state.job_for_run(run_id), choices=variant_choices(run),
+                  form=form or {}, problems=problems or {})
+
+
+@router.post("/runs/{run_id}/variant", response_class=HTMLResponse)
+def start_variant(run_id: str, request: Request, who: Writer,
+                  lever: Annotated[str, Form(max_length=60)] = "",
+                  where: Annotated[str, Form(max_length=60)] = "",
+                  first: Annotated[str, Form(max_length=8)] = "",
+                  last: Annotated[str, Form(max_length=8)] = "",
+                  value: Annotated[str, Form(max_length=30)] = "") -> Response:
+    """Run the run's plan again with one lever changed, on the same futures."""
+    from cnplan.web.whatif import change_text
+
+    form = {"lever": lever, "where": where, "first": first, "last": last, "value": value}
+    try:
+        job = svc(request).start_variant(run_id, [change_text(**form)], who)
+    except InputError as exc:
+        return _run_page(request, run_id, status=400, form=form, problems=exc.problems)
+    return RedirectResponse(f"/jobs/{job['id']}", status_code=303)
+
+
+@router.get("/runs/{run_id}/yearly.{ext}")
+def run_yearly(run_id: str, ext: str, request: Request, _: Reader) -> FileResponse:
+    """The run's yearly bands as a spreadsheet (xlsx) or CSV."""
+    folder = catalog.run_folder(svc(request).settings.runs_dir, run_id)
+    types = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "csv": "text/csv"}
+    path = folder / f"yearly.{ext}"
+    if ext not in types or not path.is_file():
+        raise catalog.NotFound(f"run {run_id!r} has no yearly.{ext}")
+    return FileResponse(path, media_type=types[ext], filename=f"{run_id}-yearly.{ext}")
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare_page(request: Request, _: Reader, a: str = "", b: str = "") -> HTMLResponse:
+    """Pick two runs; with both picked, show them side by side."""
+    from cnplan.web.whatif import comparison_context
+
+    s = svc(request)
+    runs = [r for r in catalog.list_runs(s.settings.runs_dir) if not r.get("problem")]
+    context: dict[str, Any] = {"runs": runs, "a": a, "b": b, "comparison": None}
+    if a and b:
+        folders = [catalog.run_folder(s.settings.runs_dir, x) for x in (a, b)]
+        with i18n.use_language(request_language(request)):
+            context["comparison"] = comparison_context(folders)
+    return render(request, "compare.j2", **context)
 
 
 def _goals_in_words(run: dict[str, Any], path: FilePath) -> dict[str, Any]:
@@ -364,8 +418,9 @@ ACTUAL_FIELDS = ("indicator", "period", "value", "reported_by", "source", "comme
 
 @router.get("/tracker", response_class=HTMLResponse)
 def tracker_page(request: Request, _: Reader,
-                 reported: Annotated[int | None, Query(ge=1, lt=2**63)] = None) -> HTMLResponse:
-    groups, error = _tracker(request)
+                 reported: Annotated[int | None, Query(ge=1, lt=2**63)] = None,
+                 period: Annotated[int | None, Query(ge=1900, le=2200)] = None) -> HTMLResponse:
+    groups, error = _tracker(request, period)
     return render(request, "tracker.j2", groups=groups, tracker_error=error, form={},
                   problems={}, reported=reported)
 
@@ -388,4 +443,5 @@ def tracker_report(
         groups, error = _tracker(request)
         return render(request, "tracker.j2", status=400, groups=groups, tracker_error=error,
                       form=form, problems=exc.problems, reported=None)
-    return RedirectResponse(f"/tracker?reported={entry['id']}", status_code=303)
+    return RedirectResponse(f"/tracker?reported={entry['id']}&period={entry['period']}",
+                            status_code=303)  # show the year just recorded

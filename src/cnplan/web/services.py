@@ -7,6 +7,7 @@ Data, plans and the tracker are reached through their own Python APIs (``cnplan.
 from __future__ import annotations
 
 import functools
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -201,6 +202,39 @@ class Services:
         self.jobs.submit()
         return self.job(job_id)
 
+    def start_variant(self, run_id: str, changes: list[str], who: str) -> dict[str, Any]:
+        """Queue a what-if variant of a saved run: its plan with the run's own ``--set`` changes
+        and these, on the same futures (seed and number), so the two compare pairwise.
+        """
+        from cnplan.data import load_dataset
+        from cnplan.errors import LocatedError
+        from cnplan.plans.variant import variant
+
+        _, run = catalog.read_run(self.settings.runs_dir, run_id)
+        plan_name = str(run.get("plan") or "")
+        changes = [c.strip() for c in changes if c and c.strip()]
+        if not changes:
+            raise InputError("variant refused: give at least one change",
+                             {"change": "give a lever and a value, e.g. ad_funding.vraem=2x"})
+        try:
+            plan, _text = self.plan(plan_name)
+        except catalog.NotFound:
+            msg = (f"the plan of this run, {plan_name!r}, is neither built in nor saved in the "
+                   "app; upload it under Plans first")
+            raise InputError(f"variant refused: {msg}", {"change": msg}) from None
+        every = [c["text"] for c in run.get("variant") or []] + changes
+        try:
+            variant(plan, every, load_dataset(plan.data))
+        except LocatedError as exc:
+            msg = "; ".join(exc.problems)
+            raise InputError(f"variant refused: {msg}", {"change": msg}) from None
+        new_id = new_run_id(f"{plan_name}-variant")
+        job_id = self.state.add_job(new_id, self.plan_ref(plan_name), int(run["scenarios"]),
+                                    int(run["seed"]), False, who, changes=every,
+                                    base_run=run_id)
+        self.jobs.submit()
+        return self.job(job_id)
+
     def job(self, job_id: int) -> dict[str, Any]:
         job = self.state.job(job_id)
         if job is None:
@@ -217,18 +251,25 @@ class Services:
                                    "finished")}
         out["plan"] = Path(plan).stem if plan.endswith(".yaml") else plan
         out["with_actuals"] = bool(job["with_actuals"])
+        out["changes"] = json.loads(job.get("changes") or "[]")
+        out["base_run"] = job.get("base_run")
         out["progress_is_estimate"] = job["status"] == "running"
         return out
 
     # -- tracker ------------------------------------------------------------------------------
-    def tracker_status(self) -> list[dict[str, Any]]:
+    def tracker_status(self, period: int | None = None) -> list[dict[str, Any]]:
         """Indicator status by objective, as plain dicts (raises TrackError if no database).
+
+        ``period`` shows that year for every indicator (not cached); by default the tracker's
+        view period (the latest year with any actual).
 
         Computing it takes tens of ms (the tracker opens and checks its database each time), so
         the result is reused for :data:`STATUS_SECONDS`. When it is stale, one thread
         recomputes it while the others keep answering with the previous table (never older
         than one recomputation), instead of queueing behind it.
         """
+        if period is not None:
+            return self._compute_status(period)
         cached = self._status
         if cached is not None and time.monotonic() - cached[0] < STATUS_SECONDS:
             return cached[1]
@@ -246,14 +287,14 @@ class Services:
         finally:
             self._status_lock.release()
 
-    def _compute_status(self) -> list[dict[str, Any]]:
+    def _compute_status(self, period: int | None = None) -> list[dict[str, Any]]:
         from dataclasses import asdict
 
         from cnplan.track import status
 
-        groups = status(self.settings.db_url)
+        groups = status(self.settings.db_url, period=period)
         return [
-            {"id": g.id, "title": g.title, "counts": g.counts,
+            {"id": g.id, "title": g.title, "counts": g.counts, "period": g.period,
              "rows": [catalog._clean(asdict(r)) for r in g.rows]}
             for g in groups
         ]

@@ -40,9 +40,18 @@ CREATE TABLE IF NOT EXISTS jobs (
     created TEXT NOT NULL,
     started TEXT,
     finished TEXT,
-    pid INTEGER
+    pid INTEGER,
+    changes TEXT NOT NULL DEFAULT '[]',
+    base_run TEXT
 );
 """
+
+ADDED_JOB_COLUMNS = {
+    "changes": "TEXT NOT NULL DEFAULT '[]'",
+    "base_run": "TEXT",
+}
+"""Columns added to ``jobs`` after its first release (what-if variants: the ``--set`` changes as
+a JSON list and the run they vary); a state database made before them gets them on opening."""
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
@@ -62,6 +71,10 @@ class StateDB:
         with self.connect() as con:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(SCHEMA)
+            have = {r[1] for r in con.execute("PRAGMA table_info(jobs)")}
+            for column, kind in ADDED_JOB_COLUMNS.items():
+                if column not in have:
+                    con.execute(f"ALTER TABLE jobs ADD COLUMN {column} {kind}")
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
@@ -105,12 +118,17 @@ class StateDB:
 
     # -- jobs ---------------------------------------------------------------------------------
     def add_job(self, run_id: str, plan: str, scenarios: int, seed: int, with_actuals: bool,
-                submitted_by: str) -> int:
+                submitted_by: str, changes: list[str] | None = None,
+                base_run: str | None = None) -> int:
+        import json
+
         with self.connect() as con:
             cur = con.execute(
                 "INSERT INTO jobs (run_id, plan, scenarios, seed, with_actuals, status, stage,"
-                " submitted_by, created) VALUES (?, ?, ?, ?, ?, 'queued', 'waiting', ?, ?)",
-                (run_id, plan, scenarios, seed, int(with_actuals), submitted_by, now_iso()),
+                " submitted_by, created, changes, base_run)"
+                " VALUES (?, ?, ?, ?, ?, 'queued', 'waiting', ?, ?, ?, ?)",
+                (run_id, plan, scenarios, seed, int(with_actuals), submitted_by, now_iso(),
+                 json.dumps(list(changes or [])), base_run),
             )
             return int(cur.lastrowid)
 

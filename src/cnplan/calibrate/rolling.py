@@ -1,0 +1,345 @@
+"""Rolling-origin evaluation: fit at every cut-off, forecast what followed, score by horizon.
+
+The standard of forecasting practice (Hyndman & Athanasopoulos 2021 [Hyndman2021], "evaluation
+on a rolling forecasting origin"): the model is fitted to the observations up to each cut-off,
+from the fifth observed year of the simulated window to the second-to-last, and forecasts each
+following observed year up to ``horizon`` years ahead. Nothing after a cut-off enters its fit,
+its zone weights, land caps, structural error or baselines.
+
+Two model forecasts are scored at every cut-off:
+
+- *conditional*: the observed eradication of the test years is the input ("what the model says
+  given what was done");
+- *unconditional*: the status-quo plan from the cut-off, i.e. forced eradication held at its
+  latest full-year national level observed up to the cut-off (the rule of
+  :mod:`cnplan.plans.status_quo`, applied to the data an analyst had that year).
+
+Fits here are smaller than a shipped calibration (``ROLLING_PARTICLES`` particles,
+``ROLLING_GENERATIONS`` generations instead of 1,000 and 10); ``docs/validation.md`` shows, at
+one cut-off, that a full fit gives the same scores to within their sampling noise.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from cnplan.calibrate.fit import _sim, calibrate
+from cnplan.calibrate.forecast import anchored_forecast, structural_error
+from cnplan.calibrate.history import FORCED_KINDS, history_inputs
+from cnplan.calibrate.scores import (
+    BASELINES,
+    baseline_ensembles,
+    crps_ensemble,
+    interval_hits,
+)
+from cnplan.data import Dataset
+
+ROLLING_PARTICLES = 300
+ROLLING_GENERATIONS = 4
+FIRST_CUTOFF_OBS = 5
+"""Cut-offs start at the fifth observed year of the simulated window (fewer cannot fit a trend
+baseline or estimate a yearly spread)."""
+HORIZON_GROUPS = (("1-3", 1, 3), ("4-8", 4, 8))
+KINDS = ("conditional", "unconditional")
+
+DEVIDA_CUTOFF = 2022
+DEVIDA_PROJECTIONS = {
+    "Peru": {
+        2023: (109_250.0, "=", "DEVIDA's trend projection for 2023 (peru SOURCES.md S36, S38)"),
+        2024: (125_000.0, ">", "DEVIDA's trend projection for 2024, 'over 125,000 ha' "
+               "(peru SOURCES.md S40)"),
+    }
+}
+"""Published projections by the national agency (as reported with the 2023 and 2024 surveys),
+compared with the unconditional forecast made with data up to ``DEVIDA_CUTOFF``. A '>' value
+is a lower bound, scored at its bound (which favours DEVIDA)."""
+
+
+def cutoffs(data: Dataset, start_year: int = 2005) -> list[int]:
+    """Every cut-off: from the fifth observed year from ``start_year`` to the second-to-last."""
+    national = data.national("coca_ha").dropna()
+    seen = [int(y) for y in national.index if int(y) >= start_year]
+    if len(seen) < FIRST_CUTOFF_OBS + 1:
+        raise ValueError(
+            f"{data.name}: a rolling evaluation needs at least {FIRST_CUTOFF_OBS + 1} observed "
+            f"years of coca_ha from {start_year}; the data has {len(seen)}"
+        )
+    return seen[FIRST_CUTOFF_OBS - 1 : -1]
+
+
+def status_quo_eradication(data: Dataset, cutoff: int) -> tuple[float, str]:
+    """Forced eradication an analyst at ``cutoff`` would hold: the latest full-year national
+    figure up to that year (the total, else the sum of the forced kinds).
+    """
+    kinds = ["eradication_ha"] if "eradication_ha" in data.variables else list(FORCED_KINDS)
+    total, notes = 0.0, []
+    for kind in kinds:
+        if kind not in data.variables:
+            continue
+        s = data.national(kind).dropna()
+        s = s[s.index <= cutoff]
+        if len(s):
+            total += float(s.iloc[-1])
+            notes.append(f"{kind} {int(s.index[-1])}: {float(s.iloc[-1]):,.0f} ha")
+    return total, "; ".join(notes) or "no eradication observed up to the cut-off: 0"
+
+
+def model_paths(inputs, theta: np.ndarray, train: np.ndarray, rng: np.random.Generator):
+    """The model's forecast ensemble for the years after the last training observation."""
+    years = inputs.years
+    coca, _, _ = _sim(inputs, theta, rng)
+    error = structural_error(years, train, _sim(inputs, theta)[0])
+    return anchored_forecast(years, train, coca, error, rng), error
+
+
+@dataclass
+class CutoffResult:
+    """One cut-off's scored rows (one per kind, test year and forecaster)."""
+
+    cutoff: int
+    rows: list[dict]
+    in_sample_mape: float
+    status_quo: str
+    years: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # scored test years
+    observed: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ensembles: dict[str, np.ndarray] = field(default_factory=dict)  # model kinds and the RW
+    weights: dict[str, float] = field(default_factory=dict)  # combination weight of the model
+
+
+@dataclass
+class Forecasts:
+    """The model's forecast ensembles (M, H) from one cut-off, by kind, for ``years``."""
+
+    cutoff: int
+    years: np.ndarray
+    ensembles: dict[str, np.ndarray]
+    in_sample_mape: float
+    status_quo: str
+
+
+def forecast_from(
+    data: Dataset, cutoff: int, end: int, start_year: int = 2005,
+    particles: int = ROLLING_PARTICLES, generations: int = ROLLING_GENERATIONS, seed: int = 0,
+    theta: np.ndarray | None = None,
+) -> Forecasts:
+    """Fit up to ``cutoff`` (unless ``theta``, parameter rows, is given) and forecast to
+    ``end``: conditional (observed eradication) and unconditional (status quo).
+    """
+    national = data.national("coca_ha")
+    in_sample = float("nan")
+    if theta is None:
+        fit = calibrate(data, start_year, end_year=end, until=cutoff, particles=particles,
+                        generations=generations, seed=seed)
+        theta, in_sample = fit.parameter_set.samples, fit.in_sample_mape
+    inputs, _ = history_inputs(data, start_year, end, until=cutoff)
+    years = inputs.years
+    train = np.where(years <= cutoff, national.reindex(years).to_numpy(float), np.nan)
+    sq, sq_note = status_quo_eradication(data, cutoff)
+    erad = inputs.observed_eradication.copy()
+    erad[years > cutoff] = sq
+    ensembles = {}
+    for k, kind in enumerate(KINDS):
+        run = inputs if kind == "conditional" else replace(inputs, observed_eradication=erad)
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, cutoff, k)))
+        paths, error = model_paths(run, theta, train, rng)
+        ensembles[kind] = paths[:, years[years > error.last_year] > cutoff]
+    return Forecasts(cutoff, years[years > cutoff], ensembles, in_sample, sq_note)
+
+
+def evaluate_cutoff(
+    data: Dataset, cutoff: int, horizon: int = 8, start_year: int = 2005,
+    particles: int = ROLLING_PARTICLES, generations: int = ROLLING_GENERATIONS, seed: int = 0,
+) -> CutoffResult:
+    """Fit up to ``cutoff``; score both model forecasts and the baselines on what followed."""
+    national = data.national("coca_ha")
+    last = int(national.dropna().index.max())
+    end = min(last, cutoff + horizon)
+    fc = forecast_from(data, cutoff, end, start_year, particles, generations, seed)
+    ahead = fc.years
+    seen = national.dropna()
+    seen = seen[(seen.index >= start_year) & (seen.index <= cutoff)]
+    base = baseline_ensembles(seen.index.to_numpy(int), seen.to_numpy(float), ahead)
+    rows = []
+    observed = national.reindex(ahead).to_numpy(float)
+    ok = ~np.isnan(observed)
+    for name, ens in [*fc.ensembles.items(), *base.items()]:
+        crps = crps_ensemble(ens[:, ok], observed[ok])
+        hit90 = interval_hits(ens[:, ok], observed[ok], 0.9)
+        hit50 = interval_hits(ens[:, ok], observed[ok], 0.5)
+        q = np.quantile(ens[:, ok], [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+        for j, year in enumerate(ahead[ok]):
+            rows.append({
+                "cutoff": cutoff, "year": int(year), "horizon": int(year - cutoff),
+                "forecaster": name, "observed": float(observed[ok][j]),
+                "p05": float(q[0, j]), "p25": float(q[1, j]), "median": float(q[2, j]),
+                "p75": float(q[3, j]), "p95": float(q[4, j]), "crps": float(crps[j]),
+                "ape": float(abs(q[2, j] - observed[ok][j]) / observed[ok][j]),
+                "in90": bool(hit90[j]), "in50": bool(hit50[j]),
+            })
+    keep = {k: fc.ensembles[k][:, ok] for k in KINDS}
+    keep["random_walk"] = base["random_walk"][:, ok]
+    return CutoffResult(cutoff, rows, fc.in_sample_mape, fc.status_quo, ahead[ok],
+                        observed[ok], keep)
+
+
+def _evaluate(args: tuple) -> CutoffResult:
+    return evaluate_cutoff(*args)
+
+
+@dataclass
+class Rolling:
+    """A rolling-origin evaluation of one dataset."""
+
+    data: str
+    country: str
+    cutoffs: list[CutoffResult]
+    horizon: int
+    particles: int
+    generations: int
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame([r for c in self.cutoffs for r in c.rows])
+
+    def summary(self) -> pd.DataFrame:
+        return summarize(self.frame(), self.horizon)
+
+    def devida(self) -> list[dict]:
+        return devida_comparison(self.country, self.frame())
+
+
+def rolling_backtest(
+    data: Dataset, horizon: int = 8, start_year: int = 2005,
+    particles: int = ROLLING_PARTICLES, generations: int = ROLLING_GENERATIONS, seed: int = 0,
+    workers: int = 1,
+) -> Rolling:
+    """Evaluate at every cut-off of ``data`` (in ``workers`` processes when above 1).
+
+    Each cut-off's seeds depend only on ``seed`` and the cut-off, so the result is the same for
+    any number of workers.
+    """
+    cuts = cutoffs(data, start_year)
+    if workers > 1:
+        args = [(data, c, horizon, start_year, particles, generations, seed)
+                for c in cuts]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_evaluate, args))
+    else:
+        results = [evaluate_cutoff(data, c, horizon, start_year, particles, generations, seed)
+                   for c in cuts]
+    add_combination(results)
+    return Rolling(data.name, data.country, results, horizon, particles, generations)
+
+
+WEIGHT_GRID = np.linspace(0.0, 1.0, 11)
+PRIOR_WEIGHT = 0.5
+"""The model's weight while fewer than ``MIN_PAIRS`` earlier forecasts can be scored."""
+MIN_PAIRS = 3
+
+
+def _mixture(model: np.ndarray, rw: np.ndarray, w: float) -> np.ndarray:
+    """A linear pool: ``w`` of the members from the model's ensemble, the rest from the random
+    walk's quantile grid (evenly spaced, so the pool keeps both distributions' shapes).
+    """
+    m = model.shape[0]
+    k = int(round(w * m))
+    take = np.linspace(0, rw.shape[0] - 1, m - k).round().astype(int)
+    return np.concatenate([model[:k], rw[take]], axis=0)
+
+
+def _best_weight(pairs: list[tuple[np.ndarray, np.ndarray, float]]) -> float:
+    if len(pairs) < MIN_PAIRS:
+        return PRIOR_WEIGHT
+    model = np.stack([p[0] for p in pairs], axis=1)
+    rw = np.stack([p[1] for p in pairs], axis=1)
+    observed = np.array([p[2] for p in pairs])
+    scores = [crps_ensemble(_mixture(model, rw, w), observed).mean() for w in WEIGHT_GRID]
+    return float(WEIGHT_GRID[int(np.argmin(scores))])
+
+
+def add_combination(results: list[CutoffResult]) -> None:
+    """Score a combination of each model forecast with the random walk, in place.
+
+    At each cut-off the model's weight is the one (on a 0.1 grid) that minimised the mean CRPS
+    of the earlier cut-offs' forecasts of years up to this cut-off, i.e. of years an analyst
+    had already observed: no test year of this cut-off, or any later year, enters it.
+    """
+    for kind in KINDS:
+        name = f"combined_{kind}"
+        done: list[tuple[int, np.ndarray, np.ndarray, float]] = []
+        for c in sorted(results, key=lambda r: r.cutoff):
+            if kind not in c.ensembles:
+                continue
+            pairs = [(m, r, y) for year, m, r, y in done if year <= c.cutoff]
+            w = _best_weight(pairs)
+            c.weights[kind] = w
+            model, rw = c.ensembles[kind], c.ensembles["random_walk"]
+            pool = _mixture(model, rw, w)
+            crps = crps_ensemble(pool, c.observed)
+            hit90 = interval_hits(pool, c.observed, 0.9)
+            hit50 = interval_hits(pool, c.observed, 0.5)
+            q = np.quantile(pool, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+            for j, year in enumerate(c.years):
+                obs = float(c.observed[j])
+                c.rows.append({
+                    "cutoff": c.cutoff, "year": int(year), "horizon": int(year - c.cutoff),
+                    "forecaster": name, "observed": obs, "p05": float(q[0, j]),
+                    "p25": float(q[1, j]), "median": float(q[2, j]), "p75": float(q[3, j]),
+                    "p95": float(q[4, j]), "crps": float(crps[j]),
+                    "ape": float(abs(q[2, j] - obs) / obs), "in90": bool(hit90[j]),
+                    "in50": bool(hit50[j]),
+                })
+                done.append((int(year), model[:, j], rw[:, j], obs))
+
+
+def _groups(horizon: int) -> list[tuple[str, int, int]]:
+    groups = [(label, lo, min(hi, horizon)) for label, lo, hi in HORIZON_GROUPS if lo <= horizon]
+    return groups + [(str(h), h, h) for h in range(1, horizon + 1)]
+
+
+def summarize(frame: pd.DataFrame, horizon: int = 8) -> pd.DataFrame:
+    """Scores by forecaster and horizon group: mean CRPS, MAPE of the median, coverage, and
+    each model forecast's CRPS skill against each baseline (1 - CRPS / baseline CRPS).
+    """
+    out = []
+    for label, lo, hi in _groups(horizon):
+        part = frame[(frame["horizon"] >= lo) & (frame["horizon"] <= hi)]
+        if part.empty:
+            continue
+        mean = part.groupby("forecaster")["crps"].mean()
+        for name, rows in part.groupby("forecaster", sort=False):
+            row = {
+                "horizon": label, "forecaster": name, "n": len(rows),
+                "crps": float(rows["crps"].mean()), "mape": float(rows["ape"].mean()),
+                "coverage_90": float(rows["in90"].mean()),
+                "coverage_50": float(rows["in50"].mean()),
+            }
+            for b in BASELINES:
+                row[f"skill_{b}"] = float(1.0 - mean[name] / mean[b])
+            out.append(row)
+    return pd.DataFrame(out)
+
+
+def devida_comparison(country: str, frame: pd.DataFrame) -> list[dict]:
+    """The unconditional forecast from ``DEVIDA_CUTOFF`` beside each published DEVIDA
+    projection and the observation.
+    """
+    out = []
+    for year, (value, sign, source) in DEVIDA_PROJECTIONS.get(country, {}).items():
+        rows = frame[(frame["forecaster"] == "unconditional") & (frame["year"] == year)
+                     & (frame["cutoff"] == DEVIDA_CUTOFF)]
+        if rows.empty:
+            continue
+        row = rows.iloc[0]
+        obs = float(row["observed"])
+        out.append({
+            "year": year, "cutoff": int(row["cutoff"]), "observed": obs,
+            "devida": value, "devida_sign": sign, "source": source,
+            "devida_ape": abs(value - obs) / obs, "model_median": float(row["median"]),
+            "model_p05": float(row["p05"]), "model_p95": float(row["p95"]),
+            "model_ape": float(row["ape"]),
+        })
+    return out

@@ -1,0 +1,72 @@
+"""Literature and natural-experiment checks can fail, and their bands come from the data."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from cnplan.calibrate.checks import (
+    EXPERIMENTS,
+    NO_EXPERIMENT,
+    experiment_band,
+    literature_checks,
+    natural_experiments,
+)
+from cnplan.data import load_dataset
+from cnplan.model import ParameterSet, default_parameter_set
+from cnplan.model.parameters import PARAM_INDEX
+
+
+@pytest.fixture(scope="module")
+def peru():
+    return load_dataset("peru")
+
+
+def _wrong(changes: dict[str, float], rows: int = 200) -> np.ndarray:
+    theta = default_parameter_set("peru").samples[:rows].copy()
+    for name, value in changes.items():
+        theta[:, PARAM_INDEX[name]] = value
+    return theta
+
+
+def test_bands_are_set_from_the_observations_alone(peru):
+    surge = next(e for e in EXPERIMENTS if e.name.startswith("2013"))
+    obs, lo, hi = experiment_band(peru, surge)
+    assert obs == pytest.approx(40300 / 60400 - 1)  # peru S17/S18, S22
+    assert lo < obs < hi and lo == pytest.approx(np.expm1(np.log(40300 / 60400) - 0.2326),
+                                                  abs=1e-3)
+
+
+def test_replanting_check_fails_on_a_wrong_parameter_set(peru):
+    # Presence at its highest cutting replanting by its most: the emergent share drops below
+    # the published 30% although replant_share itself is inside its prior range.
+    theta = _wrong({"presence_replant_cut": 0.8, "presence_base": 0.3, "replant_share": 0.3})
+    verdicts = {c.name: c.passed for c in literature_checks(peru, ParameterSet("x", theta, {}))}
+    assert verdicts["replanting share after forced eradication"] is False
+
+
+def test_natural_experiment_fails_when_eradication_does_nothing(peru):
+    # Every eradicated field replanted the same year and all displaced: the surge of 2013-2015
+    # cannot bring the area down, as it did (-33%).
+    theta = _wrong({"replant_same_year_share": 1.0, "replant_share": 0.67,
+                    "replant_share_hard_core": 0.92, "displacement_share": 1.0})
+    checks = natural_experiments(peru, theta=theta)
+    assert [c.name for c in checks] == [
+        "natural experiment: 2013–2015 eradication surge",
+        "natural experiment: 2020–2021 eradication pause",
+    ]
+    assert checks[0].passed is False
+
+
+def test_a_country_without_declared_experiments_is_skipped_with_the_reason():
+    colombia = load_dataset("colombia")
+    assert {e.name for e in EXPERIMENTS if e.country == "Colombia"} == {
+        "end of aerial spraying (Oct 2015), rise to 2017",
+        "voluntary substitution (PNIS) from 2017",
+    }
+    assert experiment_band(colombia, EXPERIMENTS[2])[0] == pytest.approx(171000 / 69132 - 1)
+    other = replace(colombia, zones=colombia.zones.assign(country="Elsewhere"))
+    (check,) = natural_experiments(other)
+    assert check.passed is None and NO_EXPERIMENT in check.model

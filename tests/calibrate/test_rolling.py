@@ -1,0 +1,138 @@
+"""Rolling-origin evaluation: scores, baselines, cut-offs, no test-year leakage, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cnplan.calibrate.rolling import (
+    cutoffs,
+    evaluate_cutoff,
+    status_quo_eradication,
+    summarize,
+)
+from cnplan.calibrate.scores import baseline_ensembles, crps_ensemble, crps_normal
+from cnplan.cli import app
+from cnplan.data import load_dataset
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def smallland(tmp_path: Path) -> Path:
+    """A SYNTHETIC one-zone country (not real figures): coca 2004-2013, some eradication."""
+    folder = tmp_path / "smallland"
+    folder.mkdir()
+    pd.DataFrame([{"zone_id": "SL-ALL", "name": "Smallland", "country": "Smallland",
+                   "kind": "hard_core", "lat": "0", "lon": "0", "departments": "",
+                   "note": "synthetic"}]).to_csv(folder / "zones.csv", index=False)
+    rows = [("coca_ha", y, 20000 + 900 * (y - 2005) - (2500 if y == 2010 else 0))
+            for y in range(2004, 2014)]
+    rows += [("eradication_ha", y, 3000.0 + 500 * (y % 3)) for y in range(2005, 2014)]
+    obs = pd.DataFrame([{"country": "Smallland", "zone": "SL-ALL", "year": y, "period": "year",
+                         "variable": v, "value": val, "unit": "ha", "source_id": "X1",
+                         "quality": "other", "note": "synthetic"} for v, y, val in rows])
+    obs.to_csv(folder / "observations.csv", index=False)
+    return folder
+
+
+def test_sample_crps_matches_the_closed_form_for_a_normal():
+    rng = np.random.default_rng(3)
+    samples = rng.normal(10.0, 2.0, size=(20000, 1))
+    for y in (10.0, 7.0, 15.5):
+        got = crps_ensemble(samples, np.array([y]))[0]
+        assert got == pytest.approx(crps_normal(10.0, 2.0, np.array([y]))[0], rel=0.02)
+    # a point mass scores its absolute error
+    assert crps_ensemble(np.full((5, 1), 3.0), np.array([5.0]))[0] == pytest.approx(2.0)
+
+
+def test_random_walk_is_centred_on_the_last_value_and_widens_with_sqrt_horizon():
+    years = np.arange(2005, 2011)
+    values = np.array([100.0, 110.0, 99.0, 120.0, 108.0, 115.0])
+    ens = baseline_ensembles(years, values, np.array([2011, 2014]))
+    rw = np.log(ens["random_walk"])
+    assert np.median(rw[:, 0]) == pytest.approx(np.log(115.0), abs=1e-6)
+    ratio = rw[:, 1].std() / rw[:, 0].std()
+    assert ratio == pytest.approx(2.0, rel=1e-6)  # horizon 4 vs 1
+    d = np.diff(np.log(values))
+    assert rw[:, 0].std() == pytest.approx(np.sqrt(np.mean(d**2)), rel=0.01)
+    trend = ens["linear_trend"]
+    assert trend[:, 1].std() > trend[:, 0].std()
+
+
+def test_cutoffs_run_from_the_fifth_observed_year_to_the_second_to_last():
+    peru = load_dataset("peru")
+    assert cutoffs(peru) == list(range(2009, 2024))
+    colombia = load_dataset("colombia")
+    assert cutoffs(colombia) == list(range(2010, 2023))  # 2005, 2007-2010: 2006 is missing
+
+
+def test_status_quo_uses_only_data_up_to_the_cut_off():
+    peru = load_dataset("peru")
+    value, note = status_quo_eradication(peru, 2016)
+    assert value == pytest.approx(30151.0) and "2016" in note
+    value, _ = status_quo_eradication(peru, 2018)  # 2018 has no full-year figure
+    assert value == pytest.approx(22885.0)
+
+
+def test_a_cut_off_learns_nothing_from_its_test_years(smallland, tmp_path):
+    data = load_dataset(smallland)
+    first = evaluate_cutoff(data, 2010, horizon=3, particles=30, generations=2)
+    obs = pd.read_csv(smallland / "observations.csv")
+    later = (obs["year"] > 2010) & (obs["variable"] == "coca_ha")
+    obs.loc[later, "value"] = obs.loc[later, "value"] * 3
+    obs.to_csv(smallland / "observations.csv", index=False)
+    second = evaluate_cutoff(load_dataset(smallland), 2010, horizon=3, particles=30,
+                             generations=2)
+    a, b = pd.DataFrame(first.rows), pd.DataFrame(second.rows)
+    assert set(a["forecaster"]) == {"conditional", "unconditional", "random_walk",
+                                    "random_walk_drift", "linear_trend"}
+    assert np.allclose(a["median"], b["median"])  # forecasts identical ...
+    assert not np.allclose(a["crps"], b["crps"])  # ... only the scores see the test years
+    summary = summarize(a, 3)
+    assert {"1-3", "1", "2", "3"} <= set(summary["horizon"])
+    assert summary["coverage_90"].between(0, 1).all()
+
+
+def test_rolling_cli_json(smallland, tmp_path, monkeypatch):
+    monkeypatch.setenv("CNPLAN_DATA_DIR", str(tmp_path / "userdata"))
+    result = runner.invoke(app, ["backtest", "--rolling", "--data", str(smallland),
+                                 "--horizon", "2", "--particles", "30", "--generations", "2",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert [c["cutoff"] for c in doc["cutoffs"]] == [2009, 2010, 2011, 2012]
+    groups = {(s["forecaster"], s["horizon"]) for s in doc["summary"]}
+    assert ("conditional", "1-3") in groups and ("unconditional", "2") in groups
+    assert all(-10 < s["skill_random_walk"] < 1 for s in doc["summary"])
+
+
+def test_combination_weights_learn_only_from_years_already_observed():
+    from cnplan.calibrate.rolling import CutoffResult, add_combination
+
+    rng = np.random.default_rng(0)
+
+    def cut(c: int, truth: float, model_centre: float) -> CutoffResult:
+        years = np.array([c + 1, c + 2])
+        model = rng.normal(model_centre, 1.0, size=(400, 2))
+        rw = np.sort(rng.normal(truth + 30.0, 1.0, size=(400, 2)), axis=0)  # a poor RW
+        ens = {"conditional": model, "unconditional": model, "random_walk": rw}
+        return CutoffResult(c, [], 0.0, "", years, np.full(2, truth), ens)
+
+    results = [cut(c, 100.0, 100.0) for c in range(2000, 2008)]
+    add_combination(results)
+    w = [r.weights["conditional"] for r in results]
+    assert w[:2] == [0.5, 0.5]  # nothing scored yet: the stated prior
+    assert w[-1] == 1.0  # the model has been right, the random walk far off
+    # A later cut-off's test years cannot move an earlier weight.
+    again = [cut(c, 100.0, 100.0) for c in range(2000, 2008)]
+    again[-1].observed[:] = 1e6
+    add_combination(again)
+    assert [r.weights["conditional"] for r in again] == w
+    frame = pd.DataFrame([row for r in results for row in r.rows])
+    assert {"combined_conditional", "combined_unconditional"} <= set(frame["forecaster"])
