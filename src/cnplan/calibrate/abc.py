@@ -217,14 +217,12 @@ def _weights(layout: Layout, new: np.ndarray, old: Population, w: np.ndarray, ch
     top = logk.max(axis=1, keepdims=True)
     mix = top[:, 0] + np.log(np.exp(logk - top).sum(axis=1))
     logw = layout.log_prior(new) - mix
-    logw -= logw.max()
-    out = np.exp(logw)
-    out /= out.sum()
     # Truncated importance sampling (after Ionides 2008): no weight above sqrt(N) times the
     # median weight. In 20-50 dimensions a kernel step's whitened length varies by several
     # units, so raw weights differ by e^10 and a handful of particles would take the whole
     # population; the truncation trades that variance for a bias that vanishes as N grows.
-    out = np.minimum(out, np.sqrt(len(out)) * np.median(out))
+    logw = np.minimum(logw, np.median(logw) + 0.5 * np.log(len(logw)))
+    out = np.exp(logw - logw.max())
     return out / out.sum()
 
 
