@@ -29,7 +29,7 @@ def rolling_json(result, wall: float) -> dict:
         "fit": {"particles": result.particles, "generations": result.generations},
         "cutoffs": [
             {"cutoff": c.cutoff, "in_sample_mape": c.in_sample_mape,
-             "status_quo_eradication": c.status_quo}
+             "status_quo_eradication": c.status_quo, "combination_weights": c.weights}
             for c in result.cutoffs
         ],
         "summary": json.loads(result.summary().to_json(orient="records")),
@@ -64,7 +64,7 @@ def print_rolling(result, wall: float) -> None:
                 "vs trend", "MAPE", "90% cov.", "50% cov."):
         table.add_column(col, justify="right")
     for row in summary.itertuples(index=False):
-        model = row.forecaster in ("conditional", "unconditional")
+        model = row.forecaster.endswith("conditional")
         table.add_row(
             row.forecaster, row.horizon, str(row.n), f"{row.crps:,.0f}",
             f"{row.skill_random_walk:+.2f}" if model else "",

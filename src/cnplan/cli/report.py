@@ -26,7 +26,7 @@ def _export(charts: list, folder: Path, formats: tuple[str, ...]) -> None:
     progress.step(task, len(charts), len(charts))
 
 
-def _run_report(folder: Path) -> tuple[list, Callable[[], str]]:
+def _run_report(folder: Path, maps: bool = False) -> tuple[list, Callable[[], str]]:
     """A run folder's charts, and how to render its HTML from them."""
     from cnplan.data import DataError
     from cnplan.plans import PlanError
@@ -37,7 +37,9 @@ def _run_report(folder: Path) -> tuple[list, Callable[[], str]]:
         inputs = load_inputs(folder)
     except (RunError, DataError, PlanError, OSError, KeyError) as exc:
         raise fail(exc) from None
-    charts = run_charts(inputs)
+    # exporting charts: every year's map too (zone bubbles and choropleth), one file each
+    years = [int(y) for y in inputs.ds["year"].to_numpy()] if maps else None
+    charts = run_charts(inputs, map_years=years)
     return charts, lambda: render_run_report(inputs, charts)
 
 
@@ -104,8 +106,10 @@ def register(app: typer.Typer) -> None:
         phase = _("report: read, draw the charts, write")
         with progress.shown():
             progress.step(phase, 0, 3)
-            build = _exploration_report if is_exploration(folder) else _run_report
-            charts, render = build(folder)
+            if is_exploration(folder):
+                charts, render = _exploration_report(folder)
+            else:
+                charts, render = _run_report(folder, maps=bool(formats))
             progress.step(phase, 2, 3)
             if formats:
                 _export(charts, png or folder / "charts", formats)
