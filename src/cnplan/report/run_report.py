@@ -281,6 +281,11 @@ def run_charts(inputs: RunInputs, map_years: list[int] | None = None) -> list[Ch
                         f"{float(med.sel(year=year, zone=z)):,.0f} ha" for z in inputs.zone_ids)
             + ".", ax.figure))
 
+    if map_years:
+        from cnplan.report.spacemap import choropleth_charts
+
+        out += choropleth_charts(ds, inputs.data, map_years, inputs.zone_names)
+
     ax = ch.lever_timeline(plan, inputs.zone_ids)
     out.append(Chart("lever_timeline", _("The plan's levers over time"),
                      _("Timeline of the plan's levers, one row per lever and one column per "

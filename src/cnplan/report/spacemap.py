@@ -230,3 +230,70 @@ def spatial_medians(ds: xr.Dataset) -> list[dict[str, Any]]:
 
 def _number(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+def choropleth_charts(ds: xr.Dataset, data, years: list[int], names: dict[str, str]) -> list:
+    """The choropleth as one matplotlib chart per year (for ``cnplan report --png``): zones by
+    median coca class, and the representative future's cells.
+    """
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Patch, RegularPolygon
+    from matplotlib.patches import Polygon as MplPolygon
+
+    from cnplan.report.charts import new_axes
+    from cnplan.report.figures import Chart
+
+    if not getattr(data, "path", "") or not has_boundaries(data.path):
+        return []
+    b = load_boundaries(data.path)
+    zones = [str(z) for z in ds["zone"].to_numpy()]
+    if set(zones) - set(b.zones):
+        return []
+    med = ds["coca_ha"].median("scenario")
+    grid = grid_of(data, geography_of(data))
+    st = story(ds, grid, med.isel(year=0).to_numpy()) if grid is not None else None
+    to_km, _kx = projector(float(np.mean([b.zones[z].centroid.y for z in zones])))
+    out = []
+    for year in years:
+        ax = new_axes((5.2, 6.2))
+        values = med.sel(year=year).to_numpy()
+        for g in b.departments.values():
+            for poly in getattr(g, "geoms", [g]):
+                ax.add_patch(MplPolygon(np.c_[to_km(*np.asarray(poly.exterior.coords).T)],
+                                        fill=False, edgecolor="#bbb", linewidth=0.4))
+        for z, v in zip(zones, values, strict=True):
+            for poly in getattr(b.zones[z], "geoms", [b.zones[z]]):
+                ax.add_patch(MplPolygon(np.c_[to_km(*np.asarray(poly.exterior.coords).T)],
+                                        facecolor=colour(float(v)), edgecolor="#555", lw=0.7))
+        if st is not None:
+            for cells, style in ((st.cut[year], {"facecolor": CUT_OFF, "alpha": 0.6}),
+                                 (st.coca[year], {"facecolor": COCA_CELL}),
+                                 (st.new[year], {"facecolor": "none", "edgecolor": FRONTIER})):
+                x, y = to_km(grid.lon[cells], grid.lat[cells])
+                hexes = [RegularPolygon((a, c), 6, radius=grid.size_km / np.sqrt(3))
+                         for a, c in zip(x, y, strict=True)]
+                ax.add_collection(PatchCollection(hexes, linewidth=0.8, **style))
+        x0, y0, x1, y1 = _km_bounds([b.zones[z] for z in zones], to_km)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        ax.set_title(_("Coca by zone, %(year)s (median of futures)") % {"year": year})
+        handles = [Patch(facecolor=i["colour"], edgecolor="#999", label=i["label"])
+                   for i in legend()]
+        ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False)
+        alt = _("Choropleth of median simulated coca area by zone in %(year)s: %(zones)s.") % {
+            "year": year, "zones": "; ".join(
+                f"{names.get(z, z)} {float(v):,.0f} ha"
+                for z, v in zip(zones, values, strict=True))}
+        out.append(Chart(f"choropleth_{year}", _("Coca by zone, %(year)s") % {"year": year},
+                         alt, ax.figure))
+    return out
+
+
+def _km_bounds(polygons: list, to_km) -> tuple[float, float, float, float]:
+    import shapely
+
+    lon0, lat0, lon1, lat1 = shapely.total_bounds(np.array(polygons))
+    (x0, x1), (y0, y1) = to_km(np.array([lon0, lon1]), np.array([lat0, lat1]))
+    return float(x0), float(y0), float(x1), float(y1)
