@@ -185,6 +185,7 @@ def test_optimize_cli(tmp_path):
         env={"COLUMNS": "200"},
     )
     assert got.exit_code == 0, got.output
+    assert "What the evidence says about each lever searched" in got.output
     result = ParetoResult.load(out)
     assert [o.metric for o in result.objectives] == ["satisficing", "satisficing"]
     assert result.table.filter(like="satisficing").apply(lambda c: c.between(0, 1)).all().all()

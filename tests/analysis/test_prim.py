@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cnplan.analysis.prim import PrimError, PrimResult, ema_quantile, prim
+from cnplan.analysis.prim import PrimError, PrimResult, ema_quantile, prim, quasi_p_values
 
 
 def _planted(n=4000, k=5, noise=0.0, seed=1):
@@ -55,7 +55,9 @@ def test_matches_ema_workbench():
         np.testing.assert_allclose(ours.upper[k, j], lims.loc[1].to_numpy(float), atol=1e-9)
     # quasi-p-values of the chosen (last) box agree too
     qp = theirs.qp[-1]
-    box = ours.box().set_index("input")
+    last = len(ours.trajectory) - 1
+    quasi_p_values(ours, last)
+    box = ours.box(last).set_index("input")
     for name, (p_lo, p_hi) in qp.items():
         for ours_p, their_p in (
             (box.loc[name, "qp_lower"], p_lo),

@@ -114,6 +114,8 @@ design: {method: latin_hypercube, n: 8}
     )
     assert got.exit_code == 0, got.output
     assert "driver:price_shock" in got.output and "Sobol indices" in got.output
+    # the lever's evidence label sits next to it (issue 15)
+    assert "evidence for its effect" in got.output and "presence_half_police" in got.output
     result = SensitivityResult.load(tmp_path / "analysis" / "sobol-coca_ha_2011.parquet")
     assert (tmp_path / "analysis" / "sobol-coca_ha_2011.png").is_file()
     ax = Figure().add_subplot()

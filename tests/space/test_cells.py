@@ -12,9 +12,9 @@ import pytest
 from shapely.geometry import box
 
 from cnplan.data.boundaries import touching_pairs
-from cnplan.data.grid import build_grid
 from cnplan.model.cells import cell_values, occupied, unit_sums
 from cnplan.model.geography import EXPANSION, HARD_CORE, TRADITIONAL, decay_links, geography
+from cnplan.model.grid import build_grid
 from cnplan.model.spatial import SpatialConfig, _unique_largest, spatial_outcomes
 
 DEG = 0.5  # each square unit is 0.5 degrees wide (about 55 km at the equator)
@@ -137,3 +137,22 @@ def test_spatial_outcomes_on_a_chain() -> None:
         has = cell_values(area[0, t], grid) > 0
         assert out["frontier_km"][0, t] == pytest.approx(grid.to_hard_core_km[has].max())
     assert out["coca_free_km2"][0, 2] == pytest.approx((grid.n - 1) * grid.cell_km2)
+
+
+def test_plan_schema_names_the_model_outcomes() -> None:
+    from cnplan.model.spatial import SPATIAL
+    from cnplan.plans.schema import SPATIAL_OUTCOMES
+
+    assert tuple(SPATIAL) == SPATIAL_OUTCOMES
+
+
+def test_cells_carry_coca_presence_and_ad() -> None:
+    from cnplan.model.cells import cell_state
+
+    grid = make_grid(chain(3), [TRADITIONAL, HARD_CORE, EXPANSION])
+    cap = grid.capacity_ha
+    state = cell_state(np.array([2.5 * cap, 0.0, cap]), np.array([0.9, 0.1, 0.5]),
+                       np.array([cap, 0.0, 0.0]), grid)
+    assert np.allclose(unit_sums(state["coca_ha"], grid), [2.5 * cap, 0.0, cap])
+    assert np.array_equal(np.unique(state["presence"][grid.unit == 1]), [0.1])
+    assert state["ad_reached"].sum() == 1 and state["ad_reached"][0]  # the first-ranked cell

@@ -36,6 +36,12 @@ class PrimError(CnplanError, ValueError):
     """PRIM cannot run on the given data or options."""
 
 
+DENSITY_SLACK = 0.05
+"""Default-box rule: boxes whose density is within this of the best density are candidates."""
+QP_SIGNIFICANT = 0.05
+"""Default-box rule: every limit of the chosen box must have a quasi-p-value below this."""
+
+
 @dataclass
 class PrimResult:
     """The peeling and pasting trajectory of one PRIM box, with the limits at every step.
@@ -70,13 +76,21 @@ class PrimResult:
     settings: dict[str, float]
     quasi_p: dict[int, dict[str, list[float]]] = field(default_factory=dict)
     chosen: int | None = None
+    suggested: int | None = None
+    """The box :func:`suggest_box`'s rule picks (set by :func:`prim`); ``chosen`` overrides."""
+    suggested_by: str | None = None
+    """Which step of the rule picked it: ``"dense"``, ``"significant"`` or ``"last"``."""
     _data: Any = field(default=None, repr=False, compare=False)
     """The prepared data and steps, kept in memory for quasi-p-values on request (not saved)."""
 
     @property
     def default_box(self) -> int:
-        """The box shown when the user picks none: the last step (densest box found)."""
-        return len(self.trajectory) - 1 if self.chosen is None else self.chosen
+        """The box shown when the user picks none: the one the documented rule suggests
+        (:func:`suggest_box`), else the last step (densest box found).
+        """
+        if self.chosen is not None:
+            return self.chosen
+        return len(self.trajectory) - 1 if self.suggested is None else self.suggested
 
     def restricted(self, k: int) -> list[str]:
         """Inputs whose limits in box ``k`` are narrower than their full range."""
@@ -156,6 +170,8 @@ class PrimResult:
                 for k, v in self.quasi_p.items()
             },
             "chosen": self.chosen,
+            "suggested": self.suggested,
+            "suggested_by": self.suggested_by,
         }
 
     @classmethod
@@ -187,6 +203,8 @@ class PrimResult:
                 for k, v in raw["quasi_p"].items()
             },
             chosen=raw.get("chosen"),
+            suggested=raw.get("suggested"),
+            suggested_by=raw.get("suggested_by"),
         )
 
     def save(self, path: str | Path) -> Path:
@@ -370,8 +388,69 @@ def prim(
     result = _result(data, y, steps, dom_lo, dom_hi, outcome, units or {}, k_total)
     result.settings = {"peel_alpha": peel_alpha, "paste_alpha": paste_alpha, "mass_min": mass_min}
     result._data = (data, steps)
+    result.suggested, result.suggested_by = suggest_box(result)
     quasi_p_values(result, result.default_box)
     return result
+
+
+def _significant(result: PrimResult, k: int) -> bool:
+    """Whether box ``k`` restricts something and every restricted side has quasi-p < 0.05."""
+    if int(result.trajectory["res_dim"].iloc[k]) == 0:
+        return False
+    ps = [p for sides in quasi_p_values(result, k).values() for p in sides if not np.isnan(p)]
+    return all(p < QP_SIGNIFICANT for p in ps)
+
+
+def suggest_box(result: PrimResult) -> tuple[int, str]:
+    """The default box, by the rule documented in docs/analysis.md.
+
+    Among the boxes whose density is within :data:`DENSITY_SLACK` (5 points) of the best
+    density on the trajectory and whose every limit has a quasi-p-value below
+    :data:`QP_SIGNIFICANT` (0.05), the one restricting the fewest inputs (then covering the
+    most cases of interest). If no box that dense has only significant limits, the densest box
+    whose limits all are; if none has, the last step. The last step of a peeling trajectory
+    is the densest box but often restricts many inputs by chance (quasi-p above 0.2): a
+    reader would take those limits as findings. Returns the box and which step picked it
+    (``"dense"``, ``"significant"``, ``"last"``).
+    """
+    traj = result.trajectory
+    best = float(traj["density"].max())
+    near = [k for k in range(len(traj)) if traj["density"].iloc[k] >= best - DENSITY_SLACK]
+    good = [k for k in near if _significant(result, k)]
+    if good:
+        return min(good, key=lambda k: (int(traj["res_dim"].iloc[k]),
+                                        -traj["coverage"].iloc[k])), "dense"
+    good = [k for k in range(len(traj)) if k not in near and _significant(result, k)]
+    if good:
+        return max(good, key=lambda k: (traj["density"].iloc[k],
+                                        -int(traj["res_dim"].iloc[k]))), "significant"
+    return len(traj) - 1, "last"
+
+
+def box_rule(result: PrimResult) -> str:
+    """How the shown box was chosen, in words, with how to pick another (CLI and report)."""
+    from cnplan.i18n import gettext as _
+
+    k = result.default_box
+    pick = _("Pick another with --box N (N from the trajectory table).")
+    if result.suggested is None:  # saved before the rule existed
+        return pick
+    if result.chosen is not None and result.chosen != result.suggested:
+        return _("Box %(k)s as asked (--box); the rule's box is %(rule)s.") % {
+            "k": k, "rule": "–" if result.suggested is None else result.suggested}
+    values = {"k": k, "slack": round(DENSITY_SLACK * 100), "qp": QP_SIGNIFICANT}
+    how = {
+        "significant": _("Box %(k)s by the default rule: no box within %(slack)s points of the "
+                         "best density has only limits with a quasi-p-value below %(qp)s, so "
+                         "the densest box that has (docs/analysis.md)."),
+        "last": _("Box %(k)s, the last step: no box on the trajectory has every limit with a "
+                  "quasi-p-value below %(qp)s, so read its limits with care "
+                  "(docs/analysis.md)."),
+    }.get(result.suggested_by or "", _(
+        "Box %(k)s by the default rule: of the boxes within %(slack)s points of the best "
+        "density whose every limit has a quasi-p-value below %(qp)s, the one restricting the "
+        "fewest inputs (docs/analysis.md)."))
+    return how % values + " " + pick
 
 
 def _n_restricted(lo, hi, allowed, dom_lo, dom_hi, allowed0) -> np.ndarray:

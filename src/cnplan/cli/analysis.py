@@ -115,7 +115,9 @@ def register(app: typer.Typer) -> None:
         ],
         method: Annotated[str, typer.Option(help="'prim' or 'cart'.")] = "prim",
         box: Annotated[
-            int | None, typer.Option("--box", help="Box to show (default: the last/densest).")
+            int | None, typer.Option("--box", help="Box to show (default: by the rule in "
+                                     "docs/analysis.md: dense, every limit significant, fewest "
+                                     "restricted inputs).")
         ] = None,
         inputs: Annotated[
             str | None, typer.Option(help="Comma-separated input columns (default: all).")
@@ -133,7 +135,7 @@ def register(app: typer.Typer) -> None:
         from cnplan.analysis import plots
         from cnplan.analysis.discover import analysis_path, save_discovery
         from cnplan.analysis.discover import discover as run_discover
-        from cnplan.analysis.prim import PrimResult, quasi_p_values
+        from cnplan.analysis.prim import PrimResult, box_rule, quasi_p_values
 
         try:
             result = run_discover(
@@ -168,6 +170,7 @@ def register(app: typer.Typer) -> None:
                 f"mass {row.mass:.3f} ({int(row.n):,} of {result.n_total:,} futures; "
                 f"{result.k_total:,} cases of interest)"
             )
+            console.print(box_rule(result), highlight=False)
             console.print(_limits_table(result.box(k), f"Box {k} limits", with_qp=True))
             console.print(
                 "[dim]qp: quasi-p-value of each limit, one-sided binomial test (Bryant & Lempert "
@@ -242,14 +245,17 @@ def register(app: typer.Typer) -> None:
             if method == "sobol"
             else ["mu_star", "mu_star_conf", "sigma"]
         )
+        from cnplan.calibrate.evidence import input_label
+
         table.add_column("rank", justify="right")
         table.add_column("input")
         table.add_column("unit")
         for col in cols:
             table.add_column(col.replace("_conf", " ±95%"), justify="right")
+        table.add_column("evidence for its effect")
         for i, row in enumerate(result.table.itertuples(index=False)):
             cells = [display.number(getattr(row, c), significant=3) for c in cols]
-            table.add_row(str(i + 1), row.input, row.unit, *cells)
+            table.add_row(str(i + 1), row.input, row.unit, *cells, input_label(row.input))
         console.print(table)
         fig = Figure(figsize=(7, 0.4 * len(result.table) + 1.6), layout="constrained")
         plots.sensitivity_bars(result, ax=fig.add_subplot())
@@ -353,6 +359,7 @@ def register(app: typer.Typer) -> None:
         for i, row in result.table.iterrows():
             table.add_row(str(i), *[display.number(v) for v in row.to_numpy(dtype=float)])
         console.print(table)
+        _print_lever_evidence(result.levers)
         gens = result.generations
         console.print(
             f"{len(gens)} generations; one batched evaluation each, median "
@@ -378,3 +385,16 @@ def register(app: typer.Typer) -> None:
                     f"[dim]note: the optimiser sampled {', '.join(sampled)} per future; "
                     "cnplan run uses the plan's own values, so its figures will differ.[/dim]"
                 )
+
+
+def _print_lever_evidence(columns: list[str]) -> None:
+    """What each searched lever's effect rests on, so no plan is ranked on assumptions unawares."""
+    from cnplan.calibrate.evidence import input_label
+
+    table = Table(title="What the evidence says about each lever searched", title_justify="left",
+                  caption="[Key]: docs/references.md")
+    table.add_column("lever")
+    table.add_column("evidence for its effect")
+    for col in columns:
+        table.add_row(col, input_label(col) or "–")
+    console.print(table)

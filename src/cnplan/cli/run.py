@@ -192,8 +192,11 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
     with console.status(_("simulating %(plan)s: %(n)s futures") % {
             "plan": the_plan.name, "n": f"{scenarios:,}"}):
         ds = simulate(the_plan, dataset, n=scenarios, seed=seed, until=until, parameter_set=pset)
+    from cnplan.calibrate.evidence import plan_evidence
+
     with use_language("en"):  # run.json keeps English words; pages translate them
         stored_goals = goal_summary(ds, the_plan)
+        lever_evidence = plan_evidence(list(the_plan.levers))
     folder = out or default_folder(the_plan.name + ("-variant" if variant_changes else ""))
     meta = {
         "plan": the_plan.name,
@@ -218,10 +221,26 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
         "goals": json.loads(stored_goals.to_json(orient="records")),
         "central_trajectory": central_trajectory(ds),
         "eradication": eradication_summary(ds),
+        "lever_evidence": lever_evidence,
         "command": " ".join(sys.argv),
     }
     folder = write_run(ds, folder, meta, yearly=yearly_bands(ds, dataset))
     return MadeRun(folder, the_plan, ds, dataset, pset, variant_changes, from_actuals)
+
+
+def _evidence_table(plan) -> Table:
+    """What the effect of each of the plan's levers rests on (fitted, published, assumption)."""
+    from cnplan.calibrate.evidence import lever_label
+    from cnplan.plans.levers import LEVER_EVIDENCE
+
+    table = Table(title=_("What the evidence says about each lever"), title_justify="left",
+                  caption=_("[Key]: docs/references.md"))
+    table.add_column(_("lever"))
+    table.add_column(_("evidence for its effect"))
+    for lever in LEVER_EVIDENCE:
+        if lever in plan.levers:
+            table.add_row(terms.lever_name(lever), lever_label(lever))
+    return table
 
 
 def register(app: typer.Typer) -> None:
@@ -325,6 +344,7 @@ def register(app: typer.Typer) -> None:
         if by == "zone":
             console.print(_("10–90%% bands of every zone and variable: %(path)s") % {
                 "path": folder / "yearly.xlsx"}, highlight=False)
+        console.print(_evidence_table(the_plan))
         for note in ds.attrs.get("notes", "").splitlines():
             console.print("[dim]" + _("assumption: %(note)s") % {"note": note} + "[/dim]",
                           highlight=False)

@@ -124,3 +124,16 @@ def cell_flags(unit_values: np.ndarray, grid: CellGrid) -> np.ndarray:
 def unit_sums(cell: np.ndarray, grid: CellGrid) -> np.ndarray:
     """Cell values summed back to units: (..., N) -> (..., U)."""
     return np.add.reduceat(cell, grid.start[:-1], axis=-1)
+
+
+def cell_state(area: np.ndarray, presence: np.ndarray, ad_area: np.ndarray,
+               grid: CellGrid) -> dict[str, np.ndarray]:
+    """One year's cells (N,) from unit values (U,): coca (ha), state presence (the zone's) and
+    whether alternative development reached the cell (AD area held under support, allocated
+    in the same rank order as coca: AD works where coca was grown).
+    """
+    return {
+        "coca_ha": cell_values(area, grid),
+        "presence": np.asarray(presence, dtype=float)[grid.unit],
+        "ad_reached": cell_values(ad_area, grid) > 0,
+    }

@@ -20,7 +20,9 @@ from cnplan.data import Dataset, load_dataset
 from cnplan.limits import SizeError, memory_problem, year_problem
 from cnplan.model import compiled
 from cnplan.model import goals as g
+from cnplan.model import spatial as sp
 from cnplan.model.engine import P, State, initial_state, step
+from cnplan.model.grid import grid_of
 from cnplan.model.inputs import Inputs, build_inputs, take_scenarios
 from cnplan.model.outputs import OUTPUTS, SPECS, UNIT_FLOWS
 from cnplan.model.parameters import PARAM_NAMES
@@ -263,6 +265,32 @@ def goal_config(plan: Plan, data: Dataset) -> g.GoalConfig:
     )
 
 
+SPATIAL_NOTE = (
+    "spatial outcomes: modelled cell layer of {n:,} hexagons {km:g} km apart inside the zone "
+    "polygons; each zone's coca placed in its cells by suitability and neighbourhood "
+    "(docs/model.md, Space), never observed"
+)
+
+
+def _spatial(out: dict, inputs: Inputs, grid, plan: Plan, n_report: int) -> None:
+    """The spatial outcomes (S, T) and the plan's spatial goals (S,) of a chunk, into ``out``."""
+    if grid is None or "area" not in out or "presence" not in out:
+        return
+    t = plan.goals.spatial_thresholds
+    cfg = sp.SpatialConfig(t.cleared_ha, t.nogo_presence, t.nogo_coca_ha)
+    kinds = inputs.geography.kinds
+    area0 = np.broadcast_to(np.asarray(inputs.area0, dtype=float), out["area"][:, 0].shape)
+    values = sp.spatial_outcomes(out["area"], out["presence"], area0, kinds, grid, cfg)
+    out.update({name: v.astype(np.float32) for name, v in values.items()})
+    if plan.goals.spatial:
+        start = sp.at_start(area0, out["presence"][:, 0], kinds, grid, cfg)
+        for goal in plan.goals.spatial:
+            reached, year = sp.spatial_goal(
+                values[goal.outcome], start[goal.outcome], inputs.years[:n_report], goal
+            )
+            out[f"goal_{goal.id}_reached"], out[f"goal_{goal.id}_year"] = reached, year
+
+
 def _resolve(plan: Plan | str | Path, data: Dataset | str | None) -> tuple[Plan, Dataset]:
     plan = plan if isinstance(plan, Plan) else load_plan(plan)
     if data is None:
@@ -325,6 +353,9 @@ def simulate(
         raise SizeError(f"n (-n/--scenarios): {problem}; ask for fewer futures or years")
     keep = tuple(OUTPUT_NAMES)
     inputs.notes.append(structural_sd(paramset)[1])
+    grid = grid_of(data, inputs.geography)
+    if grid is not None:
+        inputs.notes.append(SPATIAL_NOTE.format(km=grid.size_km, n=grid.n))
     merged: dict[str, np.ndarray] = {}  # filled chunk by chunk: no second copy at the end
     for a in range(first_scenario, first_scenario + n, chunk_size):
         b = min(a + chunk_size, first_scenario + n)
@@ -339,6 +370,7 @@ def simulate(
         )
         out = run_chunk(inputs, d, n_report, cfg, keep)
         out["params"] = d.params
+        _spatial(out, inputs, grid, plan, n_report)
         lo, hi = a - first_scenario, b - first_scenario
         for key, value in out.items():
             if key not in merged:
@@ -392,6 +424,14 @@ def to_dataset(
     for goal in ("hold_the_line", "marginal_producer", "stability_point"):
         variables[f"{goal}_reached"] = (("scenario",), out[f"{goal}_reached"])
         variables[f"{goal}_year"] = (("scenario",), out[f"{goal}_year"])
+    for name, (unit, meaning) in sp.SPATIAL.items():
+        if name in out:
+            variables[name] = (("scenario", "year"), out[name],
+                               {"units": unit, "description": meaning, "modelled": "cell layer"})
+    for goal in plan.goals.spatial:
+        if f"goal_{goal.id}_reached" in out:
+            variables[f"goal_{goal.id}_reached"] = (("scenario",), out[f"goal_{goal.id}_reached"])
+            variables[f"goal_{goal.id}_year"] = (("scenario",), out[f"goal_{goal.id}_year"])
     variables["parameters"] = (("scenario", "parameter"), out["params"])
     ds = xr.Dataset(variables, coords=coords)
     ds.attrs.update(

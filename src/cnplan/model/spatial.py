@@ -204,3 +204,26 @@ def spatial_outcomes(
         "nogo_units": ((presence < cfg.nogo_presence) & (area > cfg.nogo_coca_ha)).sum(axis=2)
         .astype(np.float64),
     }
+
+
+def at_start(area0: np.ndarray, presence1: np.ndarray, kinds: np.ndarray, grid: CellGrid,
+             cfg: SpatialConfig) -> dict[str, np.ndarray]:
+    """The outcomes in the year before the start (S,): the start area with the first year's
+    presence (the engine has no presence before its first year).
+    """
+    out = spatial_outcomes(area0[:, None, :], presence1[:, None, :], area0, kinds, grid, cfg)
+    return {name: v[:, 0] for name, v in out.items()}
+
+
+def spatial_goal(values: np.ndarray, start: np.ndarray, years: np.ndarray, goal) -> tuple:
+    """Reached flag (the target holds in ``goal.by_year``) and first year it holds, per
+    scenario; ``goal`` has ``at_least`` or ``at_most`` (a number or ``"start"``).
+    """
+    bound = goal.at_least if goal.at_least is not None else goal.at_most
+    level = start[:, None] if bound == "start" else float(bound)
+    holds = values >= level if goal.at_least is not None else values <= level
+    first = np.where(holds.any(axis=1), years[holds.argmax(axis=1)].astype(float), np.nan)
+    i = int(np.searchsorted(years, goal.by_year))
+    if i < len(years) and years[i] == goal.by_year:
+        return holds[:, i], first
+    return np.zeros(len(values), dtype=bool), first  # the goal's year is not simulated

@@ -127,3 +127,83 @@ LEVERS: dict[str, LeverSpec] = {
 }
 
 NATIONAL = "national"
+
+EvidenceKind = Literal["fitted", "published", "assumption"]
+
+
+@dataclass(frozen=True)
+class LeverEvidence:
+    """What a lever's effect in the model rests on.
+
+    ``fitted``: the parameters that carry it are fitted to the monitoring data (``cnplan
+    calibrate``); ``published``: they are set from a published estimate (cited by key of
+    ``docs/references.md``); ``assumption``: no data or estimate informs them, only a stated
+    range. ``parameters`` are the model parameters through which the lever acts (the first one
+    is named in the label); ``basis`` says in one line what the evidence is.
+    """
+
+    kind: EvidenceKind
+    parameters: tuple[str, ...]
+    basis: str
+
+
+LEVER_EVIDENCE: dict[str, LeverEvidence] = {
+    "forced_eradication": LeverEvidence(
+        "fitted",
+        ("replant_share", "replant_share_hard_core", "replant_same_year_share",
+         "eradication_max_share", "risk_deterrence", "displacement_share"),
+        "fitted to coca area with the observed eradication as input, kept inside the published "
+        "net effects [Mejia2017], [Ibanez2017], [MinJusticia2015], [Mansfield2011]",
+    ),
+    "eradication_security": LeverEvidence(
+        "assumption", ("escort_productivity", "resistance_block"),
+        "hectares one more escort makes possible: no published figure",
+    ),
+    "voluntary_eradication": LeverEvidence(
+        "published", ("voluntary_replant_share",),
+        "0.6% replanting one year after the first payment, Colombia's PNIS [UNODC2019PNIS]",
+    ),
+    "ad_funding": LeverEvidence(
+        "assumption", ("ad_planting_cut", "ad_relapse_rate", "ad_cost_per_ha"),
+        "its effect on planting and relapse is not in the data; cost per hectare derived from "
+        "PIRDAIS 2020 (peru SOURCES.md S72)",
+    ),
+    "forward_base_police": LeverEvidence(
+        "assumption", ("presence_half_police", "police_zone_share"),
+        "how police raise state presence is not in the data (presence's own effect is fitted)",
+    ),
+    "source_interdiction": LeverEvidence(
+        "published", ("interdiction_price_effect",),
+        "leaf price fell ~60% after the 1995 air-bridge interdiction [Anthony2000]",
+    ),
+    "road_interdiction_groups": LeverEvidence(
+        "assumption", ("route_interdiction_effect",), "no published estimate",
+    ),
+    "port_inspection_teams": LeverEvidence(
+        "assumption", ("route_interdiction_effect",), "no published estimate",
+    ),
+    "precursor_control": LeverEvidence(
+        "assumption", ("precursor_price_effect", "precursor_substitution_rate"),
+        "small and transient in the literature [Ramsey2012], without a figure",
+    ),
+    "police_graduates": LeverEvidence(
+        "assumption", ("presence_half_police", "police_attrition"),
+        "how police raise state presence is not in the data",
+    ),
+    "police_in_training": LeverEvidence(
+        "assumption", ("presence_half_police", "police_attrition"),
+        "acts through the graduates it becomes",
+    ),
+    "poppy_intelligence": LeverEvidence(
+        "assumption", ("poppy_detection_base",), "no reliable poppy estimates exist",
+    ),
+    "outreach_campaigns": LeverEvidence(
+        "assumption", ("outreach_will_gain",), "no published estimate",
+    ),
+    "outside_assistance": LeverEvidence(
+        "assumption", (),
+        "money, whose effect is that of the levers it funds",
+    ),
+}
+"""Declared once, next to the levers: shown by ``cnplan run`` (output, report, run.json),
+``cnplan sensitivity`` and ``cnplan optimize`` (:mod:`cnplan.calibrate.evidence`)."""

@@ -10,7 +10,7 @@ with its location, e.g. ``levers.forced_eradication.vraem[2007]: must be >= 0 ha
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -76,10 +76,46 @@ class StabilityPoint(Strict):
     )
 
 
+SPATIAL_OUTCOMES = (  # the outcomes of cnplan.model.spatial.SPATIAL (a test keeps them equal)
+    "noose_share",
+    "expansion_cleared",
+    "coca_free_km2",
+    "coca_free_communities",
+    "frontier_new_cells",
+    "frontier_km",
+    "nogo_units",
+)
+
+
+class SpatialGoal(Strict):
+    """A target on a spatial outcome (docs/model.md, *Space*): the outcome is at least
+    ``at_least`` (or at most ``at_most``) in ``by_year``; ``"start"`` stands for the outcome's
+    value in the year before the plan starts.
+    """
+
+    id: str
+    outcome: Literal[SPATIAL_OUTCOMES]  # type: ignore[valid-type]
+    at_least: float | Literal["start"] | None = None
+    at_most: float | Literal["start"] | None = None
+    by_year: int
+    source: str = ""
+    note: str = ""
+
+
+class SpatialThresholds(Strict):
+    """Levels the spatial outcomes are judged with (defaults: assumptions, docs/model.md)."""
+
+    cleared_ha: float = Field(100.0, ge=0)
+    nogo_presence: float = Field(0.3, ge=0, le=1)
+    nogo_coca_ha: float = Field(1000.0, ge=0)
+
+
 class Goals(Strict):
     hold_the_line: HoldTheLine
     marginal_producer: MarginalProducer
     stability_point: StabilityPoint
+    spatial: list[SpatialGoal] = Field(default_factory=list)
+    spatial_thresholds: SpatialThresholds = Field(default_factory=SpatialThresholds)
 
 
 class Indicator(Strict):
@@ -297,6 +333,24 @@ def _phase_problems(phases: list, start: int | None) -> list[str]:
     return problems
 
 
+def _spatial_goal_problems(goals: dict, start: int | None, end: int | None) -> list[str]:
+    """Each spatial goal has one bound and a year within the plan; ids are unique."""
+    problems, seen = [], set()
+    raw = goals.get("spatial")
+    for i, goal in enumerate(raw if isinstance(raw, list) else []):
+        goal = _dict(goal)
+        where = f"goals.spatial[{i}]"
+        if (goal.get("at_least") is None) == (goal.get("at_most") is None):
+            problems.append(f"{where}: give exactly one of at_least or at_most")
+        year = _int(goal.get("by_year"))
+        if year is not None and start is not None and end is not None and not start <= year <= end:
+            problems.append(f"{where}.by_year: must be within {start}-{end}, got {year}")
+        if goal.get("id") in seen:
+            problems.append(f"{where}.id: duplicate spatial goal id {goal.get('id')!r}")
+        seen.add(goal.get("id"))
+    return problems
+
+
 def _goal_and_indicator_problems(raw: dict, start: int | None, end: int | None) -> list[str]:
     problems: list[str] = []
     goals = _dict(raw.get("goals"))
@@ -305,6 +359,7 @@ def _goal_and_indicator_problems(raw: dict, start: int | None, end: int | None) 
         if year is not None and start is not None and end is not None:
             if not start <= year <= end:
                 problems.append(f"goals.{goal}.by_year: must be within {start}-{end}, got {year}")
+    problems += _spatial_goal_problems(goals, start, end)
     base = _int(_dict(goals.get("hold_the_line")).get("base_year"))
     by = _int(_dict(goals.get("hold_the_line")).get("by_year"))
     if base is not None and by is not None and base >= by:

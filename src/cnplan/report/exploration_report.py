@@ -665,6 +665,8 @@ def _best_cart_box(result: CartResult) -> int:
 
 
 def _prim_sections(inputs: ExplorationInputs) -> list[dict[str, Any]]:
+    from cnplan.analysis.prim import box_rule
+
     out = []
     for path, result in inputs.analyses.prim:
         k = result.default_box
@@ -683,7 +685,8 @@ def _prim_sections(inputs: ExplorationInputs) -> list[dict[str, Any]]:
                      "condition, or other outcomes.")
         out.append({
             "name": _safe(result.outcome), "outcome": result.outcome, "file": path.name,
-            "box": k, "steps": len(result.trajectory),
+            "box": k, "steps": len(result.trajectory), "rule": box_rule(result),
+            "command": f'cnplan discover {inputs.folder} --outcome "{result.outcome}" --box N',
             "words": words,
             "limits": rows, "has_qp": any(r["qp_lower"] != "–" or r["qp_upper"] != "–"
                                           for r in rows),

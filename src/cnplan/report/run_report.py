@@ -281,12 +281,35 @@ def run_charts(inputs: RunInputs, map_years: list[int] | None = None) -> list[Ch
                         f"{float(med.sel(year=year, zone=z)):,.0f} ha" for z in inputs.zone_ids)
             + ".", ax.figure))
 
+    if map_years:
+        from cnplan.report.spacemap import choropleth_charts
+
+        out += choropleth_charts(ds, inputs.data, map_years, inputs.zone_names)
+
     ax = ch.lever_timeline(plan, inputs.zone_ids)
     out.append(Chart("lever_timeline", _("The plan's levers over time"),
                      _("Timeline of the plan's levers, one row per lever and one column per "
                        "year, with each value written where it changes and the plan's phases "
                        "marked."), ax.figure))
     return out
+
+
+def space_context(inputs: RunInputs) -> dict[str, Any]:
+    """The report's space section: choropleth, cells, spatial goals, zone x year table."""
+    from cnplan.report import spacemap
+
+    ds = inputs.ds
+    space = spacemap.map_context(ds, inputs.data)
+    if space is not None:
+        space["zone_ids"] = [inputs.zone_names.get(z["id"], z["id"]) for z in space["zones"]]
+        space["cell_numbers"] = {y: {k: c[k] for k in ("n_coca", "n_new", "free_km2")}
+                                 for y, c in (space["cells"] or {}).items()}
+    return {
+        "space": space,
+        "spatial_goals": spacemap.spatial_goal_rows(ds, inputs.plan),
+        "spatial_medians": spacemap.spatial_medians(ds),
+        "zone_table": spacemap.zone_year_table(ds, inputs.zone_names),
+    }
 
 
 def map_data(inputs: RunInputs) -> dict[str, Any]:
@@ -327,6 +350,7 @@ def _schedule(values: dict) -> str:
 
 def lever_rows(inputs: RunInputs) -> list[dict[str, Any]]:
     """The plan's levers as table rows: lever, what it is, unit and its schedule by zone."""
+    from cnplan.calibrate.evidence import lever_label
     from cnplan.plans.levers import LEVERS
 
     rows = []
@@ -336,7 +360,8 @@ def lever_rows(inputs: RunInputs) -> list[dict[str, Any]]:
                   zonemap.short_name(inputs.zone_names.get(zone, zone)),
                   "schedule": _schedule(values)} for zone, values in by_zone.items()]
         rows.append({"lever": terms.lever_name(lever), "description": _(spec.description),
-                     "unit": terms.unit(spec.unit), "zones": zones})
+                     "unit": terms.unit(spec.unit), "zones": zones,
+                     "evidence": lever_label(lever)})
     return rows
 
 
@@ -507,6 +532,7 @@ def render_run_report(inputs: RunInputs, charts: list[Chart] | None = None) -> s
         "fans": [by_id[k] for k in ("fan_coca", "fan_poppy", "fan_leaf_price",
                                     "fan_state_capacity") if k in by_id],
         "map_data": map_data(inputs),
+        **space_context(inputs),
         "levers": lever_rows(inputs),
         "phases": plan.phases,
         "parameters": parameter_rows(ds),

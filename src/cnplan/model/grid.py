@@ -22,6 +22,7 @@ from cnplan.model.cells import (
     CellGrid,
     rank_cells,
 )
+from cnplan.model.geography import EXPANSION, HARD_CORE
 
 
 def lattice(polygons: list, size_km: float, lat0: float) -> tuple[np.ndarray, ...]:
@@ -107,3 +108,20 @@ def dataset_grid(folder: str, units: tuple[str, ...], seeds: tuple, anchor: tupl
     zones = load_boundaries(folder).zones
     return build_grid([zones[u] for u in units], np.array(seeds, dtype=float),
                       np.array(anchor), np.array(hard), size_km)
+
+
+def grid_of(data, geo) -> CellGrid | None:
+    """The cell grid of a dataset's zones for a geography whose units are those zones; None
+    when the dataset ships no polygons (the spatial outcomes are then not computed).
+    """
+    from cnplan.data.boundaries import has_boundaries
+
+    if not getattr(data, "path", "") or not has_boundaries(data.path):
+        return None
+    zones = data.zones.set_index("zone_id")
+    if set(geo.units) - set(zones.index) or set(geo.units) - set(load_boundaries(data.path).zones):
+        return None
+    seeds = tuple((float(zones.at[u, "lon"]), float(zones.at[u, "lat"])) for u in geo.units)
+    return dataset_grid(str(data.path), tuple(geo.units), seeds,
+                        tuple(bool(k != EXPANSION) for k in geo.kinds),
+                        tuple(bool(k == HARD_CORE) for k in geo.kinds))
