@@ -13,12 +13,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import test_geography as two  # tests/model is on sys.path, as for reference
 
 from cnplan.model import compiled, provisional, simulate
 from cnplan.model.goals import GoalConfig
 from cnplan.model.simulate import draw, run_chunk
-
-import test_geography as two  # noqa: E402  (tests/model is on sys.path, as for reference)
 
 
 def _both(run):
