@@ -1,6 +1,9 @@
-"""Wall time of a full Peru calibration and simulated histories per second."""
+"""Wall time of a full Peru calibration, simulated histories per second, and of a full rolling
+backtest of both shipped countries (``cnplan backtest --rolling --data peru,colombia --workers
+2``; goal < 10 minutes). ``--skip-rolling`` leaves the rolling backtest out."""
 
 import os
+import sys
 import time
 
 from cnplan.calibrate import calibrate
@@ -21,8 +24,31 @@ def main() -> None:
         f"({len(range(fit.years[0], fit.years[1] + 1))} years x {len(data.zone_ids)} zones each)"
     )
     print(f"in-sample national MAPE: {fit.in_sample_mape:.1%} (bar: <= 10%)")
+    if "--skip-rolling" not in sys.argv:
+        rolling()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load average (1, 5, 15 min): {load} on {os.cpu_count()} cores")
+
+
+def rolling(workers: int = 2) -> None:
+    """Time the rolling-origin evaluation of both countries (every cut-off, horizon 8)."""
+    from cnplan.calibrate.rolling import rolling_backtest
+
+    t0 = time.perf_counter()
+    fits = 0
+    for name in ("peru", "colombia"):
+        t = time.perf_counter()
+        result = rolling_backtest(load_dataset(name), workers=workers)
+        fits += len(result.cutoffs)
+        cond = result.summary().set_index(["forecaster", "horizon"])
+        skill = ", ".join(
+            f"{g}: {cond.loc[('conditional', g), 'skill_random_walk']:+.2f}" for g in ("1-3", "4-8")
+        )
+        print(f"rolling backtest {name}: {len(result.cutoffs)} cut-offs in "
+              f"{time.perf_counter() - t:.0f} s; conditional CRPS skill vs random walk {skill}")
+    wall = time.perf_counter() - t0
+    print(f"full rolling backtest, both countries ({fits} fits, {workers} workers): "
+          f"{wall:.0f} s (goal < 600 s)")
 
 
 if __name__ == "__main__":

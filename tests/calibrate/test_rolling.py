@@ -110,3 +110,29 @@ def test_rolling_cli_json(smallland, tmp_path, monkeypatch):
     groups = {(s["forecaster"], s["horizon"]) for s in doc["summary"]}
     assert ("conditional", "1-3") in groups and ("unconditional", "2") in groups
     assert all(-10 < s["skill_random_walk"] < 1 for s in doc["summary"])
+
+
+def test_combination_weights_learn_only_from_years_already_observed():
+    from cnplan.calibrate.rolling import CutoffResult, add_combination
+
+    rng = np.random.default_rng(0)
+
+    def cut(c: int, truth: float, model_centre: float) -> CutoffResult:
+        years = np.array([c + 1, c + 2])
+        model = rng.normal(model_centre, 1.0, size=(400, 2))
+        rw = np.sort(rng.normal(truth + 30.0, 1.0, size=(400, 2)), axis=0)  # a poor RW
+        ens = {"conditional": model, "unconditional": model, "random_walk": rw}
+        return CutoffResult(c, [], 0.0, "", years, np.full(2, truth), ens)
+
+    results = [cut(c, 100.0, 100.0) for c in range(2000, 2008)]
+    add_combination(results)
+    w = [r.weights["conditional"] for r in results]
+    assert w[:2] == [0.5, 0.5]  # nothing scored yet: the stated prior
+    assert w[-1] == 1.0  # the model has been right, the random walk far off
+    # A later cut-off's test years cannot move an earlier weight.
+    again = [cut(c, 100.0, 100.0) for c in range(2000, 2008)]
+    again[-1].observed[:] = 1e6
+    add_combination(again)
+    assert [r.weights["conditional"] for r in again] == w
+    frame = pd.DataFrame([row for r in results for row in r.rows])
+    assert {"combined_conditional", "combined_unconditional"} <= set(frame["forecaster"])

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src"
@@ -37,3 +42,38 @@ def cli(*args: str) -> tuple[int, str, BaseException | None]:
     result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
     escaped = result.exception if not isinstance(result.exception, SystemExit) else None
     return result.exit_code, result.output, escaped
+
+
+@contextlib.contextmanager
+def small_filesystem(path: Path, size: str = "512k", read_only: bool = False) -> Iterator[Path]:
+    """A real small file system at ``path`` (tmpfs), read-only or of ``size`` bytes.
+
+    A read-only folder must be a mount for root (root ignores permission bits); without the
+    right to mount, a non-root user gets a folder without write permission instead, and a
+    test that needs a full disk is skipped.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    opts = f"size={size}" + (",ro" if read_only else "")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(path)],
+                             capture_output=True).returncode == 0
+    if not mounted:
+        if read_only and os.geteuid() != 0:
+            path.chmod(0o555)
+            yield path
+            path.chmod(0o755)
+            return
+        pytest.skip("cannot mount a small tmpfs here (needs root with CAP_SYS_ADMIN)")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def fill(path: Path) -> None:
+    """Fill the file system holding ``path`` until a write fails with ENOSPC."""
+    try:
+        with open(path / ".filler", "wb", buffering=0) as f:
+            while True:
+                f.write(b"\0" * 4096)
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC

@@ -22,11 +22,12 @@ one cut-off, that a full fit gives the same scores to within their sampling nois
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from cnplan import progress
 from cnplan.calibrate.fit import _sim, calibrate
 from cnplan.calibrate.forecast import anchored_forecast, structural_error
 from cnplan.calibrate.history import FORCED_KINDS, history_inputs
@@ -37,6 +38,7 @@ from cnplan.calibrate.scores import (
     interval_hits,
 )
 from cnplan.data import Dataset
+from cnplan.i18n import gettext
 
 ROLLING_PARTICLES = 300
 ROLLING_GENERATIONS = 4
@@ -104,6 +106,10 @@ class CutoffResult:
     rows: list[dict]
     in_sample_mape: float
     status_quo: str
+    years: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # scored test years
+    observed: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ensembles: dict[str, np.ndarray] = field(default_factory=dict)  # model kinds and the RW
+    weights: dict[str, float] = field(default_factory=dict)  # combination weight of the model
 
 
 @dataclass
@@ -176,7 +182,10 @@ def evaluate_cutoff(
                 "ape": float(abs(q[2, j] - observed[ok][j]) / observed[ok][j]),
                 "in90": bool(hit90[j]), "in50": bool(hit50[j]),
             })
-    return CutoffResult(cutoff, rows, fc.in_sample_mape, fc.status_quo)
+    keep = {k: fc.ensembles[k][:, ok] for k in KINDS}
+    keep["random_walk"] = base["random_walk"][:, ok]
+    return CutoffResult(cutoff, rows, fc.in_sample_mape, fc.status_quo, ahead[ok],
+                        observed[ok], keep)
 
 
 def _evaluate(args: tuple) -> CutoffResult:
@@ -215,15 +224,85 @@ def rolling_backtest(
     any number of workers.
     """
     cuts = cutoffs(data, start_year)
+    task = gettext("backtest cut-offs (%(data)s)") % {"data": data.name}
+    progress.step(task, 0, len(cuts))
     if workers > 1:
         args = [(data, c, horizon, start_year, particles, generations, seed)
                 for c in cuts]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_evaluate, args))
+            results = []
+            for result in pool.map(_evaluate, args):
+                results.append(result)
+                progress.step(task, len(results), len(cuts))
     else:
-        results = [evaluate_cutoff(data, c, horizon, start_year, particles, generations, seed)
-                   for c in cuts]
+        results = []
+        for c in cuts:
+            results.append(evaluate_cutoff(data, c, horizon, start_year, particles, generations,
+                                           seed))
+            progress.step(task, len(results), len(cuts))
+    add_combination(results)
     return Rolling(data.name, data.country, results, horizon, particles, generations)
+
+
+WEIGHT_GRID = np.linspace(0.0, 1.0, 11)
+PRIOR_WEIGHT = 0.5
+"""The model's weight while fewer than ``MIN_PAIRS`` earlier forecasts can be scored."""
+MIN_PAIRS = 3
+
+
+def _mixture(model: np.ndarray, rw: np.ndarray, w: float) -> np.ndarray:
+    """A linear pool: ``w`` of the members from the model's ensemble, the rest from the random
+    walk's quantile grid (evenly spaced, so the pool keeps both distributions' shapes).
+    """
+    m = model.shape[0]
+    k = int(round(w * m))
+    take = np.linspace(0, rw.shape[0] - 1, m - k).round().astype(int)
+    return np.concatenate([model[:k], rw[take]], axis=0)
+
+
+def _best_weight(pairs: list[tuple[np.ndarray, np.ndarray, float]]) -> float:
+    if len(pairs) < MIN_PAIRS:
+        return PRIOR_WEIGHT
+    model = np.stack([p[0] for p in pairs], axis=1)
+    rw = np.stack([p[1] for p in pairs], axis=1)
+    observed = np.array([p[2] for p in pairs])
+    scores = [crps_ensemble(_mixture(model, rw, w), observed).mean() for w in WEIGHT_GRID]
+    return float(WEIGHT_GRID[int(np.argmin(scores))])
+
+
+def add_combination(results: list[CutoffResult]) -> None:
+    """Score a combination of each model forecast with the random walk, in place.
+
+    At each cut-off the model's weight is the one (on a 0.1 grid) that minimised the mean CRPS
+    of the earlier cut-offs' forecasts of years up to this cut-off, i.e. of years an analyst
+    had already observed: no test year of this cut-off, or any later year, enters it.
+    """
+    for kind in KINDS:
+        name = f"combined_{kind}"
+        done: list[tuple[int, np.ndarray, np.ndarray, float]] = []
+        for c in sorted(results, key=lambda r: r.cutoff):
+            if kind not in c.ensembles:
+                continue
+            pairs = [(m, r, y) for year, m, r, y in done if year <= c.cutoff]
+            w = _best_weight(pairs)
+            c.weights[kind] = w
+            model, rw = c.ensembles[kind], c.ensembles["random_walk"]
+            pool = _mixture(model, rw, w)
+            crps = crps_ensemble(pool, c.observed)
+            hit90 = interval_hits(pool, c.observed, 0.9)
+            hit50 = interval_hits(pool, c.observed, 0.5)
+            q = np.quantile(pool, [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+            for j, year in enumerate(c.years):
+                obs = float(c.observed[j])
+                c.rows.append({
+                    "cutoff": c.cutoff, "year": int(year), "horizon": int(year - c.cutoff),
+                    "forecaster": name, "observed": obs, "p05": float(q[0, j]),
+                    "p25": float(q[1, j]), "median": float(q[2, j]), "p75": float(q[3, j]),
+                    "p95": float(q[4, j]), "crps": float(crps[j]),
+                    "ape": float(abs(q[2, j] - obs) / obs), "in90": bool(hit90[j]),
+                    "in50": bool(hit50[j]),
+                })
+                done.append((int(year), model[:, j], rw[:, j], obs))
 
 
 def _groups(horizon: int) -> list[tuple[str, int, int]]:

@@ -20,8 +20,10 @@ from cnplan.cli import report as report_cli
 from cnplan.cli import run as run_cli
 from cnplan.cli import serve as serve_cli
 from cnplan.cli import track as track_cli
+from cnplan.cli.errors import Group
 
 app = typer.Typer(
+    cls=Group,
     name="cnplan",
     help="Counter-narcotics planning: data, plans, simulation, goals and tracking.",
     no_args_is_help=True,

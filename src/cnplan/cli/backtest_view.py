@@ -8,6 +8,7 @@ import time
 from rich.console import Console
 from rich.table import Table
 
+from cnplan import progress
 from cnplan.cli.errors import fail
 
 console = Console()
@@ -28,7 +29,7 @@ def rolling_json(result, wall: float) -> dict:
         "fit": {"particles": result.particles, "generations": result.generations},
         "cutoffs": [
             {"cutoff": c.cutoff, "in_sample_mape": c.in_sample_mape,
-             "status_quo_eradication": c.status_quo}
+             "status_quo_eradication": c.status_quo, "combination_weights": c.weights}
             for c in result.cutoffs
         ],
         "summary": json.loads(result.summary().to_json(orient="records")),
@@ -63,7 +64,7 @@ def print_rolling(result, wall: float) -> None:
                 "vs trend", "MAPE", "90% cov.", "50% cov."):
         table.add_column(col, justify="right")
     for row in summary.itertuples(index=False):
-        model = row.forecaster in ("conditional", "unconditional")
+        model = row.forecaster.endswith("conditional")
         table.add_row(
             row.forecaster, row.horizon, str(row.n), f"{row.crps:,.0f}",
             f"{row.skill_random_walk:+.2f}" if model else "",
@@ -101,10 +102,11 @@ def run_rolling(data: str, horizon: int, start: int, particles: int | None,
     for name in [x.strip() for x in data.split(",") if x.strip()]:
         t0 = time.perf_counter()
         try:
-            result = rolling_backtest(
-                load_dataset(name), horizon, start, particles or ROLLING_PARTICLES,
-                generations or ROLLING_GENERATIONS, seed, workers,
-            )
+            with progress.shown():
+                result = rolling_backtest(
+                    load_dataset(name), horizon, start, particles or ROLLING_PARTICLES,
+                    generations or ROLLING_GENERATIONS, seed, workers,
+                )
         except (DataError, ModelInputError, ValueError) as exc:
             raise fail(exc) from None
         wall = time.perf_counter() - t0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -30,8 +31,33 @@ MANDATORY = ("zones", "observations")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
+class _CsvShape(ValueError):
+    """A CSV file whose shape pandas would misread (no header, a row wider than the header)."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _check_shape(path: Path) -> None:
+    """Refuse an empty file or a row with more fields than the header: pandas would take the
+    first column of such a file as an index and shift every value one column left.
+    """
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if not header:
+            raise _CsvShape(None, "is empty: expected a header line with the column names")
+        for row in reader:
+            if len(row) > len(header):
+                raise _CsvShape(reader.line_num, f"has {len(row)} fields, the header has "
+                                f"{len(header)} (an unquoted comma in a value?)")
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    _check_shape(path)
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8",
+                       index_col=False)
 
 
 def read_partial(path: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, str],
@@ -61,11 +87,21 @@ def read_partial(path: str | Path) -> tuple[dict[str, pd.DataFrame], dict[str, s
         for kind in FILES:
             file = path / f"{kind}.csv"
             labels[kind] = file.name
-            if file.exists():
+            if file.is_dir():
+                problems.append(Problem(file.name, None, None, "is a folder, expected a file"))
+            elif file.exists():
                 try:
                     tables[kind] = _read_csv(file)
-                except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+                except _CsvShape as exc:
+                    problems.append(Problem(file.name, exc.line, None, str(exc)))
+                except UnicodeDecodeError as exc:
+                    problems.append(Problem(file.name, None, None, f"expected UTF-8 text, byte "
+                                            f"{exc.start} is not; save the file as UTF-8"))
+                except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
                     problems.append(Problem(file.name, None, None, f"cannot parse: {exc}"))
+                except OSError as exc:
+                    problems.append(Problem(file.name, None, None,
+                                            f"cannot be read ({exc.strerror or exc})"))
             elif kind in MANDATORY:
                 problems.append(Problem(file.name, None, None, "file is missing"))
     else:

@@ -136,7 +136,12 @@ class Design(Strict):
 class Experiment(Strict):
     """An exploration around a base plan."""
 
-    name: str
+    name: str = Field(
+        max_length=100,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*$",
+        description="Names the default folder explorations/<name>: letters, digits, '_', '-' "
+        "and inner dots only, so it can never point outside explorations/.",
+    )
     description: str = ""
     plan: str = Field(description="Built-in plan name or plan file (relative to the experiment).")
     data: str | None = None

@@ -172,5 +172,8 @@ def session_scope(engine: Engine, write: bool = True) -> Iterator[Session]:
     status and export do not wait for a running import (WAL readers see the last commit).
     """
     bind = engine if write else engine.execution_options(cnplan_write=False)
-    with Session(bind, expire_on_commit=False) as session, session.begin():
-        yield session
+    try:
+        with Session(bind, expire_on_commit=False) as session, session.begin():
+            yield session
+    except OperationalError as exc:  # e.g. "database or disk is full", a read-only file
+        raise TrackError(f"the tracker database cannot be used: {exc.orig}") from None
