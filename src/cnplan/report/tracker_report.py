@@ -211,4 +211,5 @@ def write_tracker_report(db_url: str | None, out: str | Path,
     return write_text_atomic(out, html)
 
 
-__all__ = ["coca_trajectory", "status_chart", "target_actual_chart", "tracker_charts", "write_tracker_report"]
+__all__ = ["coca_trajectory", "status_chart", "target_actual_chart", "tracker_charts",
+           "write_tracker_report"]
