@@ -30,7 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnplan import progress
 from cnplan.calibrate.effects import EVIDENCE, eradication_effects
+from cnplan.i18n import gettext
 from cnplan.model import Inputs
 from cnplan.model.geography import HARD_CORE
 from cnplan.model.parameters import PARAM_INDEX, PARAM_NAMES, bounds
@@ -290,6 +292,7 @@ def abc_smc(targets: list[Target], cfg: Smc, seed: int = 0):
     weights = np.full(len(order), 1.0 / len(order))
     epsilons, acceptance, sims = [float(pop.dist.max())], [len(order) / cfg.first_pool], 0
     sims = cfg.first_pool
+    progress.step(gettext("ABC-SMC generations"), 1, cfg.generations)
     for gen in range(1, cfg.generations):
         eps = float(np.quantile(pop.dist, EPS_QUANTILE))
         new, tried, chol = _generation(layout, targets, pop, weights, eps, cfg, rng)
@@ -301,6 +304,7 @@ def abc_smc(targets: list[Target], cfg: Smc, seed: int = 0):
         pop = new
         epsilons.append(eps)
         acceptance.append(len(new.z) / tried)
+        progress.step(gettext("ABC-SMC generations"), gen + 1, cfg.generations)
         if acceptance[-1] < MIN_ACCEPTANCE:
             break
     rows = rng.choice(len(pop.z), size=len(pop.z), p=weights)
