@@ -18,6 +18,7 @@ import xarray as xr
 import cnplan
 from cnplan.data import Dataset, load_dataset
 from cnplan.limits import SizeError, memory_problem, year_problem
+from cnplan.model import compiled
 from cnplan.model import goals as g
 from cnplan.model import spatial as sp
 from cnplan.model.engine import P, State, initial_state, step
@@ -115,6 +116,8 @@ def run_chunk(
     A unit flow is (S, T, U); a country flow (and ``cost``) is (S, T) for a one-country
     geography, (S, T, C) otherwise (the layout national series have always had).
     """
+    if compiled.applies(inputs):
+        return _run_compiled(inputs, draws, n_report, cfg, keep)
     params = P(draws.params)
     state = initial_state(inputs, params)
     start = state.copy()
@@ -132,17 +135,38 @@ def run_chunk(
             if name not in by_year:
                 by_year[name] = np.empty((value.shape[0], n_report, *value.shape[1:]), np.float32)
             by_year[name][:, t] = value
-    out = by_year
-    if draws.structural is not None and "area" in out:
-        # Reported coca area: the simulated area times the structural error (same factor for
-        # every zone of a scenario and year); the goals below are judged on it.
-        factor = np.exp(draws.structural[:, :n_report])
-        out["area"] = (out["area"] * factor[:, :, None]).astype(np.float32)
+    out = _reported(by_year, draws, n_report)
     if cfg is None:
         return out
     if "area" not in out or "poppy" not in out:
         raise ValueError("goals need the 'area' and 'poppy' outputs")
-    _goals(inputs, draws, out, states, start, n_report, cfg)
+    coca = out["area"].sum(axis=2, dtype=np.float64)
+    branch_ok = _branches(inputs, draws, states, coca, start.area.sum(axis=1), n_report, cfg)
+    _goals(inputs, out, start, n_report, cfg, branch_ok)
+    return out
+
+
+def _run_compiled(inputs: Inputs, draws: Draws, n_report: int, cfg: g.GoalConfig | None,
+                  keep: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """``run_chunk`` through the compiled kernel (:mod:`cnplan.model.compiled`)."""
+    flows, branch_ok = compiled.run_chunk(inputs, draws, n_report, cfg)
+    out = _reported({name: flows[name] for name in keep}, draws, n_report)
+    if cfg is None:
+        return out
+    if "area" not in out or "poppy" not in out:
+        raise ValueError("goals need the 'area' and 'poppy' outputs")
+    start = initial_state(inputs, P(draws.params))
+    _goals(inputs, out, start, n_report, cfg, branch_ok)
+    return out
+
+
+def _reported(out: dict[str, np.ndarray], draws: Draws, n_report: int) -> dict[str, np.ndarray]:
+    """Reported coca area: the simulated area times the structural error (same factor for
+    every zone of a scenario and year); the goals are judged on it.
+    """
+    if draws.structural is not None and "area" in out:
+        factor = np.exp(draws.structural[:, :n_report])
+        out["area"] = (out["area"] * factor[:, :, None]).astype(np.float32)
     return out
 
 
@@ -151,8 +175,10 @@ def _national(x: np.ndarray) -> np.ndarray:
     return x.sum(axis=2, dtype=np.float64) if x.ndim == 3 else x.astype(np.float64)
 
 
-def _goals(inputs, draws, out, states, start, n_report, cfg) -> None:
-    """The three goals per scenario, added to ``out``."""
+def _goals(inputs, out, start, n_report, cfg, branch_ok) -> None:
+    """The three goals per scenario, added to ``out``; ``branch_ok`` (S, T) from the
+    stability branches.
+    """
     years = inputs.years[:n_report]
     coca = out["area"].sum(axis=2, dtype=np.float64)
     poppy = _national(out["poppy"])
@@ -161,7 +187,6 @@ def _goals(inputs, draws, out, states, start, n_report, cfg) -> None:
     out["hold_the_line_reached"], out["hold_the_line_year"] = reached, year
     reached, year = g.marginal_producer(coca, poppy, years, cfg)
     out["marginal_producer_reached"], out["marginal_producer_year"] = reached, year
-    branch_ok = _branches(inputs, draws, states, coca, coca0, n_report, cfg)
     reached, year = g.stability_point(coca, coca0, poppy, branch_ok, years, cfg)
     out["stability_point_reached"], out["stability_point_year"] = reached, year
 
