@@ -7,9 +7,10 @@ file or the new one, plus at most a hidden ``.*.tmp`` file that nothing reads.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -53,3 +54,35 @@ def output_root(sub: str) -> Path:
     """
     home = os.environ.get(HOME_ENV)
     return (Path(home).expanduser() / sub) if home else Path(sub)
+
+
+class LockBusy(OSError):
+    """Another process holds the lock; ``holder`` is its process id as it wrote it."""
+
+    def __init__(self, path: Path, holder: str) -> None:
+        super().__init__(f"{path.name} is held by process {holder}")
+        self.holder = holder
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: str | Path, wait: bool = False) -> Iterator[None]:
+    """Hold an ``flock`` on ``path`` (created if missing) for the block.
+
+    The kernel releases the lock when the holder exits in any way (``kill -9`` included), so
+    a crash never leaves it held. Without ``wait``, raise :class:`LockBusy` if it is taken.
+    """
+    import fcntl
+
+    path = Path(path)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise LockBusy(path, os.pread(fd, 32, 0).decode(errors="replace").strip() or "?") \
+                from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock

@@ -171,9 +171,17 @@ def year(value: Any, *, locale: Any = None) -> str:
 
 def jinja_filters() -> dict[str, Any]:
     """The formatters as Jinja filters (``{{ x|num }}``, ``{{ y|year }}``, ``{{ p|pct }}``),
-    for the web app and the HTML reports.
+    for the web app and the HTML reports. A value the template does not have (Jinja's
+    ``Undefined``, e.g. a field missing from an unreadable run folder) shows as missing
+    instead of failing the whole page.
     """
-    return {
+    from jinja2 import Undefined
+
+    def missing_as_none(fmt: Any) -> Any:
+        return lambda value, *a, **k: fmt(None if isinstance(value, Undefined) else value,
+                                          *a, **k)
+
+    filters = {
         "num": number,
         "ha": hectares,
         "usd": usd,
@@ -182,3 +190,4 @@ def jinja_filters() -> dict[str, Any]:
         "pct": lambda p: probability(p, short=True),
         "year": year,
     }
+    return {name: missing_as_none(fmt) for name, fmt in filters.items()}

@@ -92,8 +92,9 @@ def load_yaml(text: str) -> Any:
     The message is located (line and column) and never repeats the input beyond the short
     snippet PyYAML shows for a syntax error.
     """
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the reader refuses control characters here, before parsing
         node = loader.get_single_node()
         if node is None:
             return None
@@ -110,7 +111,8 @@ def load_yaml(text: str) -> Any:
         # e.g. an integer of more than 4,300 digits or a date such as 2020-13-45
         raise YamlError(f"(top level): a value cannot be read ({str(exc)[:200]})") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def read_text(path: Any) -> str:

@@ -71,3 +71,21 @@ def test_json_boolean_and_absurd_values_are_refused_by_the_api(server: Server) -
         rows = {row["indicator"]: row for g in c.get("/api/tracker/status").json()
                 for row in g["rows"]}
         assert rows["police_graduated"]["actual"] not in {1.0, 1e300}
+
+
+def test_broken_exploration_summary_shows_no_server_paths(server: Server) -> None:
+    from tests.explore.conftest import small_text
+
+    from cnplan.explore import run_exploration
+
+    folder = server.home / "explorations" / "broken-one"
+    run_exploration(small_text(n=20, chunk=10), folder, progress=False)
+    (folder / "results" / "chunk-000001.parquet").write_bytes(b"not parquet")
+    with server.client(server.token) as c:
+        api = c.get("/api/explorations/broken-one")
+        page = c.get("/explorations/broken-one")
+    assert api.status_code == 200 and page.status_code == 200
+    assert api.json()["summary"]["note"].startswith("no summary:")
+    for text in (api.text, page.text):
+        assert str(server.home) not in text and str(server.home.resolve()) not in text
+        assert "/tmp/" not in text

@@ -90,3 +90,17 @@ def test_an_older_state_database_gets_the_new_job_columns(tmp_path: Path) -> Non
                         base_run="old")
     assert db.job(job_id)["changes"] == '["ad_funding=2x"]'
     assert db.job(job_id)["base_run"] == "old"
+
+
+def test_compare_and_run_pages_in_spanish_leave_no_english(server: Server,
+                                                            finished_run: dict) -> None:
+    from cnplan.i18n import COOKIE
+    from cnplan.i18n_audit import english_left
+
+    base = finished_run["run_id"]
+    with server.client() as c:
+        c.cookies.set(COOKIE, "es")
+        for url in (f"/runs/{base}", f"/compare?a={base}&b={base}", "/compare"):
+            page = c.get(url)
+            assert page.status_code == 200 and '<html lang="es">' in page.text
+            assert english_left(page.text, "es") == [], url

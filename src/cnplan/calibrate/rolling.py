@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from cnplan import progress
 from cnplan.calibrate.fit import _sim, calibrate
 from cnplan.calibrate.forecast import anchored_forecast, structural_error
 from cnplan.calibrate.history import FORCED_KINDS, history_inputs
@@ -37,6 +38,7 @@ from cnplan.calibrate.scores import (
     interval_hits,
 )
 from cnplan.data import Dataset
+from cnplan.i18n import gettext
 
 ROLLING_PARTICLES = 300
 ROLLING_GENERATIONS = 4
@@ -222,14 +224,22 @@ def rolling_backtest(
     any number of workers.
     """
     cuts = cutoffs(data, start_year)
+    task = gettext("backtest cut-offs (%(data)s)") % {"data": data.name}
+    progress.step(task, 0, len(cuts))
     if workers > 1:
         args = [(data, c, horizon, start_year, particles, generations, seed)
                 for c in cuts]
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_evaluate, args))
+            results = []
+            for result in pool.map(_evaluate, args):
+                results.append(result)
+                progress.step(task, len(results), len(cuts))
     else:
-        results = [evaluate_cutoff(data, c, horizon, start_year, particles, generations, seed)
-                   for c in cuts]
+        results = []
+        for c in cuts:
+            results.append(evaluate_cutoff(data, c, horizon, start_year, particles, generations,
+                                           seed))
+            progress.step(task, len(results), len(cuts))
     add_combination(results)
     return Rolling(data.name, data.country, results, horizon, particles, generations)
 

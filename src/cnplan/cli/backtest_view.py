@@ -8,6 +8,7 @@ import time
 from rich.console import Console
 from rich.table import Table
 
+from cnplan import progress
 from cnplan.cli.errors import fail
 
 console = Console()
@@ -101,10 +102,11 @@ def run_rolling(data: str, horizon: int, start: int, particles: int | None,
     for name in [x.strip() for x in data.split(",") if x.strip()]:
         t0 = time.perf_counter()
         try:
-            result = rolling_backtest(
-                load_dataset(name), horizon, start, particles or ROLLING_PARTICLES,
-                generations or ROLLING_GENERATIONS, seed, workers,
-            )
+            with progress.shown():
+                result = rolling_backtest(
+                    load_dataset(name), horizon, start, particles or ROLLING_PARTICLES,
+                    generations or ROLLING_GENERATIONS, seed, workers,
+                )
         except (DataError, ModelInputError, ValueError) as exc:
             raise fail(exc) from None
         wall = time.perf_counter() - t0

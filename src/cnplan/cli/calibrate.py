@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cnplan import progress
 from cnplan.cli.errors import fail
 from cnplan.i18n import gettext as _
 
@@ -33,8 +34,8 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(help="Write the parameter set JSON here (pooled: a "
                                       "folder, one <dataset>.json each).")
         ] = None,
-        particles: Annotated[int, typer.Option(help="ABC-SMC population size.")] = 1000,
-        generations: Annotated[int, typer.Option(help="ABC-SMC generations.")] = 10,
+        particles: Annotated[int, typer.Option(help="ABC-SMC population size.")] = 500,
+        generations: Annotated[int, typer.Option(help="ABC-SMC generations.")] = 14,
         seed: Annotated[int, typer.Option()] = 0,
         check: Annotated[
             bool, typer.Option("--check", help="Compare with the literature.")
@@ -61,7 +62,8 @@ def register(app: typer.Typer) -> None:
                     raise ValueError("--check: one dataset at a time")
                 datasets = [load_dataset(x) for x in names]
                 t0 = time.perf_counter()
-                fits = calibrate_pooled(datasets, start, until, particles, generations, seed)
+                with progress.shown():
+                    fits = calibrate_pooled(datasets, start, until, particles, generations, seed)
                 wall = time.perf_counter() - t0
                 for fit in fits.values():
                     _show_fit(fit, wall)
@@ -80,12 +82,14 @@ def register(app: typer.Typer) -> None:
                         f"no fitted parameter set for {dataset.name}: fitting one first "
                         f"({particles} particles, {generations} generations)", highlight=False
                     )
-                    pset = fit_model(
-                        dataset, start, until=until, particles=particles,
-                        generations=generations, seed=seed,
-                    ).parameter_set
-                checks = literature_checks(dataset, pset, start)
-                checks += natural_experiments(dataset, start, seed=seed)
+                    with progress.shown():
+                        pset = fit_model(
+                            dataset, start, until=until, particles=particles,
+                            generations=generations, seed=seed,
+                        ).parameter_set
+                with progress.shown():
+                    checks = literature_checks(dataset, pset, start)
+                    checks += natural_experiments(dataset, start, seed=seed)
                 table = Table(
                     title=_("Literature checks — parameter set %(name)s") % {"name": pset.name},
                     caption=_("[Key]: docs/references.md; S01, S30...: the dataset's SOURCES.md"),
@@ -115,9 +119,9 @@ def register(app: typer.Typer) -> None:
                 )
                 return
             t0 = time.perf_counter()
-            fit = fit_model(
-                dataset, start, until=until, particles=particles, generations=generations, seed=seed
-            )
+            with progress.shown():
+                fit = fit_model(dataset, start, until=until, particles=particles,
+                                generations=generations, seed=seed)
             wall = time.perf_counter() - t0
         except (DataError, ModelInputError, ValueError) as exc:
             raise fail(exc) from None
@@ -174,12 +178,13 @@ def register(app: typer.Typer) -> None:
             ) from None
         try:
             dataset = load_dataset(data)
-            results = [
-                run_backtest(
-                    dataset, c, test_until, horizon, start, particles, generations, seed=seed
-                )
-                for c in cutoffs
-            ]
+            results = []
+            task = _("backtest cut-offs (%(data)s)") % {"data": dataset.name}
+            with progress.shown():
+                for c in cutoffs:
+                    progress.step(task, len(results), len(cutoffs))
+                    results.append(run_backtest(dataset, c, test_until, horizon, start,
+                                                particles, generations, seed=seed))
         except (DataError, ModelInputError, ValueError) as exc:
             raise fail(exc) from None
         if format == "json":

@@ -9,16 +9,21 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from cnplan import progress
 from cnplan.cli.errors import fail
 from cnplan.files import write_text_atomic
+from cnplan.i18n import gettext as _
 
 console = Console()
 
 
 def _export(charts: list, folder: Path, formats: tuple[str, ...]) -> None:
-    for chart in charts:
+    task = _("saving charts")
+    for i, chart in enumerate(charts):
+        progress.step(task, i, len(charts))
         for path in chart.save(folder, formats):
             console.print(f"chart: {path}")
+    progress.step(task, len(charts), len(charts))
 
 
 def _run_report(folder: Path, maps: bool = False) -> tuple[list, Callable[[], str]]:
@@ -90,11 +95,7 @@ def register(app: typer.Typer) -> None:
         from cnplan.runs.folder import RUN_JSON
 
         formats = (("png",) if png else ()) + (("svg",) if svg else ())
-        if is_exploration(folder):
-            charts, render = _exploration_report(folder)
-        elif (folder / RUN_JSON).is_file():
-            charts, render = _run_report(folder, maps=bool(formats))
-        else:
+        if not is_exploration(folder) and not (folder / RUN_JSON).is_file():
             what = "does not exist" if not folder.exists() else (
                 "has a manifest.json whose kind is not 'exploration'"
                 if (folder / "manifest.json").is_file() else "has neither")
@@ -102,10 +103,20 @@ def register(app: typer.Typer) -> None:
                 f"{folder}: not a run folder (expected {RUN_JSON} and ensemble.nc, written by "
                 "cnplan run) nor an exploration folder (expected manifest.json with \"kind\": "
                 f"\"exploration\", written by cnplan explore); the folder {what}"))
-        if formats:
-            _export(charts, png or folder / "charts", formats)
+        phase = _("report: read, draw the charts, write")
+        with progress.shown():
+            progress.step(phase, 0, 3)
+            if is_exploration(folder):
+                charts, render = _exploration_report(folder)
+            else:
+                charts, render = _run_report(folder, maps=bool(formats))
+            progress.step(phase, 2, 3)
+            if formats:
+                _export(charts, png or folder / "charts", formats)
+            if not no_html:
+                path = out or folder / "report.html"
+                html = render()
+                write_text_atomic(path, html)
+            progress.step(phase, 3, 3)
         if not no_html:
-            path = out or folder / "report.html"
-            html = render()
-            write_text_atomic(path, html)
             console.print(f"report: {path} ({len(html.encode()) / 1e6:.1f} MB)")

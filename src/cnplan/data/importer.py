@@ -10,6 +10,7 @@ from pathlib import Path
 from cnplan.data.load import SHIPPED, datasets_dir
 from cnplan.data.schema import DataError, Problem
 from cnplan.data.validate import read_tables, validate_tables
+from cnplan.files import exclusive_lock
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -54,6 +55,33 @@ def import_dataset(path: str | Path, name: str, force: bool = False) -> Path:
     if problems:
         raise DataError(problems)
     root.mkdir(parents=True, exist_ok=True)
+    with exclusive_lock(root / LOCK, wait=True):
+        _remove_leftovers(root)
+        return _install(tables, root, name, dest)
+
+
+LOCK = ".import.lock"
+"""Held by an import while it writes; a folder ``.NAME-xxxxxxxx`` seen under it is a leftover."""
+
+_LEFTOVER = re.compile(r"^\.[a-z0-9][a-z0-9_-]*-(?:[a-z0-9_]{8}|old)$")
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Delete the hidden folders of imports that were killed (only called under the lock,
+    when no other import can be writing one).
+    """
+    for path in root.iterdir():
+        if not (path.is_dir() and _LEFTOVER.match(path.name)):
+            continue
+        replaced = root / path.name[1:-len("-old")]
+        if path.name.endswith("-old") and not replaced.exists():
+            path.rename(replaced)  # killed between the two renames: the old data comes back
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _install(tables: dict, root: Path, name: str, dest: Path) -> Path:
+    """Write the tables to a hidden folder and rename it into place (see import_dataset)."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
     try:
         for kind, df in tables.items():

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from cnplan.errors import CnplanError
-from cnplan.files import write_atomic, write_text_atomic
+from cnplan.files import LockBusy, exclusive_lock, write_atomic, write_text_atomic
 
 MANIFEST = "manifest.json"
 RESULTS = "results"
@@ -43,31 +42,23 @@ def writer_lock(folder: str | Path) -> Iterator[None]:
     """Hold the folder's write lock for the block; refuse if another process holds it.
 
     Two writers in one folder would mix the chunks of two experiments, or one would delete
-    files the other recorded. The lock is an ``flock`` on ``DIR/.lock``: the kernel drops it
-    when the holder exits, even on ``kill -9``, so a crash never leaves the folder locked.
+    files the other recorded. The lock is an ``flock`` on ``DIR/.lock``
+    (:func:`cnplan.files.exclusive_lock`), dropped by the kernel however the holder ends.
     """
-    import fcntl
-
     folder = Path(folder)
+    held = contextlib.ExitStack()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        held.enter_context(exclusive_lock(folder / LOCK))
+    except LockBusy as exc:
+        raise ResultsError(
+            f"{folder.name}: another cnplan process (pid {exc.holder}) is writing this "
+            "exploration; wait for it to finish, or use another --out") from None
     except OSError as exc:
         raise ResultsError(f"{folder.name}: cannot write the exploration folder "
                            f"({exc.strerror or exc})") from None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-            raise ResultsError(
-                f"{folder.name}: another cnplan process (pid {holder}) is writing this "
-                "exploration; wait for it to finish, or use another --out") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+    with held:
         yield
-    finally:
-        os.close(fd)  # closing the descriptor releases the lock
 
 
 def missing_chunks(folder: str | Path, chunks: list[int]) -> list[int]:

@@ -9,7 +9,7 @@ arrays in cache and memory bounded; results leave as an ``xarray.Dataset`` with 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ import xarray as xr
 import cnplan
 from cnplan.data import Dataset, load_dataset
 from cnplan.limits import SizeError, memory_problem, year_problem
+from cnplan.model import compiled
 from cnplan.model import goals as g
 from cnplan.model import spatial as sp
 from cnplan.model.engine import P, State, initial_state, step
@@ -56,6 +57,7 @@ class Draws:
     planting: np.ndarray  # (S, T, Z)
     price: np.ndarray  # (S, T)
     structural: np.ndarray | None = None  # (S, T) log error on reported coca area
+    rows: np.ndarray | None = None  # (S,) the parameter set's sample row of each scenario
 
 
 def draw(
@@ -85,13 +87,18 @@ def draw(
     price_shape = (n_years,) if n_countries == 1 else (n_years, n_countries)
     price = np.empty((n, *price_shape))
     steps = np.empty((n, n_years))
+    picked = np.zeros(n, dtype=np.int64)
     for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
         lo = max(start - block * BLOCK, 0)
         hi = min(stop - block * BLOCK, BLOCK)
         at = block * BLOCK + lo - start  # where the block's rows lo..hi-1 go
         rows = slice(at, at + hi - lo)
-        params[rows] = paramset.draw(BLOCK, rng)[lo:hi]
+        if paramset.samples is None:
+            params[rows] = paramset.draw(BLOCK, rng)[lo:hi]
+        else:  # the same generator calls as ParameterSet.draw, keeping the rows
+            picked[rows] = paramset.rows(BLOCK, rng)[lo:hi]
+            params[rows] = paramset.samples[picked[rows]]
         if lo == 0 and hi == BLOCK:
             rng.standard_normal(out=planting[rows])
             rng.standard_normal(out=price[rows])
@@ -100,7 +107,28 @@ def draw(
             planting[rows] = rng.standard_normal((BLOCK, n_years, n_zones))[lo:hi]
             price[rows] = rng.standard_normal((BLOCK, *price_shape))[lo:hi]
             steps[rows] = rng.standard_normal((BLOCK, n_years))[lo:hi]
-    return Draws(params, planting, price, random_walk(sigma, steps))
+    rows_drawn = None if paramset.samples is None else picked
+    return Draws(params, planting, price, random_walk(sigma, steps), rows_drawn)
+
+
+@dataclass
+class StartState:
+    """Where a run starts when not from the data's last year alone: a filtered state
+    (:func:`cnplan.calibrate.filter.filter_history`), one particle per sample row of
+    ``parameter_set``. Only the growers' side (``fields``) is taken; the programmes' state
+    (police, budget, outreach, poppy) is the plan's own.
+    """
+
+    state: State
+    parameter_set: ParameterSet
+    fields: tuple[str, ...]
+    note: str
+    zones: list[str]
+
+    def apply(self, initial: State, rows: np.ndarray | None) -> State:
+        if rows is None:
+            raise ValueError("a filtered start needs the parameter set's sample rows")
+        return replace(initial, **{k: getattr(self.state, k)[rows].copy() for k in self.fields})
 
 
 def _take(state: State, rows: np.ndarray) -> State:
@@ -108,15 +136,26 @@ def _take(state: State, rows: np.ndarray) -> State:
 
 
 def run_chunk(
-    inputs: Inputs, draws: Draws, n_report: int, cfg: g.GoalConfig | None, keep: tuple[str, ...]
+    inputs: Inputs,
+    draws: Draws,
+    n_report: int,
+    cfg: g.GoalConfig | None,
+    keep: tuple[str, ...],
+    start: StartState | None = None,
 ) -> dict[str, np.ndarray]:
     """Simulate one chunk of scenarios; return the kept flows and goal outcomes.
 
     A unit flow is (S, T, U); a country flow (and ``cost``) is (S, T) for a one-country
-    geography, (S, T, C) otherwise (the layout national series have always had).
+    geography, (S, T, C) otherwise (the layout national series have always had). ``start``
+    (a filtered state, :class:`StartState`) replaces the growers' side of the initial state
+    of each scenario by its particle's (``draws.rows``).
     """
+    if start is None and compiled.applies(inputs):
+        return _run_compiled(inputs, draws, n_report, cfg, keep)
     params = P(draws.params)
     state = initial_state(inputs, params)
+    if start is not None:
+        state = start.apply(state, draws.rows)
     start = state.copy()
     one_country = inputs.geography.n_countries == 1
     by_year: dict[str, np.ndarray] = {}
@@ -132,17 +171,38 @@ def run_chunk(
             if name not in by_year:
                 by_year[name] = np.empty((value.shape[0], n_report, *value.shape[1:]), np.float32)
             by_year[name][:, t] = value
-    out = by_year
-    if draws.structural is not None and "area" in out:
-        # Reported coca area: the simulated area times the structural error (same factor for
-        # every zone of a scenario and year); the goals below are judged on it.
-        factor = np.exp(draws.structural[:, :n_report])
-        out["area"] = (out["area"] * factor[:, :, None]).astype(np.float32)
+    out = _reported(by_year, draws, n_report)
     if cfg is None:
         return out
     if "area" not in out or "poppy" not in out:
         raise ValueError("goals need the 'area' and 'poppy' outputs")
-    _goals(inputs, draws, out, states, start, n_report, cfg)
+    coca = out["area"].sum(axis=2, dtype=np.float64)
+    branch_ok = _branches(inputs, draws, states, coca, start.area.sum(axis=1), n_report, cfg)
+    _goals(inputs, out, start, n_report, cfg, branch_ok)
+    return out
+
+
+def _run_compiled(inputs: Inputs, draws: Draws, n_report: int, cfg: g.GoalConfig | None,
+                  keep: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """``run_chunk`` through the compiled kernel (:mod:`cnplan.model.compiled`)."""
+    flows, branch_ok = compiled.run_chunk(inputs, draws, n_report, cfg)
+    out = _reported({name: flows[name] for name in keep}, draws, n_report)
+    if cfg is None:
+        return out
+    if "area" not in out or "poppy" not in out:
+        raise ValueError("goals need the 'area' and 'poppy' outputs")
+    start = initial_state(inputs, P(draws.params))
+    _goals(inputs, out, start, n_report, cfg, branch_ok)
+    return out
+
+
+def _reported(out: dict[str, np.ndarray], draws: Draws, n_report: int) -> dict[str, np.ndarray]:
+    """Reported coca area: the simulated area times the structural error (same factor for
+    every zone of a scenario and year); the goals are judged on it.
+    """
+    if draws.structural is not None and "area" in out:
+        factor = np.exp(draws.structural[:, :n_report])
+        out["area"] = (out["area"] * factor[:, :, None]).astype(np.float32)
     return out
 
 
@@ -151,8 +211,10 @@ def _national(x: np.ndarray) -> np.ndarray:
     return x.sum(axis=2, dtype=np.float64) if x.ndim == 3 else x.astype(np.float64)
 
 
-def _goals(inputs, draws, out, states, start, n_report, cfg) -> None:
-    """The three goals per scenario, added to ``out``."""
+def _goals(inputs, out, start, n_report, cfg, branch_ok) -> None:
+    """The three goals per scenario, added to ``out``; ``branch_ok`` (S, T) from the
+    stability branches.
+    """
     years = inputs.years[:n_report]
     coca = out["area"].sum(axis=2, dtype=np.float64)
     poppy = _national(out["poppy"])
@@ -161,7 +223,6 @@ def _goals(inputs, draws, out, states, start, n_report, cfg) -> None:
     out["hold_the_line_reached"], out["hold_the_line_year"] = reached, year
     reached, year = g.marginal_producer(coca, poppy, years, cfg)
     out["marginal_producer_reached"], out["marginal_producer_year"] = reached, year
-    branch_ok = _branches(inputs, draws, states, coca, coca0, n_report, cfg)
     reached, year = g.stability_point(coca, coca0, poppy, branch_ok, years, cfg)
     out["stability_point_reached"], out["stability_point_year"] = reached, year
 
@@ -292,6 +353,7 @@ def simulate(
     parameter_set: ParameterSet | None = None,
     chunk_size: int = 2048,
     first_scenario: int = 0,
+    start: StartState | None = None,
 ) -> xr.Dataset:
     """Simulate a plan over ``n`` futures and return the ensemble as an ``xarray.Dataset``.
 
@@ -321,6 +383,11 @@ def simulate(
     paramset = parameter_set or default_parameter_set()
     cfg = goal_config(plan, data)
     inputs = build_inputs(plan, data, extra_years=cfg.years_without_assistance, until=until)
+    if start is not None:
+        if list(start.zones) != list(inputs.zones):
+            raise ValueError("start: the filtered state's zones differ from the run's")
+        paramset = start.parameter_set
+        inputs.notes.append(start.note)
     n_report = len(inputs.years) - cfg.years_without_assistance
     need = estimate_bytes(n, n_report, len(inputs.zones))
     if problem := memory_problem(need, f"{n:,} futures over {n_report} years and "
@@ -343,7 +410,7 @@ def simulate(
             len(inputs.zones),
             inputs.geography.n_countries,
         )
-        out = run_chunk(inputs, d, n_report, cfg, keep)
+        out = run_chunk(inputs, d, n_report, cfg, keep, start)
         out["params"] = d.params
         _spatial(out, inputs, grid, plan, n_report)
         lo, hi = a - first_scenario, b - first_scenario

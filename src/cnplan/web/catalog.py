@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,19 @@ def read_json(path: Path) -> Any:
     with _lock:
         _cache[path] = (mtime, value)
     return value
+
+
+_ABSOLUTE = re.compile(r"(?<![\w.])/(?:[^\s/'\"():,]+/)+([^\s/'\"():,]*)")
+
+
+def without_paths(message: object, folder: Path) -> str:
+    """``message`` with the server's folders left out: ``folder`` becomes its name and any
+    other absolute path its last part (a page must not show where the server keeps files).
+    """
+    text = str(message)
+    for form in {str(folder.resolve()), str(folder.absolute()), str(folder)}:
+        text = text.replace(form, folder.name)
+    return _ABSOLUTE.sub(lambda m: m.group(1) or "(folder)", text)
 
 
 def _clean(value: Any) -> Any:
@@ -134,7 +148,8 @@ def exploration_summary(folder: Path) -> dict[str, Any] | None:
     try:
         manifest = read_json(path)
     except (OSError, ValueError) as exc:
-        return {"id": folder.name, "problem": f"manifest.json unreadable: {exc}"}
+        return {"id": folder.name,
+                "problem": f"manifest.json unreadable: {without_paths(exc, folder)}"}
     if not isinstance(manifest, dict) or manifest.get("kind") != "exploration":
         return None
     out = {"id": folder.name}
@@ -170,7 +185,7 @@ def outcome_summary(folder: Path) -> dict[str, Any]:
         columns = list(results.outcome_columns)[:MAX_SUMMARY_COLUMNS]
         frame = results.frame(columns=columns)
     except Exception as exc:  # a summary is optional: say why it is missing, never fail
-        return {"rows": None, "outcomes": [], "note": f"no summary: {exc}"}
+        return {"rows": None, "outcomes": [], "note": f"no summary: {without_paths(exc, folder)}"}
     rows = []
     for col in columns:
         values = frame[col].astype(float)
