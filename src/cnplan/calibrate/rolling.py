@@ -245,37 +245,55 @@ def rolling_backtest(
 
 
 WEIGHT_GRID = np.linspace(0.0, 1.0, 11)
+SPREAD_GRID = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
 PRIOR_WEIGHT = 0.5
-"""The model's weight while fewer than ``MIN_PAIRS`` earlier forecasts can be scored."""
+"""The model's weight (spread factor 1) while fewer than ``MIN_PAIRS`` earlier forecasts can
+be scored."""
 MIN_PAIRS = 3
 
 
-def _mixture(model: np.ndarray, rw: np.ndarray, w: float) -> np.ndarray:
-    """A linear pool: ``w`` of the members from the model's ensemble, the rest from the random
-    walk's quantile grid (evenly spaced, so the pool keeps both distributions' shapes).
+def _widen(model: np.ndarray, spread: float) -> np.ndarray:
+    """The ensemble's log deviations from its median multiplied by ``spread`` (per column)."""
+    logs = np.log(np.maximum(model, 1e-9))
+    med = np.median(logs, axis=0, keepdims=True)
+    return np.exp(med + spread * (logs - med))
+
+
+def _mixture(model: np.ndarray, rw: np.ndarray, w: float, spread: float = 1.0) -> np.ndarray:
+    """A linear pool: ``w`` of the members from the model's ensemble (widened by ``spread``),
+    the rest from the random walk's quantile grid (evenly spaced, keeping its shape).
     """
     m = model.shape[0]
     k = int(round(w * m))
     take = np.linspace(0, rw.shape[0] - 1, m - k).round().astype(int)
-    return np.concatenate([model[:k], rw[take]], axis=0)
+    part = _widen(model[:k], spread) if k else model[:0]
+    return np.concatenate([part, rw[take]], axis=0)
 
 
-def _best_weight(pairs: list[tuple[np.ndarray, np.ndarray, float]]) -> float:
+def _best_weight(pairs: list[tuple[np.ndarray, np.ndarray, float]]) -> tuple[float, float]:
+    """The (weight, spread) with the lowest mean CRPS over ``pairs`` (prior when too few)."""
     if len(pairs) < MIN_PAIRS:
-        return PRIOR_WEIGHT
+        return PRIOR_WEIGHT, 1.0
     model = np.stack([p[0] for p in pairs], axis=1)
     rw = np.stack([p[1] for p in pairs], axis=1)
     observed = np.array([p[2] for p in pairs])
-    scores = [crps_ensemble(_mixture(model, rw, w), observed).mean() for w in WEIGHT_GRID]
-    return float(WEIGHT_GRID[int(np.argmin(scores))])
+    best, arg = np.inf, (PRIOR_WEIGHT, 1.0)
+    for spread in SPREAD_GRID:
+        for w in WEIGHT_GRID:
+            score = float(crps_ensemble(_mixture(model, rw, w, spread), observed).mean())
+            if score < best - 1e-12:
+                best, arg = score, (float(w), float(spread))
+    return arg
 
 
 def add_combination(results: list[CutoffResult]) -> None:
     """Score a combination of each model forecast with the random walk, in place.
 
-    At each cut-off the model's weight is the one (on a 0.1 grid) that minimised the mean CRPS
-    of the earlier cut-offs' forecasts of years up to this cut-off, i.e. of years an analyst
-    had already observed: no test year of this cut-off, or any later year, enters it.
+    At each cut-off the model's weight (on a 0.1 grid) and a factor widening the model's
+    ensemble around its median (``SPREAD_GRID``) are the pair that minimised the mean CRPS of
+    the earlier cut-offs' forecasts of years up to this cut-off, i.e. of years an analyst had
+    already observed: no test year of this cut-off, or any later year, enters them. The
+    model's median, so its plan-to-plan differences, is unchanged by the widening.
     """
     for kind in KINDS:
         name = f"combined_{kind}"
@@ -284,10 +302,11 @@ def add_combination(results: list[CutoffResult]) -> None:
             if kind not in c.ensembles:
                 continue
             pairs = [(m, r, y) for year, m, r, y in done if year <= c.cutoff]
-            w = _best_weight(pairs)
+            w, spread = _best_weight(pairs)
             c.weights[kind] = w
+            c.weights[f"{kind}_spread"] = spread
             model, rw = c.ensembles[kind], c.ensembles["random_walk"]
-            pool = _mixture(model, rw, w)
+            pool = _mixture(model, rw, w, spread)
             crps = crps_ensemble(pool, c.observed)
             hit90 = interval_hits(pool, c.observed, 0.9)
             hit50 = interval_hits(pool, c.observed, 0.5)
