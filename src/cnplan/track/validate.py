@@ -25,7 +25,8 @@ class Problem:
 
 def unknown_indicator(indicator_id: str, valid: list[str]) -> str:
     """The message for an unknown indicator id: the closest id (``cnplan.errors.did_you_mean``),
-    else the ids containing what was typed ("coca" -> coca_ha_national), then every valid id."""
+    else the ids containing what was typed ("coca" -> coca_ha_national), then every valid id.
+    """
     from cnplan.errors import did_you_mean
 
     hint = did_you_mean(indicator_id, valid)
