@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from cnplan.calibrate.history import AERIAL_EQUIVALENT
 from cnplan.model import Inputs
 from cnplan.model.engine import P
 from cnplan.model.geography import EXPANSION, HARD_CORE
@@ -72,6 +73,13 @@ EVIDENCE: dict[str, Band] = {
         "up to 92% within two years in the VRAEM [DEVIDA2016]; at least the expansion zones' "
         "share (judgement)",
     ),
+    "aerial_same_year": Band(
+        0.022,
+        0.03,
+        "0.022-0.03 ha per ha sprayed, regression discontinuity at the border of areas where "
+        "spraying was banned [Mejia2017]; the model feeds each sprayed hectare as "
+        "AERIAL_EQUIVALENT manual hectares (cnplan.calibrate.history)",
+    ),
 }
 """The published ranges of eradication's effect (see the module docstring). The same-year band
 spans aerial and manual eradication: the model has one forced-eradication path, and the
@@ -89,6 +97,14 @@ class EradicationEffects:
     later: np.ndarray  # (M,) the same ``lag`` years later
     replant_expansion: np.ndarray  # (M,) share replanted, expansion zones, base presence
     replant_hard_core: np.ndarray  # (M,) the same in hard-core zones
+
+    @property
+    def aerial_same_year(self) -> np.ndarray:
+        """The same-year effect of one more hectare sprayed from the air (the model's aerial
+        input is worth ``AERIAL_EQUIVALENT`` manual hectares; the effect is linear at the
+        margin).
+        """
+        return AERIAL_EQUIVALENT * self.same_year
 
     def summary(self) -> dict[str, dict[str, float]]:
         """Median and 90% interval of each effect, with its band and whether it is inside."""

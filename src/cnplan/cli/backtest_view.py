@@ -39,9 +39,9 @@ def rolling_json(result, wall: float) -> dict:
     }
 
 
-def meets_bar(summary) -> dict[str, bool]:
-    """Whether the conditional forecast meets each of the issue's bars."""
-    cond = summary[summary["forecaster"] == "conditional"].set_index("horizon")
+def meets_bar(summary, forecaster: str = "conditional") -> dict[str, bool]:
+    """Whether ``forecaster`` (default the model's conditional one) meets each of the bars."""
+    cond = summary[summary["forecaster"] == forecaster].set_index("horizon")
     out = {}
     for group in ("1-3", "4-8"):
         if group in cond.index:

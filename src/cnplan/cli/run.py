@@ -190,9 +190,13 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
 
         the_plan, from_actuals = apply_actuals(the_plan, db)
     pset = ParameterSet.load(params) if params else default_parameter_set(dataset.name)
+    from cnplan.calibrate.filter import run_start
+
+    start = run_start(the_plan, dataset, pset, seed=seed)
     with console.status(_("simulating %(plan)s: %(n)s futures") % {
             "plan": the_plan.name, "n": f"{scenarios:,}"}):
-        ds = simulate(the_plan, dataset, n=scenarios, seed=seed, until=until, parameter_set=pset)
+        ds = simulate(the_plan, dataset, n=scenarios, seed=seed, until=until, parameter_set=pset,
+                      start=start)
     from cnplan.calibrate.evidence import plan_evidence
 
     with use_language("en"):  # run.json keeps English words; pages translate them
@@ -213,6 +217,9 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
         "years": [int(ds.year[0]), int(ds.year[-1])],
         "parameter_set": pset.name,
         "parameter_set_provenance": pset.provenance,
+        "initial_state": start.note if start else "the data's values in the year before the "
+        "start (no filtering: the plan starts where the fitted history starts, or the "
+        "parameters are not fitted)",
         "parameter_set_file": str(params) if params else None,
         "data": dataset.name,
         "data_version": dataset.version,

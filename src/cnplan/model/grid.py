@@ -125,3 +125,15 @@ def grid_of(data, geo) -> CellGrid | None:
     return dataset_grid(str(data.path), tuple(geo.units), seeds,
                         tuple(bool(k != EXPANSION) for k in geo.kinds),
                         tuple(bool(k == HARD_CORE) for k in geo.kinds))
+
+
+def cell_regions(grid: CellGrid, polygons: dict) -> tuple[np.ndarray, list[str]]:
+    """The region (e.g. department) holding each cell's centre: (N,) index into the returned
+    names, -1 where none does.
+    """
+    names = list(polygons)
+    region = np.full(grid.n, -1)
+    for i, name in enumerate(names):
+        inside = shapely.contains_xy(polygons[name], grid.lon, grid.lat) & (region < 0)
+        region[inside] = i
+    return region, names

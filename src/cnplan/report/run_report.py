@@ -309,6 +309,7 @@ def space_context(inputs: RunInputs) -> dict[str, Any]:
         "spatial_goals": spacemap.spatial_goal_rows(ds, inputs.plan),
         "spatial_medians": spacemap.spatial_medians(ds),
         "zone_table": spacemap.zone_year_table(ds, inputs.zone_names),
+        "department_table": spacemap.department_year_table(ds, inputs.data),
     }
 
 

@@ -297,3 +297,35 @@ def _km_bounds(polygons: list, to_km) -> tuple[float, float, float, float]:
     lon0, lat0, lon1, lat1 = shapely.total_bounds(np.array(polygons))
     (x0, x1), (y0, y1) = to_km(np.array([lon0, lon1]), np.array([lat0, lat1]))
     return float(x0), float(y0), float(x1), float(y1)
+
+
+def department_year_table(ds: xr.Dataset, data) -> dict[str, Any] | None:
+    """Median coca by department and year, from each future's zone totals put in cells and
+    summed by the department holding each cell (modelled), with the % change on the previous
+    year and the survey's department figure where the data has it.
+    """
+    from cnplan.model.cells import region_totals
+    from cnplan.model.grid import cell_regions
+
+    if not getattr(data, "path", "") or not has_boundaries(data.path):
+        return None
+    grid = grid_of(data, geography_of(data))
+    if grid is None:
+        return None
+    region, names = cell_regions(grid, load_boundaries(data.path).departments)
+    area = ds["coca_ha"].transpose("scenario", "year", "zone").to_numpy()
+    med = np.median(region_totals(area, grid, region, len(names)), axis=0)  # (T, R)
+    years = [int(y) for y in ds["year"].to_numpy()]
+    obs = data.observations
+    obs = obs[(obs["variable"] == "coca_ha") & (obs["period"] == "year")
+              & obs["zone"].str.startswith("dept:")]
+    rows = []
+    for r, name in enumerate(names):
+        if not (region == r).any():
+            continue
+        row = _table_row(name, med[:, r])
+        seen = obs[obs["zone"] == f"dept:{name}"].set_index("year")["value"]
+        row["observed"] = [None if y not in seen.index or np.isnan(seen[y]) else
+                           f"{float(seen[y]):,.0f}" for y in years]
+        rows.append(row)
+    return {"years": years, "rows": rows}
