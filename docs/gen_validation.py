@@ -10,6 +10,7 @@ none typed by hand. Takes about 10 minutes on a 2-core machine (``--workers 2``)
 from __future__ import annotations
 
 import argparse
+import inspect
 import time
 from pathlib import Path
 
@@ -40,6 +41,9 @@ from cnplan.data import load_dataset  # noqa: E402
 from cnplan.model import default_parameter_set  # noqa: E402
 
 DOCS = Path(__file__).parent
+SHIPPED = {k: inspect.signature(calibrate).parameters[k].default
+           for k in ("particles", "generations")}
+"""The size of a calibration made by ``cnplan calibrate`` with its defaults."""
 COUNTRIES = ("peru", "colombia")
 COMPARE_AT = ("peru", 2016)
 """The cut-off where a full-size fit is compared with the rolling fits' size (chosen as the
@@ -117,7 +121,8 @@ def compare_sizes(workers_note: str) -> tuple[list[str], float]:
          ROLLING_GENERATIONS, 0),
         (f"rolling size ({ROLLING_PARTICLES} x {ROLLING_GENERATIONS}), seed 1", ROLLING_PARTICLES,
          ROLLING_GENERATIONS, 1),
-        ("shipped size (1,000 x 10), seed 0", 1000, 10, 0),
+        (f"shipped size ({SHIPPED['particles']:,} x {SHIPPED['generations']}), seed 0",
+         SHIPPED["particles"], SHIPPED["generations"], 0),
     ):
         res = evaluate_cutoff(data, cutoff, 8, 2005, particles, generations, seed)
         summary = summarize(pd.DataFrame(res.rows), 8)
@@ -261,7 +266,7 @@ median, and so the difference it makes between plans, unchanged. `cnplan run` do
 the combination yet: its forecasts are the structural model's.
 
 **Fit size.** Rolling fits use {particles} particles x {generations} generations of ABC-SMC
-instead of the shipped 1,000 x 10 (so that {n_fits} fits run in minutes). At {cmp_name}
+instead of `cnplan calibrate`'s {shipped} (so that {n_fits} fits run in minutes). At {cmp_name}
 {cmp_cut} a full-size fit gives:
 
 {compare}
@@ -333,7 +338,9 @@ def main() -> None:
     n_fits = sum(len(r.cutoffs) for r in results.values())
     intro = INTRO.format(minutes=f"{minutes:.0f}", trend=TREND_YEARS,
                          particles=ROLLING_PARTICLES, generations=ROLLING_GENERATIONS,
-                         n_fits=n_fits, cmp_name=COMPARE_AT[0], cmp_cut=COMPARE_AT[1],
+                         n_fits=n_fits,
+                         shipped=f"{SHIPPED['particles']:,} x {SHIPPED['generations']}",
+                         cmp_name=COMPARE_AT[0], cmp_cut=COMPARE_AT[1],
                          compare="\n".join(compare))
     (DOCS / "validation.md").write_text(intro + "\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote docs/validation.md and docs/img/validation.png in {minutes:.1f} min")

@@ -15,8 +15,11 @@ Two model forecasts are scored at every cut-off:
   :mod:`cnplan.plans.status_quo`, applied to the data an analyst had that year).
 
 Fits here are smaller than a shipped calibration (``ROLLING_PARTICLES`` particles,
-``ROLLING_GENERATIONS`` generations instead of 1,000 and 10); ``docs/validation.md`` shows, at
-one cut-off, that a full fit gives the same scores to within their sampling noise.
+``ROLLING_GENERATIONS`` generations instead of ``cnplan calibrate``'s defaults);
+``docs/validation.md`` compares, at one cut-off, a full-size fit and a second seed.
+
+Each cut-off's fit sees only the data up to it (:func:`known_at`): its training years'
+eradication is bridged from what was known then.
 """
 
 from __future__ import annotations
@@ -30,7 +33,12 @@ import pandas as pd
 from cnplan import progress
 from cnplan.calibrate.fit import _sim, calibrate
 from cnplan.calibrate.forecast import anchored_forecast, structural_error
-from cnplan.calibrate.history import FORCED_KINDS, history_inputs
+from cnplan.calibrate.history import (
+    FORCED_KINDS,
+    KIND_WEIGHT,
+    eradication_input,
+    history_inputs,
+)
 from cnplan.calibrate.scores import (
     BASELINES,
     baseline_ensembles,
@@ -73,9 +81,16 @@ def cutoffs(data: Dataset, start_year: int = 2005) -> list[int]:
     return seen[FIRST_CUTOFF_OBS - 1 : -1]
 
 
+def known_at(data: Dataset, cutoff: int) -> Dataset:
+    """The dataset as an analyst had it at ``cutoff``: no observation of a later year."""
+    rows = data.observations[data.observations["year"] <= cutoff].reset_index(drop=True)
+    return replace(data, observations=rows)
+
+
 def status_quo_eradication(data: Dataset, cutoff: int) -> tuple[float, str]:
     """Forced eradication an analyst at ``cutoff`` would hold: the latest full-year national
-    figure up to that year (the total, else the sum of the forced kinds).
+    figure up to that year (the total, else the forced kinds added the way the history input
+    adds them, aerial hectares at ``AERIAL_EQUIVALENT``).
     """
     kinds = ["eradication_ha"] if "eradication_ha" in data.variables else list(FORCED_KINDS)
     total, notes = 0.0, []
@@ -85,8 +100,10 @@ def status_quo_eradication(data: Dataset, cutoff: int) -> tuple[float, str]:
         s = data.national(kind).dropna()
         s = s[s.index <= cutoff]
         if len(s):
-            total += float(s.iloc[-1])
-            notes.append(f"{kind} {int(s.index[-1])}: {float(s.iloc[-1]):,.0f} ha")
+            weight = KIND_WEIGHT.get(kind, 1.0)
+            total += weight * float(s.iloc[-1])
+            times = "" if weight == 1.0 else f" x {weight:g}"
+            notes.append(f"{kind} {int(s.index[-1])}: {float(s.iloc[-1]):,.0f} ha{times}")
     return total, "; ".join(notes) or "no eradication observed up to the cut-off: 0"
 
 
@@ -132,16 +149,23 @@ def forecast_from(
     ``end``: conditional (observed eradication) and unconditional (status quo).
     """
     national = data.national("coca_ha")
+    known = known_at(data, cutoff)
     in_sample = float("nan")
     if theta is None:
-        fit = calibrate(data, start_year, end_year=end, until=cutoff, particles=particles,
+        fit = calibrate(known, start_year, end_year=cutoff, until=cutoff, particles=particles,
                         generations=generations, seed=seed)
         theta, in_sample = fit.parameter_set.samples, fit.in_sample_mape
     inputs, _ = history_inputs(data, start_year, end, until=cutoff)
     years = inputs.years
-    train = np.where(years <= cutoff, national.reindex(years).to_numpy(float), np.nan)
+    # Training years' eradication as bridged from what was known then (a gap is held at the
+    # last figure, not drawn towards a later one); test years' as observed.
+    before = years <= cutoff
+    observed_erad = inputs.observed_eradication.copy()
+    observed_erad[before] = [b.value for b in eradication_input(known, years[before])]
+    inputs = replace(inputs, observed_eradication=observed_erad)
+    train = np.where(before, national.reindex(years).to_numpy(float), np.nan)
     sq, sq_note = status_quo_eradication(data, cutoff)
-    erad = inputs.observed_eradication.copy()
+    erad = observed_erad.copy()
     erad[years > cutoff] = sq
     ensembles = {}
     for k, kind in enumerate(KINDS):

@@ -50,6 +50,15 @@ class RunRequest(BaseModel):
     with_actuals: bool = Field(False, description="Use the tracker's reported actuals.")
 
 
+class VariantRequest(BaseModel):
+    """What-if changes to a saved run's plan, as ``cnplan run --set`` takes them."""
+
+    model_config = ConfigDict(extra="forbid")
+    changes: list[Annotated[str, Field(max_length=200)]] = Field(
+        min_length=1, max_length=20,
+        description="E.g. ['ad_funding.vraem=2x', 'forced_eradication.huallaga[2008]=5000'].")
+
+
 class ActualRequest(BaseModel):
     """An actual to report; checked by the tracker (indicator, period, value range, unit)."""
 
@@ -175,6 +184,28 @@ def start_run(body: RunRequest, request: Request, who: Writer) -> dict[str, Any]
     """Queue a run in the background; poll ``/api/jobs/{id}`` for its status."""
     return services(request).start_run(body.plan, body.scenarios, body.seed,
                                        body.with_actuals, who)
+
+
+@router.post("/runs/{run_id}/variant", tags=["runs"], status_code=202)
+def start_variant(run_id: str, body: VariantRequest, request: Request,
+                  who: Writer) -> dict[str, Any]:
+    """Queue a what-if variant of a saved run (its plan with these changes added to its own) on
+    the same futures; the job's ``run_id`` and ``base_run`` go to ``/api/compare``.
+    """
+    return services(request).start_variant(run_id, body.changes, who)
+
+
+@router.get("/compare", tags=["runs"])
+def compare_runs(request: Request, _: Reader,
+                 a: Annotated[str, Query(max_length=200)],
+                 b: Annotated[str, Query(max_length=200)]) -> dict[str, Any]:
+    """Two saved runs side by side: goal probabilities with the difference (b - a) and its
+    Monte Carlo standard error, yearly national coca bands, levers that differ and cost.
+    """
+    from cnplan.web.whatif import comparison_json
+
+    runs_dir = services(request).settings.runs_dir
+    return comparison_json([catalog.run_folder(runs_dir, x) for x in (a, b)])
 
 
 @router.get("/jobs", tags=["runs"])
