@@ -171,3 +171,12 @@ def test_region_totals_equal_summed_cells() -> None:
         cells = cell_values(area[s], grid)
         want = [cells[region == r].sum() for r in range(4)]
         assert np.allclose(got[s], want)
+
+
+def test_plan_view_states_the_spatial_goals() -> None:
+    from cnplan.plans import load_plan
+    from cnplan.plans.render import goal_sentences
+
+    text = " ".join(goal_sentences(load_plan("lima-2005")))
+    assert "Spatial goal noose: noose_share at least its value at the start in 2006" in text
+    assert "nogo_units at most" in text and "cable ¶7" in text
