@@ -50,6 +50,8 @@ COMPARE_AT = ("peru", 2016)
 middle of Peru's cut-offs, before any result was seen)."""
 OKABE_ITO = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7"]
 NAMES = {"conditional": "model, conditional", "unconditional": "model, unconditional (status quo)",
+         "conditional_anchored": "model, conditional, former start (paths scaled through the "
+                                 "last observation)",
          "combined_conditional": "combination: conditional + random walk",
          "combined_unconditional": "combination: unconditional + random walk",
          **BASELINE_LABELS}
@@ -66,7 +68,7 @@ def summary_table(summary: pd.DataFrame, groups: tuple[str, ...]) -> list[str]:
     out = [head, "|" + "---|" * 10]
     for g in groups:
         for row in summary[summary["horizon"] == g].itertuples(index=False):
-            model = row.forecaster.endswith("conditional")
+            model = row.forecaster not in BASELINES
             skills = [f"{getattr(row, 'skill_' + b):+.2f}" if model else "" for b in BASELINES]
             out.append(f"| {g} | {NAMES[row.forecaster]} | {row.n} | {row.crps:,.0f} | "
                        + " | ".join(skills)

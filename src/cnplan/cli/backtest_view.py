@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cnplan import progress
+from cnplan.calibrate.scores import BASELINES
 from cnplan.cli.errors import fail
 
 console = Console()
@@ -64,7 +65,7 @@ def print_rolling(result, wall: float) -> None:
                 "vs trend", "MAPE", "90% cov.", "50% cov."):
         table.add_column(col, justify="right")
     for row in summary.itertuples(index=False):
-        model = row.forecaster.endswith("conditional")
+        model = row.forecaster not in BASELINES
         table.add_row(
             row.forecaster, row.horizon, str(row.n), f"{row.crps:,.0f}",
             f"{row.skill_random_walk:+.2f}" if model else "",
