@@ -113,3 +113,10 @@ def test_compare_and_run_pages_in_spanish_leave_no_english(server: Server,
             page = c.get(url)
             assert page.status_code == 200 and '<html lang="es">' in page.text
             assert english_left(page.text, "es") == [], url
+
+
+def test_runs_page_links_the_comparison(server: Server, finished_run: dict) -> None:
+    with server.client() as c:
+        page = c.get("/runs")
+        assert page.status_code == 200
+        assert 'href="/compare"' in page.text  # the nav link, and below the runs once two exist

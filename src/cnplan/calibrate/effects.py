@@ -123,13 +123,14 @@ class EradicationEffects:
         return out
 
 
-def _national(inputs: Inputs, theta: np.ndarray, noise: tuple | None) -> np.ndarray:
+def _national(inputs: Inputs, theta: np.ndarray, noise: tuple | None, n_years: int) -> np.ndarray:
+    """National area (M, n_years): the run stops after the last year the experiment reads."""
     s, t, z = theta.shape[0], len(inputs.years), len(inputs.zones)
     if noise is None:
         draws = Draws(theta, np.zeros((s, t, z)), np.zeros((s, t)))
     else:
         draws = Draws(theta, *noise)
-    out = run_chunk(inputs, draws, t, None, ("area",))
+    out = run_chunk(inputs, draws, n_years, None, ("area",))
     return out["area"].sum(axis=2, dtype=np.float64)
 
 
@@ -186,9 +187,9 @@ def eradication_effects(
     if rng is not None:
         s, t, z = theta.shape[0], len(inputs.years), len(inputs.zones)
         noise = (rng.standard_normal((s, t, z)), rng.standard_normal((s, t)))
-    base = _national(inputs, theta, noise)
-    more = _national(replace(inputs, observed_eradication=more_erad), theta, noise)
     j = min(i + lag, len(inputs.years) - 1)
+    base = _national(inputs, theta, noise, j + 1)
+    more = _national(replace(inputs, observed_eradication=more_erad), theta, noise, j + 1)
     expansion, hard = replant_shares(inputs, theta)
     return EradicationEffects(
         year=int(year),

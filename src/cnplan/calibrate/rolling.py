@@ -31,11 +31,11 @@ import numpy as np
 import pandas as pd
 
 from cnplan import progress
+from cnplan.calibrate.filter import filter_history
+from cnplan.calibrate.filter import forecast_from as filter_forecast
 from cnplan.calibrate.fit import _sim, calibrate
 from cnplan.calibrate.forecast import anchored_forecast, structural_error
 from cnplan.calibrate.history import (
-    FORCED_KINDS,
-    KIND_WEIGHT,
     eradication_input,
     history_inputs,
 )
@@ -47,6 +47,7 @@ from cnplan.calibrate.scores import (
 )
 from cnplan.data import Dataset
 from cnplan.i18n import gettext
+from cnplan.model import ParameterSet
 
 ROLLING_PARTICLES = 300
 ROLLING_GENERATIONS = 4
@@ -55,6 +56,8 @@ FIRST_CUTOFF_OBS = 5
 baseline or estimate a yearly spread)."""
 HORIZON_GROUPS = (("1-3", 1, 3), ("4-8", 4, 8))
 KINDS = ("conditional", "unconditional")
+FILTER_PARTICLES = 1000
+"""Particles of the state filter at each cut-off (the forecast ensemble's size)."""
 
 DEVIDA_CUTOFF = 2022
 DEVIDA_PROJECTIONS = {
@@ -88,23 +91,14 @@ def known_at(data: Dataset, cutoff: int) -> Dataset:
 
 
 def status_quo_eradication(data: Dataset, cutoff: int) -> tuple[float, str]:
-    """Forced eradication an analyst at ``cutoff`` would hold: the latest full-year national
-    figure up to that year (the total, else the forced kinds added the way the history input
-    adds them, aerial hectares at ``AERIAL_EQUIVALENT``).
+    """Forced eradication an analyst at ``cutoff`` would hold for the years after it: the
+    history input's own bridging of the data known then (after the last figure, held at it;
+    the forced kinds added, aerial hectares at the manual equivalent).
     """
-    kinds = ["eradication_ha"] if "eradication_ha" in data.variables else list(FORCED_KINDS)
-    total, notes = 0.0, []
-    for kind in kinds:
-        if kind not in data.variables:
-            continue
-        s = data.national(kind).dropna()
-        s = s[s.index <= cutoff]
-        if len(s):
-            weight = KIND_WEIGHT.get(kind, 1.0)
-            total += weight * float(s.iloc[-1])
-            times = "" if weight == 1.0 else f" x {weight:g}"
-            notes.append(f"{kind} {int(s.index[-1])}: {float(s.iloc[-1]):,.0f} ha{times}")
-    return total, "; ".join(notes) or "no eradication observed up to the cut-off: 0"
+    known = known_at(data, cutoff)
+    first = int(known.observations["year"].min())
+    held = eradication_input(known, np.arange(first, cutoff + 2))[-1]
+    return held.value, f"{held.value:,.0f} ha ({held.rule})"
 
 
 def model_paths(inputs, theta: np.ndarray, train: np.ndarray, rng: np.random.Generator):
@@ -146,34 +140,47 @@ def forecast_from(
     theta: np.ndarray | None = None,
 ) -> Forecasts:
     """Fit up to ``cutoff`` (unless ``theta``, parameter rows, is given) and forecast to
-    ``end``: conditional (observed eradication) and unconditional (status quo).
+    ``end`` from the state filtered through the observations up to the cut-off
+    (:func:`cnplan.calibrate.filter.filter_history`): conditional (the test years' observed
+    eradication), unconditional (eradication held at its level known at the cut-off), and, for
+    comparison, the conditional forecast made the former way (each path scaled through the
+    last observation, :func:`cnplan.calibrate.forecast.anchored_forecast`).
     """
-    national = data.national("coca_ha")
     known = known_at(data, cutoff)
     in_sample = float("nan")
     if theta is None:
         fit = calibrate(known, start_year, end_year=cutoff, until=cutoff, particles=particles,
                         generations=generations, seed=seed)
-        theta, in_sample = fit.parameter_set.samples, fit.in_sample_mape
+        pset, in_sample = fit.parameter_set, fit.in_sample_mape
+    else:
+        pset = ParameterSet("given", theta, {})
+    filtered = filter_history(known, pset, until=cutoff, start_year=start_year,
+                              particles=FILTER_PARTICLES, seed=seed)
+    ensembles = {}
+    for k, (kind, source) in enumerate((("conditional", data), ("unconditional", known))):
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, cutoff, k)))
+        years, ensembles[kind] = filter_forecast(filtered, source, end, rng, start_year)
+    ensembles["conditional_anchored"] = _anchored(data, known, cutoff, end, start_year,
+                                                  pset.samples, seed)
+    _, sq_note = status_quo_eradication(data, cutoff)
+    return Forecasts(cutoff, years, ensembles, in_sample, sq_note)
+
+
+def _anchored(data, known, cutoff, end, start_year, theta, seed) -> np.ndarray:
+    """The former conditional forecast: each posterior path scaled through the cut-off's
+    observation, with the structural error's random walk.
+    """
     inputs, _ = history_inputs(data, start_year, end, until=cutoff)
     years = inputs.years
-    # Training years' eradication as bridged from what was known then (a gap is held at the
-    # last figure, not drawn towards a later one); test years' as observed.
     before = years <= cutoff
-    observed_erad = inputs.observed_eradication.copy()
-    observed_erad[before] = [b.value for b in eradication_input(known, years[before])]
-    inputs = replace(inputs, observed_eradication=observed_erad)
+    erad = inputs.observed_eradication.copy()
+    erad[before] = [b.value for b in eradication_input(known, years[before])]
+    inputs = replace(inputs, observed_eradication=erad)
+    national = data.national("coca_ha")
     train = np.where(before, national.reindex(years).to_numpy(float), np.nan)
-    sq, sq_note = status_quo_eradication(data, cutoff)
-    erad = observed_erad.copy()
-    erad[years > cutoff] = sq
-    ensembles = {}
-    for k, kind in enumerate(KINDS):
-        run = inputs if kind == "conditional" else replace(inputs, observed_eradication=erad)
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, cutoff, k)))
-        paths, error = model_paths(run, theta, train, rng)
-        ensembles[kind] = paths[:, years[years > error.last_year] > cutoff]
-    return Forecasts(cutoff, years[years > cutoff], ensembles, in_sample, sq_note)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, cutoff, 9)))
+    paths, error = model_paths(inputs, theta, train, rng)
+    return paths[:, years[years > error.last_year] > cutoff]
 
 
 def evaluate_cutoff(

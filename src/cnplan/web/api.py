@@ -35,6 +35,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 router = APIRouter(prefix="/api", responses=ERRORS)
 
+MAX_SERIES_ROWS = 10_000
+"""Most rows one series request returns; larger selections are read in pages (``offset``)."""
+
 
 def services(request: Request) -> Services:
     return request.app.state.services
@@ -105,9 +108,18 @@ def series(
     source: Annotated[str | None, Query(max_length=100, description="Series (unodc, us), "
                                         "publisher kind or source id.")] = None,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    limit: Annotated[int, Query(ge=1, le=MAX_SERIES_ROWS, description="Rows per page.")]
+    = MAX_SERIES_ROWS,
+    offset: Annotated[int, Query(ge=0, lt=2**31, description="Rows to skip.")] = 0,
 ) -> Any:
-    """Observed rows of one variable, optionally for one zone and source; JSON or CSV."""
-    rows = services(request).series_rows(name, variable, zone, source)
+    """Observed rows of one variable, optionally for one zone and source; JSON or CSV.
+
+    At most ``limit`` rows from ``offset`` (pages of a large imported dataset); the header
+    ``X-Total-Count`` gives the number of rows of the whole selection.
+    """
+    everything = services(request).series_rows(name, variable, zone, source)
+    rows = everything[offset:offset + limit]
+    total = {"X-Total-Count": str(len(everything))}
     if format == "csv":
         buf = io.StringIO()
         fields = list(rows[0]) if rows else ["zone", "year", "variable", "value"]
@@ -115,9 +127,9 @@ def series(
         writer.writeheader()
         writer.writerows(rows)
         filename = f"{name}-{variable}.csv"
-        return Response(buf.getvalue(), media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    return rows
+        return Response(buf.getvalue(), media_type="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{filename}"', **total})
+    return JSONResponse(rows, headers=total)
 
 
 # -- plans --------------------------------------------------------------------------------------
