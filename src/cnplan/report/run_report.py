@@ -14,8 +14,7 @@ import pandas as pd
 import xarray as xr
 
 from cnplan import format as display
-from cnplan import progress
-from cnplan import terms
+from cnplan import progress, terms
 from cnplan.files import write_text_atomic
 from cnplan.format import hectares
 from cnplan.i18n import format_datetime
