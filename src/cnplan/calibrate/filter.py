@@ -147,7 +147,8 @@ def filter_history(
     eradication weights too, as in :func:`history_inputs`). Then:
 
     - conditional forecast (observed eradication of the test years as input):
-      :func:`forecast_from` ``(filtered, data, end_year, rng)``;
+      :func:`forecast_from` ``(filtered, data, end_year, rng)``, or :func:`step_forward`
+      ``(filtered, inputs, rng)`` with any history inputs (e.g. a status-quo eradication);
     - unconditional forecast (a plan, e.g. the status quo, from ``until + 1``):
       ``simulate(plan, data, parameter_set=..., start=filtered.start())``.
 
@@ -216,7 +217,22 @@ def forecast_from(
     Only the eradication input of the test years is read (what was done), never their areas.
     """
     inputs, _ = history_inputs(data, start_year, end_year, filtered.year)
+    return step_forward(filtered, inputs, rng)
+
+
+def step_forward(
+    filtered: Filtered, inputs, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step the filtered particles through the years of ``inputs`` after ``filtered.year``.
+
+    ``inputs`` is a history run over the same first year as the filter (e.g. from
+    :func:`history_inputs`, its ``observed_eradication`` the eradication to assume after the
+    cut-off: observed for a conditional forecast, a status-quo level for an unconditional one).
+    Returns (years, national area (M, T')).
+    """
     ahead = np.flatnonzero(inputs.years > filtered.year)
+    if inputs.years[0] != filtered.years[0]:
+        raise ValueError("step_forward: the inputs must start in the filter's first year")
     p = P(filtered.params)
     state = filtered.state
     m, n_u = filtered.params.shape[0], len(inputs.zones)
