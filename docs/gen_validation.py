@@ -253,10 +253,14 @@ the last {trend} training observations with its Student-t prediction interval.
 
 **Two model forecasts.** *Conditional*: the observed eradication of the test years is the
 input ("what the model says given what was done"); this is the one the bar applies to.
-*Unconditional*: the status-quo plan from the cut-off, forced eradication held at its latest
-full-year national level observed up to the cut-off ("what an analyst could have said that
-year"). Both start from the last observation (the structural error's random walk, estimated on
-the training years, see docs/model.md).
+*Unconditional*: the status quo from the cut-off, forced eradication held at its level known at
+the cut-off (the history input's bridging of the data known then: after the last figure, held
+at it) ("what an analyst could have said that year"). Both start from the state filtered
+through every observation up to the cut-off (`cnplan.calibrate.filter`: a particle filter of
+the fitted posterior's paths, the structural error as process noise) and carry the model error
+on as that noise. For comparison, the tables also show the conditional forecast made the former
+way, each posterior path scaled through the cut-off's observation with the structural error's
+random walk (*former start*).
 
 **Combination.** Where the structural model does not beat the random walk, an honest
 alternative is a linear pool of the two: at each cut-off, the model's weight (0 to 1, steps of

@@ -149,3 +149,13 @@ def test_status_quo_adds_kinds_as_the_history_input_does():
     value, note = status_quo_eradication(colombia, 2012)  # forced 30,486 + aerial 100,549
     assert value == pytest.approx(30486.0 + AERIAL_EQUIVALENT * 100549.0)
     assert "aerial: gap: held at 2012" in note
+
+
+def test_rolling_cli_table_names_the_bar(smallland):
+    result = runner.invoke(app, ["backtest", "--rolling", "--data", str(smallland),
+                                 "--horizon", "2", "--particles", "30", "--generations", "2"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for text in ("Rolling-origin evaluation", "Each year ahead", "skill vs random walk > 0",
+                 "combined_conditional"):
+        assert text in result.output, text
