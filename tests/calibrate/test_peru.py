@@ -101,11 +101,12 @@ def test_shipped_set_passes_and_fails_the_literature_checks_stated_in_validation
     verdicts = {c.name: c.passed for c in literature_checks(peru, default_parameter_set("peru"))}
     assert verdicts == {
         # effects measured by cnplan.calibrate.effects (published bands in its EVIDENCE)
-        "net reduction per ha eradicated, same year": False,  # 0.02-0.44: model ~0.93
-        "net reduction per ha eradicated, after 5 years": False,  # -0.05-0.10: model ~0.21
-        "replanting share after forced eradication": True,  # 0.30-0.67: model ~0.44
-        "replanting share, hard-core zones": True,  # 0.50-0.92: model ~0.63
-        # About US$1/kg (Economist 2002): model 0.99-1.48, a pass at the band's edge (weakly
+        # The pooled fit with the evidence term (cnplan.calibrate.abc) keeps these inside:
+        "net reduction per ha eradicated, same year": True,  # 0.02-0.44: model ~0.39
+        "net reduction per ha eradicated, after 5 years": True,  # -0.05-0.10: model ~0.06
+        "replanting share after forced eradication": True,  # 0.30-0.67: model ~0.45
+        "replanting share, hard-core zones": True,  # 0.50-0.92: model ~0.82
+        # About US$1/kg (Economist 2002): model 0.85-1.49, the band contains it (weakly
         # identified: the fit trades it against planting_rate_max; see validation.md).
         "break-even leaf price": True,
     }

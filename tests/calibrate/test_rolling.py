@@ -33,7 +33,8 @@ def smallland(tmp_path: Path) -> Path:
                    "note": "synthetic"}]).to_csv(folder / "zones.csv", index=False)
     rows = [("coca_ha", y, 20000 + 900 * (y - 2005) - (2500 if y == 2010 else 0))
             for y in range(2004, 2014)]
-    rows += [("eradication_ha", y, 3000.0 + 500 * (y % 3)) for y in range(2005, 2014)]
+    rows += [("eradication_ha", y, 3000.0 + 500 * (y % 3)) for y in range(2005, 2014)
+             if y not in (2009, 2010)]  # a gap: bridged towards 2011 only once 2011 is known
     obs = pd.DataFrame([{"country": "Smallland", "zone": "SL-ALL", "year": y, "period": "year",
                          "variable": v, "value": val, "unit": "ha", "source_id": "X1",
                          "quality": "other", "note": "synthetic"} for v, y, val in rows])
@@ -75,24 +76,27 @@ def test_cutoffs_run_from_the_fifth_observed_year_to_the_second_to_last():
 def test_status_quo_uses_only_data_up_to_the_cut_off():
     peru = load_dataset("peru")
     value, note = status_quo_eradication(peru, 2016)
-    assert value == pytest.approx(30151.0) and "2016" in note
-    value, _ = status_quo_eradication(peru, 2018)  # 2018 has no full-year figure
-    assert value == pytest.approx(22885.0)
+    assert value == pytest.approx(30151.0) and "held at 2016" in note
+    value, _ = status_quo_eradication(peru, 2018)  # 2018: only a part-year figure (S63)
+    assert value == pytest.approx(19193.48)
 
 
 def test_a_cut_off_learns_nothing_from_its_test_years(smallland, tmp_path):
     data = load_dataset(smallland)
     first = evaluate_cutoff(data, 2010, horizon=3, particles=30, generations=2)
     obs = pd.read_csv(smallland / "observations.csv")
-    later = (obs["year"] > 2010) & (obs["variable"] == "coca_ha")
+    later = obs["year"] > 2010  # every later observation: coca and eradication
     obs.loc[later, "value"] = obs.loc[later, "value"] * 3
     obs.to_csv(smallland / "observations.csv", index=False)
     second = evaluate_cutoff(load_dataset(smallland), 2010, horizon=3, particles=30,
                              generations=2)
     a, b = pd.DataFrame(first.rows), pd.DataFrame(second.rows)
-    assert set(a["forecaster"]) == {"conditional", "unconditional", "random_walk",
-                                    "random_walk_drift", "linear_trend"}
-    assert np.allclose(a["median"], b["median"])  # forecasts identical ...
+    assert set(a["forecaster"]) == {"conditional", "unconditional", "conditional_anchored",
+                                    "random_walk", "random_walk_drift", "linear_trend"}
+    # the unconditional forecast and the baselines use nothing after the cut-off; the
+    # conditional one takes the (changed) observed eradication of the test years as input
+    keep = ~a["forecaster"].str.startswith("conditional")
+    assert np.allclose(a.loc[keep, "median"], b.loc[keep, "median"])  # identical ...
     assert not np.allclose(a["crps"], b["crps"])  # ... only the scores see the test years
     summary = summarize(a, 3)
     assert {"1-3", "1", "2", "3"} <= set(summary["horizon"])
@@ -136,3 +140,22 @@ def test_combination_weights_learn_only_from_years_already_observed():
     assert [r.weights["conditional"] for r in again] == w
     frame = pd.DataFrame([row for r in results for row in r.rows])
     assert {"combined_conditional", "combined_unconditional"} <= set(frame["forecaster"])
+
+
+def test_status_quo_adds_kinds_as_the_history_input_does():
+    from cnplan.calibrate.history import AERIAL_EQUIVALENT
+
+    colombia = load_dataset("colombia")
+    value, note = status_quo_eradication(colombia, 2012)  # forced 30,486 + aerial 100,549
+    assert value == pytest.approx(30486.0 + AERIAL_EQUIVALENT * 100549.0)
+    assert "aerial: gap: held at 2012" in note
+
+
+def test_rolling_cli_table_names_the_bar(smallland):
+    result = runner.invoke(app, ["backtest", "--rolling", "--data", str(smallland),
+                                 "--horizon", "2", "--particles", "30", "--generations", "2"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for text in ("Rolling-origin evaluation", "Each year ahead", "skill vs random walk > 0",
+                 "combined_conditional"):
+        assert text in result.output, text

@@ -120,3 +120,12 @@ def test_cnplan_run_with_a_bad_set_writes_nothing(tmp_path):
     assert result.exit_code == 1
     assert "did you mean 'vraem'?" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_the_run_report_of_a_variant_lists_its_changes(tmp_path):
+    out = tmp_path / "v"
+    result = runner.invoke(app, ["run", "-n", "20", "--out", str(out),
+                                 "--set", "ad_funding.vraem=2x"])
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text()
+    assert 'id="variant"' in html and "--set ad_funding.vraem=2x" in html

@@ -440,3 +440,27 @@ def test_flat_analyses_say_so_without_empty_charts(bare: Path, tmp_path: Path) -
     assert 'id="chart-sobol_' not in html and "sobol-table" not in html
     assert "No candidate plan reaches marginal_producer_reached in any of the 16 futures" in text
     assert 'id="chart-pareto_' not in html
+
+
+def test_headline_states_the_median_coca_and_years_only_from_enough_futures(
+        exploration: Path, report: Path) -> None:
+    from cnplan.explore import open_results
+    from cnplan.report.exploration_report import headlines, load_exploration
+
+    text = _text(report.read_text(encoding="utf-8"))
+    frame = open_results(exploration).frame()
+    median = frame["coca_ha_2011"].median()
+    got = re.search(r"the median coca area in 2011 is about ([\d,]+) ha \(10–90%: ([\d,]+)–"
+                    r"([\d,]+) ha\)", text)
+    assert got and abs(int(got.group(1).replace(",", "")) - median) <= 0.01 * median
+    inputs = load_exploration(exploration)
+    for h in headlines(inputs):
+        reached = int(frame[f"{h['goal']}_year"].notna().sum())
+        if 0 < reached < 10:
+            assert "too few to say when" in h["detail"] and "first in" not in h["detail"]
+        elif reached:
+            assert "first in" in h["detail"]
+    inputs.frame = inputs.frame.assign(stability_point_year=[2010.0] + [np.nan] * (
+        len(inputs.frame) - 1))
+    one = {h["goal"]: h["detail"] for h in headlines(inputs)}["stability_point"]
+    assert one.endswith("in 1 future: too few to say when.") and "2010" not in one

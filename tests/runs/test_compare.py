@@ -109,3 +109,16 @@ def test_cli_refuses_one_item_and_names_a_bad_plan(tmp_path):
     result = _cli("compare", "lima-2005", "no-such-plan", "-n", "5", "--out", str(tmp_path))
     assert result.exit_code == 1
     assert "no-such-plan" in result.output
+
+
+def test_compare_report_in_spanish_leaves_no_english(runs, tmp_path):
+    from cnplan.i18n import use_language
+    from cnplan.i18n_audit import english_left
+    from cnplan.report.compare_report import write_compare_report
+
+    with use_language("es"):
+        path = write_compare_report(compare_folders([runs["base"], runs["variant"]]),
+                                    tmp_path / "compare.html")
+    html = path.read_text()
+    assert '<html lang="es">' in html and "Planes lado a lado" in html
+    assert english_left(html, "es") == []

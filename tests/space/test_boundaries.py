@@ -92,3 +92,26 @@ def test_peru_geography_displaces_only_to_neighbours() -> None:
     inflow = geo.displacement.apply(leaving, np.ones((1, geo.n_units)))
     assert inflow.sum() == pytest.approx(100.0)
     assert set(np.flatnonzero(inflow[0] > 0)) == {i["vraem"], i["la_convencion"], i["central"]}
+
+
+def test_two_country_geography_displaces_across_the_putumayo() -> None:
+    """Peru's and Colombia's zones in one geography: links from the polygons, and coca
+    displaced from Peru's Amazon zone reaches Colombia's Putumayo-Caquetá, not its Pacific."""
+    from cnplan.data.boundaries import centroid_km
+    from cnplan.model.geography import decay_links, geography
+
+    pe = load_boundaries(shipped_path("peru")).zones
+    co = load_boundaries(shipped_path("colombia")).zones
+    polys = {**{f"PE:{k}": v for k, v in pe.items()}, **{f"CO:{k}": v for k, v in co.items()}}
+    units = list(polys)
+    countries = ["Peru" if u.startswith("PE:") else "Colombia" for u in units]
+    links = decay_links(units, touching_pairs(polys), centroid_km(polys))
+    geo = geography(units, countries, ["expansion"] * len(units), np.zeros(len(units)),
+                    adjacency=links)
+    i = {u: n for n, u in enumerate(units)}
+    leaving = np.zeros((1, len(units)))
+    leaving[0, i["PE:amazon"]] = 100.0
+    inflow = geo.displacement.apply(leaving, np.ones((1, len(units))))[0]
+    assert inflow[i["CO:putumayo_caqueta"]] > 0 and inflow[i["CO:amazonia"]] > 0
+    assert inflow[i["CO:pacific"]] == 0 and inflow[i["PE:vraem"]] == 0
+    assert inflow.sum() == pytest.approx(100.0)

@@ -156,3 +156,27 @@ def test_cells_carry_coca_presence_and_ad() -> None:
     assert np.allclose(unit_sums(state["coca_ha"], grid), [2.5 * cap, 0.0, cap])
     assert np.array_equal(np.unique(state["presence"][grid.unit == 1]), [0.1])
     assert state["ad_reached"].sum() == 1 and state["ad_reached"][0]  # the first-ranked cell
+
+
+def test_region_totals_equal_summed_cells() -> None:
+    from cnplan.model.cells import region_totals
+
+    grid = make_grid(square_grid(3), [TRADITIONAL, HARD_CORE] + [EXPANSION] * 7)
+    rng = np.random.default_rng(3)
+    region = rng.integers(-1, 4, grid.n)
+    area = rng.uniform(0, 1.3 * grid.capacity_ha * grid.cells_per_unit.max(), (5, grid.n_units))
+    area[0, :3] = 0.0
+    got = region_totals(area, grid, region, 4)
+    for s in range(5):
+        cells = cell_values(area[s], grid)
+        want = [cells[region == r].sum() for r in range(4)]
+        assert np.allclose(got[s], want)
+
+
+def test_plan_view_states_the_spatial_goals() -> None:
+    from cnplan.plans import load_plan
+    from cnplan.plans.render import goal_sentences
+
+    text = " ".join(goal_sentences(load_plan("lima-2005")))
+    assert "Spatial goal noose: noose_share at least its value at the start in 2006" in text
+    assert "nogo_units at most" in text and "cable ¶7" in text

@@ -31,10 +31,10 @@ def test_thousands_commas_are_read_and_a_decimal_comma_is_refused() -> None:
 def test_a_mistyped_indicator_gets_the_closest_ids() -> None:
     valid = ["coca_ha_national", "forced_eradication_ha", "voluntary_eradication_ha"]
     message = unknown_indicator("forced_eradiction_ha", valid)
-    assert message.startswith("unknown indicator 'forced_eradiction_ha'; did you mean "
-                              "'forced_eradication_ha'")
+    assert message.startswith("unknown indicator 'forced_eradiction_ha' (did you mean "
+                              "'forced_eradication_ha'?)")
     assert "valid indicators are coca_ha_national" in message
-    assert "did you mean 'coca_ha_national'?" in unknown_indicator("coca", valid)
+    assert "(did you mean 'coca_ha_national'?)" in unknown_indicator("coca", valid)
     assert "did you mean" not in unknown_indicator("zzz", valid)
 
 

@@ -43,8 +43,8 @@ TOMORROW = (datetime.now(UTC) + timedelta(days=2)).strftime("%Y-%m-%d")
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"indicator": "erad"}, "unknown indicator 'erad'; did you mean 'erad_total' or "
-                                   "'erad_vraem'?; valid indicators are coca, erad_total"),
+        ({"indicator": "erad"}, "unknown indicator 'erad' (did you mean 'erad_total' or "
+                                   "'erad_vraem'?); valid indicators are coca, erad_total"),
         ({"value": "lots"}, "value: expected a number in ha, got 'lots'"),
         ({"value": "-5"}, "value: expected >= 0 ha, got -5"),
         ({"value": "nan"}, "value: expected a finite number"),

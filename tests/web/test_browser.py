@@ -106,7 +106,7 @@ def test_main_paths(server: Server, tmp_path: Path) -> None:
             row = page.inner_text("#ind-police_graduated")
             assert row != before
             assert "350" in page.inner_text("#ind-police_graduated .actual")
-            assert "Period: 2007" in page.inner_text("#period")  # the year just recorded
+            assert "Period: 2007" in page.inner_text("#status-period")  # the year just recorded
             page.locator("#ind-police_graduated").scroll_into_view_if_needed()
             page.screenshot(path=SCREENSHOTS / "07-tracker-reported.png", full_page=True)
 

@@ -108,3 +108,32 @@ def test_tracker_page_one_period_and_lower_is_better_percent(tmp_path: Path) -> 
         police = re.search(r'<tr id="ind-police_graduated">(.*?)</tr>', html, re.S).group(1)
         assert "380 (2005)" in police  # last reported, not mixed into the 2006 columns
         assert "Period: 2005" in c.get("/tracker?period=2005").text
+
+
+def test_exploration_outcomes_table_formats_areas_and_shares(tmp_path: Path) -> None:
+    from cnplan import explore
+
+    home = tmp_path / "h"
+    folder = home / "explorations" / "tiny"
+    explore.run_exploration(explore.load_experiment("""
+name: tiny
+plan: lima-2005
+seed: 3
+chunk_size: 8
+uncertainties:
+  - driver: gdp_growth
+    range: [0.02, 0.07]
+outcomes: [hold_the_line, coca_ha: [2011]]
+design: {method: latin_hypercube, n: 8}
+"""), folder, progress=False)
+    frame = explore.open_results(folder).frame()
+    app = create_app(Settings(home=home, db_url=str(home / "none.sqlite")), start_jobs=False)
+    with TestClient(app) as c:
+        html = c.get("/explorations/tiny").text
+    rows = {m.group(1): [re.sub(r"<[^>]+>", "", x) for x in
+                         re.findall(r"<td[^>]*>(.*?)</td>", m.group(0))]
+            for m in re.finditer(r"<tr><td>([^<]+)</td>.*?</tr>", html)}
+    coca = rows["coca_ha_2011"]
+    assert coca[1] == "8" and coca[2] == f"{round(frame['coca_ha_2011'].mean()):,}"  # whole ha
+    share = frame["hold_the_line_reached"].astype(float).mean()
+    assert rows["hold_the_line_reached"][2] == f"{share:.4g}"  # a share, not rounded to 0 or 1

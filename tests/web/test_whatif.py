@@ -58,6 +58,15 @@ def test_variant_from_a_run_page_then_compare(server: Server, finished_run: dict
         assert 'data-lever="forced_eradication"' in cmp.text
         assert 'id="compare-chart"' in cmp.text
         assert c.get("/compare", params={"a": base, "b": "nope"}).status_code == 404
+        # the same through the JSON API
+        got = c.get("/api/compare", params={"a": base, "b": job["run_id"]}).json()
+        assert got["paired"] is True and [r["id"] for r in got["runs"]] == [base, job["run_id"]]
+        goals = [g for g in got["goals"] if g["goal"] == "hold_the_line"]
+        assert goals[0]["difference"] is None and goals[1]["se"] is not None
+        assert {r["lever"] for r in got["levers"]} == {"forced_eradication"}
+        refused = c.post(f"/api/runs/{base}/variant", json={"changes": ["ad_fundng=2x"]})
+        assert refused.status_code == 400 and "did you mean 'ad_funding'?" in refused.text
+        assert c.post(f"/api/runs/{base}/variant", json={"changes": []}).status_code == 422
 
 
 def test_yearly_spreadsheet_downloads(server: Server, finished_run: dict) -> None:
@@ -90,3 +99,24 @@ def test_an_older_state_database_gets_the_new_job_columns(tmp_path: Path) -> Non
                         base_run="old")
     assert db.job(job_id)["changes"] == '["ad_funding=2x"]'
     assert db.job(job_id)["base_run"] == "old"
+
+
+def test_compare_and_run_pages_in_spanish_leave_no_english(server: Server,
+                                                            finished_run: dict) -> None:
+    from cnplan.i18n import COOKIE
+    from cnplan.i18n_audit import english_left
+
+    base = finished_run["run_id"]
+    with server.client() as c:
+        c.cookies.set(COOKIE, "es")
+        for url in (f"/runs/{base}", f"/compare?a={base}&b={base}", "/compare"):
+            page = c.get(url)
+            assert page.status_code == 200 and '<html lang="es">' in page.text
+            assert english_left(page.text, "es") == [], url
+
+
+def test_runs_page_links_the_comparison(server: Server, finished_run: dict) -> None:
+    with server.client() as c:
+        page = c.get("/runs")
+        assert page.status_code == 200
+        assert 'href="/compare"' in page.text  # the nav link, and below the runs once two exist

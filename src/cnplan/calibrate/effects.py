@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from cnplan.calibrate.history import AERIAL_EQUIVALENT
 from cnplan.model import Inputs
 from cnplan.model.engine import P
 from cnplan.model.geography import EXPANSION, HARD_CORE
@@ -72,6 +73,13 @@ EVIDENCE: dict[str, Band] = {
         "up to 92% within two years in the VRAEM [DEVIDA2016]; at least the expansion zones' "
         "share (judgement)",
     ),
+    "aerial_same_year": Band(
+        0.022,
+        0.03,
+        "0.022-0.03 ha per ha sprayed, regression discontinuity at the border of areas where "
+        "spraying was banned [Mejia2017]; the model feeds each sprayed hectare as "
+        "AERIAL_EQUIVALENT manual hectares (cnplan.calibrate.history)",
+    ),
 }
 """The published ranges of eradication's effect (see the module docstring). The same-year band
 spans aerial and manual eradication: the model has one forced-eradication path, and the
@@ -90,6 +98,14 @@ class EradicationEffects:
     replant_expansion: np.ndarray  # (M,) share replanted, expansion zones, base presence
     replant_hard_core: np.ndarray  # (M,) the same in hard-core zones
 
+    @property
+    def aerial_same_year(self) -> np.ndarray:
+        """The same-year effect of one more hectare sprayed from the air (the model's aerial
+        input is worth ``AERIAL_EQUIVALENT`` manual hectares; the effect is linear at the
+        margin).
+        """
+        return AERIAL_EQUIVALENT * self.same_year
+
     def summary(self) -> dict[str, dict[str, float]]:
         """Median and 90% interval of each effect, with its band and whether it is inside."""
         out = {}
@@ -107,13 +123,14 @@ class EradicationEffects:
         return out
 
 
-def _national(inputs: Inputs, theta: np.ndarray, noise: tuple | None) -> np.ndarray:
+def _national(inputs: Inputs, theta: np.ndarray, noise: tuple | None, n_years: int) -> np.ndarray:
+    """National area (M, n_years): the run stops after the last year the experiment reads."""
     s, t, z = theta.shape[0], len(inputs.years), len(inputs.zones)
     if noise is None:
         draws = Draws(theta, np.zeros((s, t, z)), np.zeros((s, t)))
     else:
         draws = Draws(theta, *noise)
-    out = run_chunk(inputs, draws, t, None, ("area",))
+    out = run_chunk(inputs, draws, n_years, None, ("area",))
     return out["area"].sum(axis=2, dtype=np.float64)
 
 
@@ -170,9 +187,9 @@ def eradication_effects(
     if rng is not None:
         s, t, z = theta.shape[0], len(inputs.years), len(inputs.zones)
         noise = (rng.standard_normal((s, t, z)), rng.standard_normal((s, t)))
-    base = _national(inputs, theta, noise)
-    more = _national(replace(inputs, observed_eradication=more_erad), theta, noise)
     j = min(i + lag, len(inputs.years) - 1)
+    base = _national(inputs, theta, noise, j + 1)
+    more = _national(replace(inputs, observed_eradication=more_erad), theta, noise, j + 1)
     expansion, hard = replant_shares(inputs, theta)
     return EradicationEffects(
         year=int(year),

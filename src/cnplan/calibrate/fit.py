@@ -186,8 +186,8 @@ def calibrate(
     start_year: int = 2005,
     end_year: int | None = None,
     until: int | None = None,
-    particles: int = 1000,
-    generations: int = 10,
+    particles: int = 500,
+    generations: int = 14,
     seed: int = 0,
     evidence: bool = True,
 ) -> Fit:
@@ -206,8 +206,8 @@ def calibrate_pooled(
     datasets: list[Dataset],
     start_year: int = 2005,
     until: int | None = None,
-    particles: int = 1000,
-    generations: int = 10,
+    particles: int = 500,
+    generations: int = 14,
     seed: int = 0,
     evidence: bool = True,
     end_year: int | None = None,
@@ -245,8 +245,9 @@ def _fit(data, start_year, end, until, target, obs, bridged, theta, dist, diag, 
     pooled = len(names) > 1
     provenance = {
         "method": "ABC-SMC (Toni et al. 2009; Beaumont et al. 2009), uniform priors over the "
-        f"documented ranges, Gaussian kernel reflected at the bounds, {KERNEL_SCALE} x the "
-        f"weighted sd, tolerance the {EPS_QUANTILE:g} quantile of the previous distances"
+        "documented ranges, multivariate Gaussian kernel reflected at the bounds, "
+        f"{KERNEL_SCALE} x the weighted covariance, tolerance the {EPS_QUANTILE:g} quantile "
+        "of the previous distances"
         + (f"; partial pooling of {', '.join(names)}: mechanism parameters shared with "
            f"country deviations of prior sd {POOL_SD} x range" if pooled else ""),
         "data": data.name,

@@ -15,8 +15,11 @@ Two model forecasts are scored at every cut-off:
   :mod:`cnplan.plans.status_quo`, applied to the data an analyst had that year).
 
 Fits here are smaller than a shipped calibration (``ROLLING_PARTICLES`` particles,
-``ROLLING_GENERATIONS`` generations instead of 1,000 and 10); ``docs/validation.md`` shows, at
-one cut-off, that a full fit gives the same scores to within their sampling noise.
+``ROLLING_GENERATIONS`` generations instead of ``cnplan calibrate``'s defaults);
+``docs/validation.md`` compares, at one cut-off, a full-size fit and a second seed.
+
+Each cut-off's fit sees only the data up to it (:func:`known_at`): its training years'
+eradication is bridged from what was known then.
 """
 
 from __future__ import annotations
@@ -28,9 +31,14 @@ import numpy as np
 import pandas as pd
 
 from cnplan import progress
+from cnplan.calibrate.filter import filter_history
+from cnplan.calibrate.filter import forecast_from as filter_forecast
 from cnplan.calibrate.fit import _sim, calibrate
 from cnplan.calibrate.forecast import anchored_forecast, structural_error
-from cnplan.calibrate.history import FORCED_KINDS, history_inputs
+from cnplan.calibrate.history import (
+    eradication_input,
+    history_inputs,
+)
 from cnplan.calibrate.scores import (
     BASELINES,
     baseline_ensembles,
@@ -39,6 +47,7 @@ from cnplan.calibrate.scores import (
 )
 from cnplan.data import Dataset
 from cnplan.i18n import gettext
+from cnplan.model import ParameterSet
 
 ROLLING_PARTICLES = 300
 ROLLING_GENERATIONS = 4
@@ -47,6 +56,8 @@ FIRST_CUTOFF_OBS = 5
 baseline or estimate a yearly spread)."""
 HORIZON_GROUPS = (("1-3", 1, 3), ("4-8", 4, 8))
 KINDS = ("conditional", "unconditional")
+FILTER_PARTICLES = 1000
+"""Particles of the state filter at each cut-off (the forecast ensemble's size)."""
 
 DEVIDA_CUTOFF = 2022
 DEVIDA_PROJECTIONS = {
@@ -73,21 +84,21 @@ def cutoffs(data: Dataset, start_year: int = 2005) -> list[int]:
     return seen[FIRST_CUTOFF_OBS - 1 : -1]
 
 
+def known_at(data: Dataset, cutoff: int) -> Dataset:
+    """The dataset as an analyst had it at ``cutoff``: no observation of a later year."""
+    rows = data.observations[data.observations["year"] <= cutoff].reset_index(drop=True)
+    return replace(data, observations=rows)
+
+
 def status_quo_eradication(data: Dataset, cutoff: int) -> tuple[float, str]:
-    """Forced eradication an analyst at ``cutoff`` would hold: the latest full-year national
-    figure up to that year (the total, else the sum of the forced kinds).
+    """Forced eradication an analyst at ``cutoff`` would hold for the years after it: the
+    history input's own bridging of the data known then (after the last figure, held at it;
+    the forced kinds added, aerial hectares at the manual equivalent).
     """
-    kinds = ["eradication_ha"] if "eradication_ha" in data.variables else list(FORCED_KINDS)
-    total, notes = 0.0, []
-    for kind in kinds:
-        if kind not in data.variables:
-            continue
-        s = data.national(kind).dropna()
-        s = s[s.index <= cutoff]
-        if len(s):
-            total += float(s.iloc[-1])
-            notes.append(f"{kind} {int(s.index[-1])}: {float(s.iloc[-1]):,.0f} ha")
-    return total, "; ".join(notes) or "no eradication observed up to the cut-off: 0"
+    known = known_at(data, cutoff)
+    first = int(known.observations["year"].min())
+    held = eradication_input(known, np.arange(first, cutoff + 2))[-1]
+    return held.value, f"{held.value:,.0f} ha ({held.rule})"
 
 
 def model_paths(inputs, theta: np.ndarray, train: np.ndarray, rng: np.random.Generator):
@@ -129,27 +140,47 @@ def forecast_from(
     theta: np.ndarray | None = None,
 ) -> Forecasts:
     """Fit up to ``cutoff`` (unless ``theta``, parameter rows, is given) and forecast to
-    ``end``: conditional (observed eradication) and unconditional (status quo).
+    ``end`` from the state filtered through the observations up to the cut-off
+    (:func:`cnplan.calibrate.filter.filter_history`): conditional (the test years' observed
+    eradication), unconditional (eradication held at its level known at the cut-off), and, for
+    comparison, the conditional forecast made the former way (each path scaled through the
+    last observation, :func:`cnplan.calibrate.forecast.anchored_forecast`).
     """
-    national = data.national("coca_ha")
+    known = known_at(data, cutoff)
     in_sample = float("nan")
     if theta is None:
-        fit = calibrate(data, start_year, end_year=end, until=cutoff, particles=particles,
+        fit = calibrate(known, start_year, end_year=cutoff, until=cutoff, particles=particles,
                         generations=generations, seed=seed)
-        theta, in_sample = fit.parameter_set.samples, fit.in_sample_mape
+        pset, in_sample = fit.parameter_set, fit.in_sample_mape
+    else:
+        pset = ParameterSet("given", theta, {})
+    filtered = filter_history(known, pset, until=cutoff, start_year=start_year,
+                              particles=FILTER_PARTICLES, seed=seed)
+    ensembles = {}
+    for k, (kind, source) in enumerate((("conditional", data), ("unconditional", known))):
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, cutoff, k)))
+        years, ensembles[kind] = filter_forecast(filtered, source, end, rng, start_year)
+    ensembles["conditional_anchored"] = _anchored(data, known, cutoff, end, start_year,
+                                                  pset.samples, seed)
+    _, sq_note = status_quo_eradication(data, cutoff)
+    return Forecasts(cutoff, years, ensembles, in_sample, sq_note)
+
+
+def _anchored(data, known, cutoff, end, start_year, theta, seed) -> np.ndarray:
+    """The former conditional forecast: each posterior path scaled through the cut-off's
+    observation, with the structural error's random walk.
+    """
     inputs, _ = history_inputs(data, start_year, end, until=cutoff)
     years = inputs.years
-    train = np.where(years <= cutoff, national.reindex(years).to_numpy(float), np.nan)
-    sq, sq_note = status_quo_eradication(data, cutoff)
+    before = years <= cutoff
     erad = inputs.observed_eradication.copy()
-    erad[years > cutoff] = sq
-    ensembles = {}
-    for k, kind in enumerate(KINDS):
-        run = inputs if kind == "conditional" else replace(inputs, observed_eradication=erad)
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, cutoff, k)))
-        paths, error = model_paths(run, theta, train, rng)
-        ensembles[kind] = paths[:, years[years > error.last_year] > cutoff]
-    return Forecasts(cutoff, years[years > cutoff], ensembles, in_sample, sq_note)
+    erad[before] = [b.value for b in eradication_input(known, years[before])]
+    inputs = replace(inputs, observed_eradication=erad)
+    national = data.national("coca_ha")
+    train = np.where(before, national.reindex(years).to_numpy(float), np.nan)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2, cutoff, 9)))
+    paths, error = model_paths(inputs, theta, train, rng)
+    return paths[:, years[years > error.last_year] > cutoff]
 
 
 def evaluate_cutoff(
@@ -245,37 +276,55 @@ def rolling_backtest(
 
 
 WEIGHT_GRID = np.linspace(0.0, 1.0, 11)
+SPREAD_GRID = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0)
 PRIOR_WEIGHT = 0.5
-"""The model's weight while fewer than ``MIN_PAIRS`` earlier forecasts can be scored."""
+"""The model's weight (spread factor 1) while fewer than ``MIN_PAIRS`` earlier forecasts can
+be scored."""
 MIN_PAIRS = 3
 
 
-def _mixture(model: np.ndarray, rw: np.ndarray, w: float) -> np.ndarray:
-    """A linear pool: ``w`` of the members from the model's ensemble, the rest from the random
-    walk's quantile grid (evenly spaced, so the pool keeps both distributions' shapes).
+def _widen(model: np.ndarray, spread: float) -> np.ndarray:
+    """The ensemble's log deviations from its median multiplied by ``spread`` (per column)."""
+    logs = np.log(np.maximum(model, 1e-9))
+    med = np.median(logs, axis=0, keepdims=True)
+    return np.exp(med + spread * (logs - med))
+
+
+def _mixture(model: np.ndarray, rw: np.ndarray, w: float, spread: float = 1.0) -> np.ndarray:
+    """A linear pool: ``w`` of the members from the model's ensemble (widened by ``spread``),
+    the rest from the random walk's quantile grid (evenly spaced, keeping its shape).
     """
     m = model.shape[0]
     k = int(round(w * m))
     take = np.linspace(0, rw.shape[0] - 1, m - k).round().astype(int)
-    return np.concatenate([model[:k], rw[take]], axis=0)
+    part = _widen(model[:k], spread) if k else model[:0]
+    return np.concatenate([part, rw[take]], axis=0)
 
 
-def _best_weight(pairs: list[tuple[np.ndarray, np.ndarray, float]]) -> float:
+def _best_weight(pairs: list[tuple[np.ndarray, np.ndarray, float]]) -> tuple[float, float]:
+    """The (weight, spread) with the lowest mean CRPS over ``pairs`` (prior when too few)."""
     if len(pairs) < MIN_PAIRS:
-        return PRIOR_WEIGHT
+        return PRIOR_WEIGHT, 1.0
     model = np.stack([p[0] for p in pairs], axis=1)
     rw = np.stack([p[1] for p in pairs], axis=1)
     observed = np.array([p[2] for p in pairs])
-    scores = [crps_ensemble(_mixture(model, rw, w), observed).mean() for w in WEIGHT_GRID]
-    return float(WEIGHT_GRID[int(np.argmin(scores))])
+    best, arg = np.inf, (PRIOR_WEIGHT, 1.0)
+    for spread in SPREAD_GRID:
+        for w in WEIGHT_GRID:
+            score = float(crps_ensemble(_mixture(model, rw, w, spread), observed).mean())
+            if score < best - 1e-12:
+                best, arg = score, (float(w), float(spread))
+    return arg
 
 
 def add_combination(results: list[CutoffResult]) -> None:
     """Score a combination of each model forecast with the random walk, in place.
 
-    At each cut-off the model's weight is the one (on a 0.1 grid) that minimised the mean CRPS
-    of the earlier cut-offs' forecasts of years up to this cut-off, i.e. of years an analyst
-    had already observed: no test year of this cut-off, or any later year, enters it.
+    At each cut-off the model's weight (on a 0.1 grid) and a factor widening the model's
+    ensemble around its median (``SPREAD_GRID``) are the pair that minimised the mean CRPS of
+    the earlier cut-offs' forecasts of years up to this cut-off, i.e. of years an analyst had
+    already observed: no test year of this cut-off, or any later year, enters them. The
+    model's median, so its plan-to-plan differences, is unchanged by the widening.
     """
     for kind in KINDS:
         name = f"combined_{kind}"
@@ -284,10 +333,11 @@ def add_combination(results: list[CutoffResult]) -> None:
             if kind not in c.ensembles:
                 continue
             pairs = [(m, r, y) for year, m, r, y in done if year <= c.cutoff]
-            w = _best_weight(pairs)
+            w, spread = _best_weight(pairs)
             c.weights[kind] = w
+            c.weights[f"{kind}_spread"] = spread
             model, rw = c.ensembles[kind], c.ensembles["random_walk"]
-            pool = _mixture(model, rw, w)
+            pool = _mixture(model, rw, w, spread)
             crps = crps_ensemble(pool, c.observed)
             hit90 = interval_hits(pool, c.observed, 0.9)
             hit50 = interval_hits(pool, c.observed, 0.5)

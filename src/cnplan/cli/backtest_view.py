@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cnplan import progress
+from cnplan.calibrate.scores import BASELINES
 from cnplan.cli.errors import fail
 
 console = Console()
@@ -39,9 +40,9 @@ def rolling_json(result, wall: float) -> dict:
     }
 
 
-def meets_bar(summary) -> dict[str, bool]:
-    """Whether the conditional forecast meets each of the issue's bars."""
-    cond = summary[summary["forecaster"] == "conditional"].set_index("horizon")
+def meets_bar(summary, forecaster: str = "conditional") -> dict[str, bool]:
+    """Whether ``forecaster`` (default the model's conditional one) meets each of the bars."""
+    cond = summary[summary["forecaster"] == forecaster].set_index("horizon")
     out = {}
     for group in ("1-3", "4-8"):
         if group in cond.index:
@@ -63,8 +64,8 @@ def print_rolling(result, wall: float) -> None:
     for col in ("forecast", "horizon", "n", "CRPS (ha)", "skill vs RW", "vs RW+drift",
                 "vs trend", "MAPE", "90% cov.", "50% cov."):
         table.add_column(col, justify="right")
-    for row in summary.itertuples(index=False):
-        model = row.forecaster.endswith("conditional")
+    for row in summary[~summary["horizon"].str.isdigit()].itertuples(index=False):
+        model = row.forecaster not in BASELINES
         table.add_row(
             row.forecaster, row.horizon, str(row.n), f"{row.crps:,.0f}",
             f"{row.skill_random_walk:+.2f}" if model else "",
@@ -73,6 +74,7 @@ def print_rolling(result, wall: float) -> None:
             f"{row.mape:.1%}", f"{row.coverage_90:.0%}", f"{row.coverage_50:.0%}",
         )
     console.print(table)
+    console.print(_by_year(summary))
     cuts = ", ".join(f"{c.cutoff} ({c.in_sample_mape:.1%})" for c in result.cutoffs)
     console.print(f"cut-offs (in-sample national MAPE): {cuts}", highlight=False)
     for d in result.devida():
@@ -89,6 +91,23 @@ def print_rolling(result, wall: float) -> None:
         mark = "[green]met[/green]" if ok else "[red]not met[/red]"
         console.print(f"  {name}: {mark}")
     console.print(f"[dim]{wall:.0f} s[/dim]")
+
+
+def _by_year(summary) -> Table:
+    """CRPS skill against the random walk and coverage of the model forecasts, each year."""
+    table = Table(title="Each year ahead: CRPS skill vs random walk (90% / 50% coverage)",
+                  title_justify="left")
+    table.add_column("years ahead", justify="right")
+    kinds = [k for k in dict.fromkeys(summary["forecaster"]) if k not in BASELINES]
+    for kind in kinds:
+        table.add_column(kind, justify="right")
+    years = summary[summary["horizon"].str.isdigit()]
+    for h in sorted({int(x) for x in years["horizon"]}):
+        part = years[years["horizon"] == str(h)].set_index("forecaster")
+        table.add_row(str(h), *[
+            f"{part.loc[k, 'skill_random_walk']:+.2f} ({part.loc[k, 'coverage_90']:.0%} / "
+            f"{part.loc[k, 'coverage_50']:.0%})" for k in kinds])
+    return table
 
 
 def run_rolling(data: str, horizon: int, start: int, particles: int | None,

@@ -34,8 +34,8 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(help="Write the parameter set JSON here (pooled: a "
                                       "folder, one <dataset>.json each).")
         ] = None,
-        particles: Annotated[int, typer.Option(help="ABC-SMC population size.")] = 1000,
-        generations: Annotated[int, typer.Option(help="ABC-SMC generations.")] = 10,
+        particles: Annotated[int, typer.Option(help="ABC-SMC population size.")] = 500,
+        generations: Annotated[int, typer.Option(help="ABC-SMC generations.")] = 14,
         seed: Annotated[int, typer.Option()] = 0,
         check: Annotated[
             bool, typer.Option("--check", help="Compare with the literature.")

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cnplan import format as fmt
 from cnplan import terms
 from cnplan.cli.errors import fail
 from cnplan.files import output_root
@@ -29,7 +30,7 @@ def _is_run(item: str) -> bool:
 def _points(value: float) -> str:
     if math.isnan(value):
         return ""
-    return f"{100 * value:+.1f}"
+    return ("+" if value >= 0 else "−") + fmt.number(abs(100 * value), 1)
 
 
 def _goal_table(comparison) -> Table:
@@ -43,9 +44,13 @@ def _goal_table(comparison) -> Table:
         cells = []
         for r in part.itertuples(index=False):
             cell = percent(r.probability, short=True)
-            if not math.isnan(r.difference):
+            if math.isnan(r.difference):
+                pass
+            elif r.se == 0 and r.difference == 0:
+                cell += "\n" + _("no difference in any future")
+            else:
                 cell += "\n" + _("%(diff)s pts ± %(se)s") % {
-                    "diff": _points(r.difference), "se": f"{100 * r.se:.1f}"}
+                    "diff": _points(r.difference), "se": fmt.number(100 * r.se, 1)}
             cells.append(cell)
         by = part["by_year"].iloc[0]
         table.add_row(f"{_(GOAL_NAMES.get(goal, goal))} ({by})", *cells)

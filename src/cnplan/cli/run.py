@@ -175,6 +175,7 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
     from cnplan.runs.eradication import eradication_summary
     from cnplan.runs.folder import default_folder
     from cnplan.runs.sheets import yearly_bands
+    from cnplan.runs.summary import spatial_goal_summary
 
     the_plan, text, label, dataset = _plan_and_data(plan, data)
     variant_changes: list[dict] = []
@@ -189,9 +190,13 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
 
         the_plan, from_actuals = apply_actuals(the_plan, db)
     pset = ParameterSet.load(params) if params else default_parameter_set(dataset.name)
+    from cnplan.calibrate.filter import run_start
+
+    start = run_start(the_plan, dataset, pset, seed=seed)
     with console.status(_("simulating %(plan)s: %(n)s futures") % {
             "plan": the_plan.name, "n": f"{scenarios:,}"}):
-        ds = simulate(the_plan, dataset, n=scenarios, seed=seed, until=until, parameter_set=pset)
+        ds = simulate(the_plan, dataset, n=scenarios, seed=seed, until=until, parameter_set=pset,
+                      start=start)
     from cnplan.calibrate.evidence import plan_evidence
 
     with use_language("en"):  # run.json keeps English words; pages translate them
@@ -212,6 +217,9 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
         "years": [int(ds.year[0]), int(ds.year[-1])],
         "parameter_set": pset.name,
         "parameter_set_provenance": pset.provenance,
+        "initial_state": start.note if start else "the data's values in the year before the "
+        "start (no filtering: the plan starts where the fitted history starts, or the "
+        "parameters are not fitted)",
         "parameter_set_file": str(params) if params else None,
         "data": dataset.name,
         "data_version": dataset.version,
@@ -219,6 +227,7 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
         "python": sys.version.split()[0],
         "assumptions": ds.attrs.get("notes", "").splitlines(),
         "goals": json.loads(stored_goals.to_json(orient="records")),
+        "spatial_goals": spatial_goal_summary(ds, the_plan),
         "central_trajectory": central_trajectory(ds),
         "eradication": eradication_summary(ds),
         "lever_evidence": lever_evidence,
@@ -226,6 +235,25 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
     }
     folder = write_run(ds, folder, meta, yearly=yearly_bands(ds, dataset))
     return MadeRun(folder, the_plan, ds, dataset, pset, variant_changes, from_actuals)
+
+
+def _print_spatial_goals(ds, plan) -> None:
+    """The plan's spatial goals with their chances (the cell layer is modelled)."""
+    from cnplan.runs import percent
+    from cnplan.runs.summary import spatial_goal_summary
+
+    rows = spatial_goal_summary(ds, plan)
+    if not rows:
+        return
+    table = Table(title=_("Spatial goals (cell layer, modelled)"), title_justify="left")
+    for column in (_("goal"), _("outcome"), _("target"), _("by"), _("chance"), _("source")):
+        table.add_column(column)
+    for r in rows:
+        bound = _("at least") if r["bound"] == "at_least" else _("at most")
+        target = _("its value at the start") if r["target"] == "start" else f"{r['target']:,}"
+        table.add_row(r["id"], r["outcome"], f"{bound} {target}", str(r["by_year"]),
+                      percent(r["probability"], short=True), r["source"])
+    console.print(table)
 
 
 def _evidence_table(plan) -> Table:
@@ -335,6 +363,7 @@ def register(app: typer.Typer) -> None:
             console.print(_("  from actuals: %(line)s") % {"line": line})
         console.print(trajectory_sentence(central_trajectory(ds)))
         console.print(_goal_table(goals))
+        _print_spatial_goals(ds, the_plan)
         from cnplan.runs.eradication import eradication_summary
 
         _print_eradication(eradication_summary(ds), scenarios)

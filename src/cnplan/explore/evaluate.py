@@ -30,12 +30,14 @@ import numpy as np
 import pandas as pd
 
 from cnplan.explore.experiment import Experiment, ExperimentError, LeverVariation
-from cnplan.explore.outcomes import needs, outcome_columns, reduce_outcomes
+from cnplan.explore.outcomes import needs, needs_spatial, outcome_columns, reduce_outcomes
 from cnplan.model import goals as g
+from cnplan.model.cells import CellGrid
 from cnplan.model.inputs import Inputs, build_inputs, spread_eradication
 from cnplan.model.parameters import PARAM_INDEX
 from cnplan.model.paramset import ParameterSet, default_parameter_set
 from cnplan.model.simulate import Draws, draw, goal_config, run_chunk
+from cnplan.model.spatial import spatial_outcomes
 from cnplan.plans import LEVERS, Plan
 
 BATCH = 4096
@@ -56,6 +58,7 @@ class Prepared:
     data_name: str
     data_version: str
     levers: dict[str, LeverVariation]
+    grid: CellGrid | None = None  # the cell layer, when spatial outcomes are kept
 
 
 _CACHE: dict[str, Prepared] = {}
@@ -89,10 +92,26 @@ def prepare(exp: Experiment) -> Prepared:
         data_name=data.name,
         data_version=data.version,
         levers={lv.column: lv for lv in exp.levers},
+        grid=_grid(exp, data, inputs),
     )
     _CACHE.clear()  # one experiment at a time per process is the normal case
     _CACHE[key] = prepared
     return prepared
+
+
+def _grid(exp: Experiment, data, inputs: Inputs):
+    """The cell grid when the experiment keeps spatial outcomes (a located error if the
+    dataset ships no polygons).
+    """
+    if not needs_spatial(exp):
+        return None
+    from cnplan.model.grid import grid_of
+
+    grid = grid_of(data, inputs.geography)
+    if grid is None:
+        raise ValueError(f"outcomes: spatial outcomes need zone polygons (boundaries.geojson); "
+                         f"dataset {data.name} has none")
+    return grid
 
 
 def check_columns(prep: Prepared, columns: list[str]) -> None:
@@ -230,6 +249,10 @@ def run_rows(prep: Prepared, d: Draws, values: dict[str, np.ndarray]) -> dict[st
     if changes:
         inputs = replace(inputs, per_scenario=True, **changes)
     out = run_chunk(inputs, d, prep.n_report, prep.cfg, prep.keep)
+    if prep.grid is not None:
+        area0 = np.broadcast_to(np.asarray(inputs.area0, dtype=float), out["area"][:, 0].shape)
+        out.update(spatial_outcomes(out["area"], out["presence"], area0,
+                                    inputs.geography.kinds, prep.grid))
     return reduce_outcomes(prep.exp, out, inputs.years[: prep.n_report])
 
 

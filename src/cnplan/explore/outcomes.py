@@ -17,6 +17,8 @@ from typing import Protocol
 
 import numpy as np
 
+from cnplan.model.spatial import SPATIAL
+
 
 class Experiment(Protocol):
     """What this module reads of an experiment: its ``outcomes:`` list.
@@ -103,7 +105,12 @@ YEARLY: dict[str, tuple[str, str]] = {
 }
 """Series that can be kept for chosen years: ``{coca_ha: [2011, 2015]}``."""
 
-VALID = [*GOALS, "goals", *SCALARS, *(f"{{{k}: [years]}}" for k in YEARLY)]
+SPATIAL_YEARLY: dict[str, str] = {name: unit for name, (unit, _meaning) in SPATIAL.items()}
+"""The spatial outcomes of the cell layer (docs/model.md, Space), kept for chosen years like a
+yearly series: ``{coca_free_km2: [2011]}``; computed only for a dataset with polygons."""
+
+VALID = [*GOALS, "goals", *SCALARS,
+         *(f"{{{k}: [years]}}" for k in (*YEARLY, *SPATIAL_YEARLY))]
 
 
 def outcome_problems(outcomes: list, start: int, until: int) -> list[str]:
@@ -118,10 +125,10 @@ def outcome_problems(outcomes: list, start: int, until: int) -> list[str]:
                 )
             continue
         for series, years in item.items():
-            if series not in YEARLY:
+            if series not in YEARLY and series not in SPATIAL_YEARLY:
                 problems.append(
                     f"{where}: unknown yearly series {series!r}; valid series are "
-                    f"{', '.join(YEARLY)}"
+                    f"{', '.join([*YEARLY, *SPATIAL_YEARLY])}"
                 )
                 continue
             for year in years:
@@ -167,7 +174,8 @@ def outcome_units(exp: Experiment) -> dict[str, str]:
         elif col in SCALARS:
             units[col] = SCALARS[col].unit
         else:
-            units[col] = YEARLY[col.rsplit("_", 1)[0]][1]
+            series = col.rsplit("_", 1)[0]
+            units[col] = SPATIAL_YEARLY[series] if series in SPATIAL_YEARLY else YEARLY[series][1]
     return units
 
 
@@ -183,8 +191,16 @@ def needs(exp: Experiment) -> tuple[tuple[str, ...], bool]:
             if item in SCALARS:
                 flows |= set(SCALARS[item].needs)
         else:
-            flows |= {YEARLY[s][0] for s in item}
+            flows |= {YEARLY[s][0] for s in item if s in YEARLY}
+            if any(s in SPATIAL_YEARLY for s in item):
+                flows |= {"area", "presence"}
     return tuple(sorted(flows)), goals
+
+
+def needs_spatial(exp: Experiment) -> bool:
+    """Whether the experiment keeps a spatial outcome (the cell layer must run)."""
+    return any(not isinstance(i, str) and any(s in SPATIAL_YEARLY for s in i)
+               for i in exp.outcomes)
 
 
 def reduce_outcomes(
@@ -202,6 +218,9 @@ def reduce_outcomes(
             cols[col] = SCALARS[col].reduce(out)
         else:
             series, year = col.rsplit("_", 1)
+            if series in SPATIAL_YEARLY:
+                cols[col] = np.asarray(out[series][:, index[int(year)]], dtype=np.float64)
+                continue
             flow = out[YEARLY[series][0]][:, index[int(year)]]
             if flow.ndim == 2:  # a zone series: national total, or the highest zone's index
                 flow = flow.sum(axis=1, dtype=np.float64) if series == "coca_ha" else flow.max(1)

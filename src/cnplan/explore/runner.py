@@ -18,7 +18,10 @@ independent tasks and returns their results in order, so the pool outlives many 
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -64,9 +67,31 @@ def run_chunk_rows(exp: Experiment, rows: pd.DataFrame, seed: int, first_row: in
     return pd.concat([frame, outcomes.reset_index(drop=True)], axis=1)
 
 
-def _ignore_sigint() -> None:
-    # Worker processes leave Ctrl-C to the driver, which stops them cleanly.
+def _worker_init(driver: int) -> None:
+    """Set up a worker process: Ctrl-C is left to the driver (which stops workers cleanly),
+    and the worker ends when the driver dies, even by ``kill -9``.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``); a daemon
+    thread that sees the parent change covers other systems and a parent that died before
+    the request was made.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass  # the watchdog below still works
+    threading.Thread(target=_watch_driver, args=(driver,), daemon=True,
+                     name="cnplan-driver-watch").start()
+
+
+def _watch_driver(driver: int) -> None:
+    while os.getppid() == driver:
+        time.sleep(0.5)
+    os._exit(1)  # the driver is gone: nobody will read this worker's results
 
 
 def _manifest(exp: Experiment, chunk_size: int, n_rows: int) -> dict[str, Any]:
@@ -233,7 +258,8 @@ class _Backend:
             self.pool = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_ignore_sigint,
+                initializer=_worker_init,
+                initargs=(os.getpid(),),
             )
             self.slots = 2 * workers
 

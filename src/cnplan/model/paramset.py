@@ -37,8 +37,15 @@ class ParameterSet:
         if self.samples is None:
             low, high = bounds()
             return low + (high - low) * rng.random((n, len(PARAM_NAMES)))
-        rows = rng.integers(0, len(self.samples), size=n)
-        return self.samples[rows]
+        return self.samples[self.rows(n, rng)]
+
+    def rows(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """The sample rows ``draw`` takes (a posterior sample only), for callers that pair
+        each scenario with something else of its row (a filtered state).
+        """
+        if self.samples is None:
+            raise ValueError(f"parameter set {self.name}: no sample rows (uniform priors)")
+        return rng.integers(0, len(self.samples), size=n)
 
     def to_json(self) -> dict[str, Any]:
         return {

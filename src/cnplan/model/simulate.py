@@ -9,7 +9,7 @@ arrays in cache and memory bounded; results leave as an ``xarray.Dataset`` with 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +57,7 @@ class Draws:
     planting: np.ndarray  # (S, T, Z)
     price: np.ndarray  # (S, T)
     structural: np.ndarray | None = None  # (S, T) log error on reported coca area
+    rows: np.ndarray | None = None  # (S,) the parameter set's sample row of each scenario
 
 
 def draw(
@@ -86,13 +87,18 @@ def draw(
     price_shape = (n_years,) if n_countries == 1 else (n_years, n_countries)
     price = np.empty((n, *price_shape))
     steps = np.empty((n, n_years))
+    picked = np.zeros(n, dtype=np.int64)
     for block in range(start // BLOCK, (stop - 1) // BLOCK + 1):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(block,)))
         lo = max(start - block * BLOCK, 0)
         hi = min(stop - block * BLOCK, BLOCK)
         at = block * BLOCK + lo - start  # where the block's rows lo..hi-1 go
         rows = slice(at, at + hi - lo)
-        params[rows] = paramset.draw(BLOCK, rng)[lo:hi]
+        if paramset.samples is None:
+            params[rows] = paramset.draw(BLOCK, rng)[lo:hi]
+        else:  # the same generator calls as ParameterSet.draw, keeping the rows
+            picked[rows] = paramset.rows(BLOCK, rng)[lo:hi]
+            params[rows] = paramset.samples[picked[rows]]
         if lo == 0 and hi == BLOCK:
             rng.standard_normal(out=planting[rows])
             rng.standard_normal(out=price[rows])
@@ -101,7 +107,28 @@ def draw(
             planting[rows] = rng.standard_normal((BLOCK, n_years, n_zones))[lo:hi]
             price[rows] = rng.standard_normal((BLOCK, *price_shape))[lo:hi]
             steps[rows] = rng.standard_normal((BLOCK, n_years))[lo:hi]
-    return Draws(params, planting, price, random_walk(sigma, steps))
+    rows_drawn = None if paramset.samples is None else picked
+    return Draws(params, planting, price, random_walk(sigma, steps), rows_drawn)
+
+
+@dataclass
+class StartState:
+    """Where a run starts when not from the data's last year alone: a filtered state
+    (:func:`cnplan.calibrate.filter.filter_history`), one particle per sample row of
+    ``parameter_set``. Only the growers' side (``fields``) is taken; the programmes' state
+    (police, budget, outreach, poppy) is the plan's own.
+    """
+
+    state: State
+    parameter_set: ParameterSet
+    fields: tuple[str, ...]
+    note: str
+    zones: list[str]
+
+    def apply(self, initial: State, rows: np.ndarray | None) -> State:
+        if rows is None:
+            raise ValueError("a filtered start needs the parameter set's sample rows")
+        return replace(initial, **{k: getattr(self.state, k)[rows].copy() for k in self.fields})
 
 
 def _take(state: State, rows: np.ndarray) -> State:
@@ -109,17 +136,26 @@ def _take(state: State, rows: np.ndarray) -> State:
 
 
 def run_chunk(
-    inputs: Inputs, draws: Draws, n_report: int, cfg: g.GoalConfig | None, keep: tuple[str, ...]
+    inputs: Inputs,
+    draws: Draws,
+    n_report: int,
+    cfg: g.GoalConfig | None,
+    keep: tuple[str, ...],
+    start: StartState | None = None,
 ) -> dict[str, np.ndarray]:
     """Simulate one chunk of scenarios; return the kept flows and goal outcomes.
 
     A unit flow is (S, T, U); a country flow (and ``cost``) is (S, T) for a one-country
-    geography, (S, T, C) otherwise (the layout national series have always had).
+    geography, (S, T, C) otherwise (the layout national series have always had). ``start``
+    (a filtered state, :class:`StartState`) replaces the growers' side of the initial state
+    of each scenario by its particle's (``draws.rows``).
     """
-    if compiled.applies(inputs):
+    if start is None and compiled.applies(inputs):
         return _run_compiled(inputs, draws, n_report, cfg, keep)
     params = P(draws.params)
     state = initial_state(inputs, params)
+    if start is not None:
+        state = start.apply(state, draws.rows)
     start = state.copy()
     one_country = inputs.geography.n_countries == 1
     by_year: dict[str, np.ndarray] = {}
@@ -317,6 +353,7 @@ def simulate(
     parameter_set: ParameterSet | None = None,
     chunk_size: int = 2048,
     first_scenario: int = 0,
+    start: StartState | None = None,
 ) -> xr.Dataset:
     """Simulate a plan over ``n`` futures and return the ensemble as an ``xarray.Dataset``.
 
@@ -346,6 +383,11 @@ def simulate(
     paramset = parameter_set or default_parameter_set()
     cfg = goal_config(plan, data)
     inputs = build_inputs(plan, data, extra_years=cfg.years_without_assistance, until=until)
+    if start is not None:
+        if list(start.zones) != list(inputs.zones):
+            raise ValueError("start: the filtered state's zones differ from the run's")
+        paramset = start.parameter_set
+        inputs.notes.append(start.note)
     n_report = len(inputs.years) - cfg.years_without_assistance
     need = estimate_bytes(n, n_report, len(inputs.zones))
     if problem := memory_problem(need, f"{n:,} futures over {n_report} years and "
@@ -368,7 +410,7 @@ def simulate(
             len(inputs.zones),
             inputs.geography.n_countries,
         )
-        out = run_chunk(inputs, d, n_report, cfg, keep)
+        out = run_chunk(inputs, d, n_report, cfg, keep, start)
         out["params"] = d.params
         _spatial(out, inputs, grid, plan, n_report)
         lo, hi = a - first_scenario, b - first_scenario

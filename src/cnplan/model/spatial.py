@@ -84,9 +84,11 @@ class FreeArea:
         self.anchor = np.bincount(node, weights=grid.anchor, minlength=n_nodes) > 0
         edge = maybe[src]  # every edge touching a cell that may hold coca, both directions
         a, b = node[src[edge]], node[nbr[edge]]
-        pairs = np.unique(np.r_[np.c_[a, b], np.c_[b, a]], axis=0)
-        self.ptr = np.searchsorted(pairs[:, 0], np.arange(n_nodes + 1)).astype(np.int64)
-        self.nbr = pairs[:, 1].astype(np.int64)
+        links = csr_matrix((np.ones(2 * len(a)), (np.r_[a, b], np.r_[b, a])),
+                           shape=(n_nodes, n_nodes))  # duplicates summed: one link per pair
+        links.sum_duplicates()
+        self.ptr = links.indptr.astype(np.int64)
+        self.nbr = links.indices.astype(np.int64)
         self.n_fixed = n_comp
         self.m_unit = grid.unit[m_cells].astype(np.int64)
         self.m_rank = local[m_cells].astype(np.int64)

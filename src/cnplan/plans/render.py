@@ -37,7 +37,19 @@ def goal_sentences(plan: Plan) -> list[str]:
         _("Stability point: by %(by)s, cultivation falling or at the marginal level, and still "
           "at or below it for %(k)s years if outside assistance stops.") % {
             "by": stab.by_year, "k": stab.years_without_assistance},
+        *(_spatial_sentence(goal) for goal in g.spatial),
     ]
+
+
+def _spatial_sentence(goal) -> str:
+    """A spatial goal in plain words (the outcome's id is what a plan file names)."""
+    bound = goal.at_least if goal.at_least is not None else goal.at_most
+    value = _("its value at the start") if bound == "start" else fmt_number(float(bound))
+    text = (_("Spatial goal %(id)s: %(outcome)s at least %(value)s in %(by)s")
+            if goal.at_least is not None else
+            _("Spatial goal %(id)s: %(outcome)s at most %(value)s in %(by)s"))
+    return text % {"id": goal.id, "outcome": goal.outcome, "value": value, "by": goal.by_year} + (
+        f" ({goal.source})." if goal.source else ".")
 
 
 def _header(plan: Plan) -> Panel:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,11 +28,12 @@ import pandas as pd
 from cnplan.data.plot import OKABE_ITO
 from cnplan.errors import CnplanError
 from cnplan.files import write_text_atomic
-from cnplan.i18n import N_, format_datetime
+from cnplan.i18n import N_, format_datetime, ngettext
+from cnplan.i18n import gettext as _
 from cnplan.report.charts import new_axes
 from cnplan.report.figures import Chart
 from cnplan.report.run_report import template_env
-from cnplan.runs import percent
+from cnplan.runs import MIN_FUTURES_FOR_YEARS, percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -216,7 +218,12 @@ def headlines(inputs: ExplorationInputs) -> list[dict[str, str]]:
         years = frame.get(f"{goal}_year")
         if years is not None:
             valid = years.dropna()
-            if len(valid):
+            if 0 < len(valid) < MIN_FUTURES_FOR_YEARS:  # one future's year is no distribution
+                detail += " " + ngettext(
+                    "It is reached at some time in the horizon in %(k)s future: too few to say "
+                    "when.", "It is reached at some time in the horizon in %(k)s futures: too "
+                    "few to say when.", len(valid)) % {"k": len(valid)}
+            elif len(valid):
                 q = valid.quantile([0.1, 0.5, 0.9])
                 detail += (f" It is reached at some time in the horizon in "
                            f"{percent(len(valid) / n)} of futures, first in {q.iloc[1]:.0f} at "
@@ -227,6 +234,31 @@ def headlines(inputs: ExplorationInputs) -> list[dict[str, str]]:
         out.append({"goal": goal, "sentence": sentence, "detail": detail,
                     "probability": percent(p), "level": level})
     return out
+
+
+def trajectory(inputs: ExplorationInputs) -> str | None:
+    """The central (median) coca area over the explored futures, first and last kept year.
+
+    From the ``coca_ha_<year>`` outcomes the experiment kept; None if it kept none.
+    """
+    from cnplan import format as display
+    from cnplan.runs.summary import about
+
+    years = sorted(int(c.rsplit("_", 1)[1]) for c in inputs.frame.columns
+                   if re.fullmatch(r"coca_ha_\d{4}", c) and inputs.frame[c].notna().any())
+    if not years:
+        return None
+    last = inputs.frame[f"coca_ha_{years[-1]}"].dropna()
+    q = last.quantile([0.1, 0.5, 0.9])
+    values = {"y1": years[-1], "to": display.number(about(q.iloc[1])),
+              "p10": display.number(about(q.iloc[0])), "p90": display.number(about(q.iloc[2]))}
+    if len(years) == 1:
+        return _("Over the futures explored, the median coca area in %(y1)s is about %(to)s ha "
+                 "(10–90%%: %(p10)s–%(p90)s ha).") % values
+    start = float(inputs.frame[f"coca_ha_{years[0]}"].median())
+    return _("Over the futures explored, the median coca area goes from about %(from)s ha in "
+             "%(y0)s to about %(to)s ha in %(y1)s (10–90%% in %(y1)s: %(p10)s–%(p90)s ha).") % {
+        **values, "from": display.number(about(start)), "y0": years[0]}
 
 
 def label_of(column: str) -> str:
@@ -798,6 +830,7 @@ def render_exploration_report(inputs: ExplorationInputs, charts: list[Chart] | N
         "complete": inputs.n >= int(m.get("n_rows", inputs.n) or 0),
         "description": getattr(inputs.experiment, "description", "") or "",
         "headlines": headlines(inputs),
+        "trajectory": trajectory(inputs),
         "charts": by_id,
         "outcome_charts": outcome_charts,
         "undefined": undefined,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cnplan import format as display
 from cnplan import terms
 from cnplan.files import write_text_atomic
 from cnplan.i18n import format_datetime
@@ -25,9 +26,34 @@ OTHER = "#999999"
 
 
 def _fmt(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.2f}" if abs(value) < 10 and value != round(value) else f"{value:,.0f}"
+    """A target or actual: grouped from 1,000 up, never rounded to nothing (0.5 stays 0.5)."""
+    return display.number(value)
+
+
+def coca_trajectory(indicators: list[Any]) -> str | None:
+    """The reported coca area from its first to its latest actual, against the target then.
+
+    Taken from the first lower-is-better indicator in hectares whose id names coca (the plan's
+    national coca area); None when it has fewer than one actual.
+    """
+    from cnplan.track.status import target_for
+
+    coca = next((s for s in indicators if "coca" in s.indicator.lower()
+                 and s.direction == "lower" and s.unit == "ha" and s.actuals), None)
+    if coca is None:
+        return None
+    first, last = min(coca.actuals), max(coca.actuals)
+    target = target_for(last, coca.targets, coca.baseline, coca.baseline_year)
+    values = {"y0": first, "y1": last, "from": _fmt(coca.actuals[first]),
+              "to": _fmt(coca.actuals[last]), "target": _fmt(target)}
+    if first == last:
+        text = _("Reported coca area: %(to)s ha in %(y1)s.") % values
+    else:
+        text = _("Reported coca area went from %(from)s ha in %(y0)s to %(to)s ha in "
+                 "%(y1)s.") % values
+    if target is not None:
+        text += " " + _("The target for %(y1)s is %(target)s ha.") % values
+    return text
 
 
 def status_chart(objectives: list[Any], ax: Axes | None = None) -> Axes:
@@ -167,12 +193,15 @@ def write_tracker_report(db_url: str | None, out: str | Path,
                   "last": "–" if r.actual is not None or r.last_period is None
                   else f"{_fmt(r.last_actual)} ({r.last_period})",
                   "actual": _fmt(r.actual),
-                  "percent": "–" if r.percent is None else f"{r.percent:.0f}%",
+                  "percent": "–" if r.percent is None else f"{display.number(r.percent, 0)}%",
                   "status": r.status, "trend": r.trend,
                   "colour": STATUS_COLOURS.get(r.status, OTHER)} for r in o.rows],
     } for o in objectives]
+    from cnplan.track import series
+
     html = template_env().get_template("tracker_report.html.j2").render(
         groups=groups,
+        trajectory=coca_trajectory(series(db_url)),
         period=(objectives[0].period if objectives else None) or "–",
         charts=[{"src": c.data_uri(), "alt": c.alt, "id": c.id, "title": c.title}
                 for c in charts],
@@ -182,4 +211,5 @@ def write_tracker_report(db_url: str | None, out: str | Path,
     return write_text_atomic(out, html)
 
 
-__all__ = ["status_chart", "target_actual_chart", "tracker_charts", "write_tracker_report"]
+__all__ = ["coca_trajectory", "status_chart", "target_actual_chart", "tracker_charts",
+           "write_tracker_report"]

@@ -224,3 +224,26 @@ def yearly_table(ds: xr.Dataset, data: Dataset | None = None, by: str = "nationa
             frames.append(band.assign(variable=label, zone="national", unit=unit))
     table = pd.concat(frames).reset_index()
     return table[["variable", "zone", "year", "unit", "p10", "median", "p90", "observed"]]
+
+
+def spatial_goal_summary(ds: xr.Dataset, plan: Plan) -> list[dict[str, Any]]:
+    """One record per spatial goal of the plan (docs/model.md, *Space*): its outcome, bound,
+    year, source, the probability it is reached and the median first year (cell layer:
+    modelled). Empty when the plan has none or the run has no cell layer.
+    """
+    out = []
+    for goal in plan.goals.spatial:
+        key = f"goal_{goal.id}_reached"
+        if key not in ds:
+            continue
+        years = ds[f"goal_{goal.id}_year"].to_numpy()
+        hit = years[~np.isnan(years)]
+        out.append({
+            "id": goal.id, "outcome": goal.outcome,
+            "bound": "at_least" if goal.at_least is not None else "at_most",
+            "target": goal.at_least if goal.at_least is not None else goal.at_most,
+            "by_year": goal.by_year, "source": goal.source,
+            "probability": float(ds[key].to_numpy().mean()),
+            "year_median": float(np.median(hit)) if hit.size >= MIN_FUTURES_FOR_YEARS else None,
+        })
+    return out

@@ -24,13 +24,15 @@ class Problem:
 
 
 def unknown_indicator(indicator_id: str, valid: list[str]) -> str:
-    """The message for an unknown indicator id: the closest ids first, then every valid one."""
-    import difflib
+    """The message for an unknown indicator id: the closest id (``cnplan.errors.did_you_mean``),
+    else the ids containing what was typed ("coca" -> coca_ha_national), then every valid id.
+    """
+    from cnplan.errors import did_you_mean
 
-    close = difflib.get_close_matches(indicator_id, valid, n=3, cutoff=0.6)
-    if not close:  # a word of the id typed alone ("coca", "eradication")
-        close = [v for v in sorted(valid) if indicator_id.strip().lower() in v.lower()][:3]
-    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    hint = did_you_mean(indicator_id, valid)
+    if not hint and indicator_id.strip():
+        part = [v for v in sorted(valid) if indicator_id.strip().lower() in v.lower()][:3]
+        hint = f" (did you mean {' or '.join(repr(v) for v in part)}?)" if part else ""
     return (f"unknown indicator {indicator_id!r}{hint}; valid indicators are "
             f"{', '.join(sorted(valid))}")
 

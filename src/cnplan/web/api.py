@@ -25,15 +25,31 @@ Reader = Annotated[str | None, Depends(require_read)]
 Writer = Annotated[str, Depends(require_write)]
 JobId = Annotated[int, Path(ge=1, lt=2**63, description="Job number.")]
 
+class Refusal(BaseModel):
+    """The body of every refusal (4xx, 503): what was refused and, by field, why."""
+
+    detail: str = Field(description="What was refused, with the located reason.")
+    problems: dict[str, str] = Field(
+        default_factory=dict, description="Field (or parameter path) -> what was expected.")
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Input refused; `detail` says which field and what was expected."},
-    401: {"description": "No token presented."},
-    403: {"description": "The token is not valid."},
-    404: {"description": "No such item (or a name that is not allowed)."},
-    503: {"description": "The tracker database is missing or not initialised."},
+    status: {"model": Refusal, "description": text} for status, text in {
+        400: "Input refused; `detail` says which field and what was expected.",
+        401: "No token presented.",
+        403: "The token is not valid, or a form post came from another site.",
+        404: "No such item (or a name that is not allowed).",
+        411: "A request body without Content-Length.",
+        413: "A request body over the size limit.",
+        422: "Parameters or body of the wrong form; `problems` names each.",
+        503: "The tracker database is missing or not initialised.",
+    }.items()
 }
 
 router = APIRouter(prefix="/api", responses=ERRORS)
+
+MAX_SERIES_ROWS = 10_000
+"""Most rows one series request returns; larger selections are read in pages (``offset``)."""
 
 
 def services(request: Request) -> Services:
@@ -48,6 +64,15 @@ class RunRequest(BaseModel):
     scenarios: int = Field(DEFAULT_SCENARIOS, ge=1, le=MAX_SCENARIOS)
     seed: int = Field(0, ge=0, lt=2**32)
     with_actuals: bool = Field(False, description="Use the tracker's reported actuals.")
+
+
+class VariantRequest(BaseModel):
+    """What-if changes to a saved run's plan, as ``cnplan run --set`` takes them."""
+
+    model_config = ConfigDict(extra="forbid")
+    changes: list[Annotated[str, Field(max_length=200)]] = Field(
+        min_length=1, max_length=20,
+        description="E.g. ['ad_funding.vraem=2x', 'forced_eradication.huallaga[2008]=5000'].")
 
 
 class ActualRequest(BaseModel):
@@ -96,9 +121,18 @@ def series(
     source: Annotated[str | None, Query(max_length=100, description="Series (unodc, us), "
                                         "publisher kind or source id.")] = None,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    limit: Annotated[int, Query(ge=1, le=MAX_SERIES_ROWS, description="Rows per page.")]
+    = MAX_SERIES_ROWS,
+    offset: Annotated[int, Query(ge=0, lt=2**31, description="Rows to skip.")] = 0,
 ) -> Any:
-    """Observed rows of one variable, optionally for one zone and source; JSON or CSV."""
-    rows = services(request).series_rows(name, variable, zone, source)
+    """Observed rows of one variable, optionally for one zone and source; JSON or CSV.
+
+    At most ``limit`` rows from ``offset`` (pages of a large imported dataset); the header
+    ``X-Total-Count`` gives the number of rows of the whole selection.
+    """
+    everything = services(request).series_rows(name, variable, zone, source)
+    rows = everything[offset:offset + limit]
+    total = {"X-Total-Count": str(len(everything))}
     if format == "csv":
         buf = io.StringIO()
         fields = list(rows[0]) if rows else ["zone", "year", "variable", "value"]
@@ -106,9 +140,9 @@ def series(
         writer.writeheader()
         writer.writerows(rows)
         filename = f"{name}-{variable}.csv"
-        return Response(buf.getvalue(), media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    return rows
+        return Response(buf.getvalue(), media_type="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{filename}"', **total})
+    return JSONResponse(rows, headers=total)
 
 
 # -- plans --------------------------------------------------------------------------------------
@@ -175,6 +209,28 @@ def start_run(body: RunRequest, request: Request, who: Writer) -> dict[str, Any]
     """Queue a run in the background; poll ``/api/jobs/{id}`` for its status."""
     return services(request).start_run(body.plan, body.scenarios, body.seed,
                                        body.with_actuals, who)
+
+
+@router.post("/runs/{run_id}/variant", tags=["runs"], status_code=202)
+def start_variant(run_id: str, body: VariantRequest, request: Request,
+                  who: Writer) -> dict[str, Any]:
+    """Queue a what-if variant of a saved run (its plan with these changes added to its own) on
+    the same futures; the job's ``run_id`` and ``base_run`` go to ``/api/compare``.
+    """
+    return services(request).start_variant(run_id, body.changes, who)
+
+
+@router.get("/compare", tags=["runs"])
+def compare_runs(request: Request, _: Reader,
+                 a: Annotated[str, Query(max_length=200)],
+                 b: Annotated[str, Query(max_length=200)]) -> dict[str, Any]:
+    """Two saved runs side by side: goal probabilities with the difference (b - a) and its
+    Monte Carlo standard error, yearly national coca bands, levers that differ and cost.
+    """
+    from cnplan.web.whatif import comparison_json
+
+    runs_dir = services(request).settings.runs_dir
+    return comparison_json([catalog.run_folder(runs_dir, x) for x in (a, b)])
 
 
 @router.get("/jobs", tags=["runs"])

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cnplan import i18n
 from cnplan.web import api, pages
-from cnplan.web.auth import AuthError
+from cnplan.web.auth import COOKIE, AuthError
 from cnplan.web.catalog import NotFound
 from cnplan.web.services import InputError, Services
 from cnplan.web.settings import MAX_PLAN_BYTES, Settings
@@ -37,6 +37,35 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def cross_site_problem(request: Request) -> str | None:
+    """Why a browser-style write looks forged (CSRF), or None.
+
+    A write that carries no ``Authorization`` header is a form post a browser sends with the
+    sign-in cookie. Its ``Origin`` (else ``Referer``) must name this server (host and port:
+    a page on another port of the same host is another origin, and ``SameSite`` cookies do not
+    tell them apart). A cookie-carrying write with neither header is refused too; API clients
+    send a Bearer token and are not affected.
+    """
+    if request.method not in UNSAFE_METHODS or request.headers.get("authorization"):
+        return None
+    source = request.headers.get("origin") or request.headers.get("referer")
+    if not source:
+        if COOKIE in request.cookies:
+            return ("cross-site check: this form post has no Origin or Referer header; "
+                    "send it from the app's own page")
+        return None
+    from urllib.parse import urlsplit
+
+    host = request.headers.get("host", "")
+    if source == "null" or urlsplit(source).netloc.lower() != host.lower():
+        return ("cross-site check: this form post comes from another site "
+                f"({source[:80]}), not from this server's own pages; refused")
+    return None
 
 
 class LimitsAndHeaders:
@@ -64,6 +93,8 @@ class LimitsAndHeaders:
             refusal = _error(request, 413, f"request body: at most {MAX_BODY_BYTES // 1024} kB "
                              f"(a plan file may be {MAX_PLAN_BYTES // 1024} kB), got {length} "
                              "bytes")
+        elif (problem := cross_site_problem(request)) is not None:
+            refusal = _error(request, 403, problem)
         if refusal is not None:
             await refusal(scope, receive, send)
             return

@@ -286,8 +286,9 @@ def _run_page(request: Request, run_id: str, status: int = 200, form: dict | Non
     folder, run = catalog.read_run(s.settings.runs_dir, run_id)
     with i18n.use_language(request_language(request)):
         run = _goals_in_words(run, folder / "run.json")
+        choices = variant_choices(run)
     return render(request, "run.j2", status=status, run=run,
-                  job=s.state.job_for_run(run_id), choices=variant_choices(run),
+                  job=s.state.job_for_run(run_id), choices=choices,
                   form=form or {}, problems=problems or {})
 
 

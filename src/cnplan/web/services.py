@@ -6,7 +6,6 @@ Data, plans and the tracker are reached through their own Python APIs (``cnplan.
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 import time
@@ -37,12 +36,42 @@ class InputError(CnplanError, ValueError):
         self.problems = problems or {}
 
 
-@functools.lru_cache(maxsize=8)
+MAX_LOADED_DATASETS = 8
+_loaded: dict[str, Any] = {}
+_loading: dict[str, threading.Lock] = {}
+_loaded_guard = threading.Lock()
+
+
 def dataset(name: str) -> Any:
-    """A loaded dataset, cached for the life of the process (datasets are read-only files)."""
+    """A loaded dataset, cached for the life of the process (datasets are read-only files).
+
+    Concurrent requests for a dataset not yet loaded share one load: the first loads it under
+    the dataset's own lock while the others wait for it (a large import takes minutes to
+    load, and four loads at once would take four times the memory). The least recently
+    loaded of more than :data:`MAX_LOADED_DATASETS` is dropped.
+    """
     from cnplan.data import load_dataset
 
-    return load_dataset(name)
+    with _loaded_guard:
+        if name in _loaded:
+            return _loaded[name]
+        lock = _loading.setdefault(name, threading.Lock())
+    with lock:
+        with _loaded_guard:
+            if name in _loaded:
+                return _loaded[name]
+        loaded = load_dataset(name)
+        with _loaded_guard:
+            _loaded[name] = loaded
+            while len(_loaded) > MAX_LOADED_DATASETS:
+                _loaded.pop(next(iter(_loaded)))
+        return loaded
+
+
+def forget_datasets() -> None:
+    """Drop every loaded dataset (the next request loads it again), e.g. after an import."""
+    with _loaded_guard:
+        _loaded.clear()
 
 
 def dataset_names() -> list[str]:

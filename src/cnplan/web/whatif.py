@@ -70,3 +70,26 @@ def comparison_context(folders: list[Path]) -> dict[str, Any]:
         "note": _("Differences are against %(base)s, in percentage points ± one Monte Carlo "
                   "standard error.") % {"base": comparison.labels[0]},
     }
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    """A table as JSON records, NaN as null."""
+    import json
+
+    return json.loads(frame.to_json(orient="records"))
+
+
+def comparison_json(folders: list[Path]) -> dict[str, Any]:
+    """The comparison of run folders as plain JSON (the API's ``/api/compare``)."""
+    from cnplan.runs.compare import compare_folders
+
+    comparison = compare_folders(folders)
+    return {
+        "runs": [{"id": f.name, "label": s.label} for f, s in
+                 zip(folders, comparison.sides, strict=True)],
+        "paired": comparison.paired,
+        "goals": _records(comparison.goals.drop(columns=["description"])),
+        "bands": _records(comparison.bands),
+        "levers": _records(comparison.levers),
+        "cost_musd": _records(comparison.cost),
+    }

@@ -1,0 +1,287 @@
+"""State estimation: the distribution of the model's state given every observation up to a year.
+
+A forecast made in year Y should start from what the data say about year Y, not from one
+deterministic path. :func:`filter_history` runs a bootstrap particle filter (Gordon, Salmond &
+Smith 1993) through the observed years: each particle is a posterior parameter row with its
+own state (every unit's standing area, replant pool, pipeline, abandoned fields, perceived
+risk, resistance, price shock), stepped by the engine with the observed eradication as input
+and random shocks; each year with observations, particles are weighted by how well their
+areas match them, and resampled (systematic resampling) when the effective sample size falls
+below half. The result, at the end of the cut-off year, is an equally weighted sample of
+(parameters, state) that later runs start from.
+
+**Model error as process noise.** The model misses the data by more than its own shocks
+explain (the structural error of :mod:`cnplan.calibrate.forecast`), so the filter lets each
+particle's standing areas drift each year by a log-normal factor of sd ``process_sd`` (the
+calibration's estimated yearly structural error, ``structural_error_sd``; half of it common to
+the country, half by unit): without it no particle could follow a history the model misses.
+
+**Observation model** (assumptions, stated): national area observed with a log-normal error of
+sd :data:`NATIONAL_OBS_SD`; a zone's area with sd :data:`ZONE_OBS_SD` on ``area + 100 ha``;
+a censored or ranged national value costs nothing inside its bounds and like a point outside;
+the national leaf price with sd :data:`PRICE_OBS_SD` (it selects the particles whose price
+shock matches the observed price, so a filtered area far from the model's path does not
+imply a price the data contradict).
+
+This replaces the scaling of each simulated path through the last national observation
+(:func:`cnplan.calibrate.forecast.anchored_forecast`): the state is conditioned on every
+observation, by unit, and the parameters that survive the filter are those that track the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+
+from cnplan.calibrate.fit import ZONE_FLOOR_HA, Observed
+from cnplan.calibrate.history import history_inputs
+from cnplan.data import Dataset
+from cnplan.model import ParameterSet
+from cnplan.model.engine import P, State, initial_state, step
+from cnplan.model.simulate import StartState
+from cnplan.model.structural import structural_sd
+
+NATIONAL_OBS_SD = 0.05
+"""Log sd of a national area survey around the true area (assumption: UNODC/DEVIDA estimates
+are satellite interpretation plus field checks, within about 5%)."""
+ZONE_OBS_SD = 0.30
+"""Log sd of a zone's surveyed area (on area + 100 ha) around the model's (assumption: zone
+boundaries of the data and the model's zones do not match exactly)."""
+PRICE_OBS_SD = 0.15
+"""Log sd of an observed national leaf price around the model's (assumption: a yearly average
+of farm-gate prices that vary by valley and month)."""
+COCA_FIELDS = ("area", "pipeline", "replant_pool", "ad_area", "abandoned", "resistance", "risk",
+               "price_shock", "precursor_adapt")
+"""The state a filtered start gives a run; programme state (police, budget, outreach, poppy)
+comes from the run's own plan."""
+
+
+@dataclass
+class Filtered:
+    """The filtered state at the end of ``year``: equally weighted particles.
+
+    ``params`` (M, k) and ``state`` (M rows) go together row by row; ``national`` (M, T) is each
+    particle's ancestral national path over ``years`` (the filtered trajectory); ``ess`` the
+    effective sample size after each year's weighting (M where nothing was observed).
+    """
+
+    year: int
+    years: np.ndarray
+    params: np.ndarray
+    state: State
+    national: np.ndarray
+    ess: np.ndarray
+    log_likelihood: float
+    process_sd: float
+    zones: list[str]
+    source: ParameterSet  # the parameter set filtered
+
+    @property
+    def parameter_set(self) -> ParameterSet:
+        """The particles' parameters as a parameter set (rows equally weighted, row i with
+        state row i), keeping the source's provenance (its structural error among it).
+        """
+        provenance = {**self.source.provenance, "filtered": self.describe()}
+        return ParameterSet(f"{self.source.name}-filtered-{self.year}", self.params, provenance)
+
+    def start(self) -> StartState:
+        """The start of a run in ``year + 1`` (:func:`cnplan.model.simulate.simulate`)."""
+        return StartState(self.state, self.parameter_set, COCA_FIELDS, self.describe(),
+                          self.zones)
+
+    def describe(self) -> str:
+        return (
+            f"initial state: particle filter ({len(self.params)} particles) through the "
+            f"observations {int(self.years[0])}-{self.year}, parameter set {self.source.name}, "
+            f"process noise sd {self.process_sd:.3f}, observation sd {NATIONAL_OBS_SD} "
+            f"(national) / {ZONE_OBS_SD} (zones); lowest effective sample size "
+            f"{float(np.min(self.ess)):.0f}"
+        )
+
+    def take(self, rows: np.ndarray) -> State:
+        """The state of particles ``rows``."""
+        return State(**{f.name: getattr(self.state, f.name)[rows] for f in fields(State)})
+
+
+def systematic_resample(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Indices of a systematic resample (one uniform draw, N evenly spaced points)."""
+    n = len(weights)
+    points = (rng.random() + np.arange(n)) / n
+    cum = np.cumsum(weights)
+    cum[-1] = 1.0
+    return np.searchsorted(cum, points)
+
+
+def log_likelihood(obs: Observed, t: int, area: np.ndarray,
+                   price: np.ndarray | None = None) -> np.ndarray:
+    """Log density of year ``t``'s observations given each particle's unit areas (S, U) and
+    leaf price (S,).
+    """
+    national = area.sum(axis=1)
+    out = np.zeros(area.shape[0])
+    if price is not None and not np.isnan(obs.price[t]):
+        out += -0.5 * (np.log(obs.price[t] / np.maximum(price, 1e-9)) / PRICE_OBS_SD) ** 2
+    if not np.isnan(obs.national[t]):
+        out += -0.5 * (np.log(obs.national[t] / np.maximum(national, 1.0)) / NATIONAL_OBS_SD) ** 2
+    elif obs.lower is not None and not (np.isnan(obs.lower[t]) and np.isnan(obs.upper[t])):
+        lo = np.nan_to_num(obs.lower[t], nan=0.0)
+        hi = np.nan_to_num(obs.upper[t], nan=np.inf)
+        sim = np.maximum(national, 1.0)
+        miss = np.log(np.maximum(lo, 1.0) / sim) * (sim < lo) + np.log(sim / hi) * (sim > hi)
+        out += -0.5 * (miss / NATIONAL_OBS_SD) ** 2
+    zones = obs.zones[t]
+    ok = ~np.isnan(zones)
+    if ok.any() and area.shape[1] == len(zones):
+        z = np.log((zones[ok] + ZONE_FLOOR_HA) / (area[:, ok] + ZONE_FLOOR_HA))
+        out += -0.5 * ((z / ZONE_OBS_SD) ** 2).sum(axis=1)
+    return out
+
+
+def _observed_any(obs: Observed, t: int) -> bool:
+    bound = obs.lower is not None and not (np.isnan(obs.lower[t]) and np.isnan(obs.upper[t]))
+    return bool(~np.isnan(obs.national[t]) or bound or (~np.isnan(obs.zones[t])).any()
+                or ~np.isnan(obs.price[t]))
+
+
+def filter_history(
+    data: Dataset,
+    paramset: ParameterSet,
+    until: int | None = None,
+    start_year: int = 2005,
+    particles: int = 1000,
+    seed: int = 0,
+) -> Filtered:
+    """Filter the state through ``data``'s observations from ``start_year`` to ``until``.
+
+    **For forecasts and backtests**: call it with the cut-off as ``until`` and the posterior
+    fitted up to that cut-off; only observations up to ``until`` are read (the land caps and
+    eradication weights too, as in :func:`history_inputs`). Then:
+
+    - conditional forecast (observed eradication of the test years as input):
+      :func:`forecast_from` ``(filtered, data, end_year, rng)``, or :func:`step_forward`
+      ``(filtered, inputs, rng)`` with any history inputs (e.g. a status-quo eradication);
+    - unconditional forecast (a plan, e.g. the status quo, from ``until + 1``):
+      ``simulate(plan, data, parameter_set=..., start=filtered.start())``.
+
+    Both replace :func:`cnplan.calibrate.forecast.anchored_forecast`'s scaling through the last
+    observation; the model error carries on as the filter's process noise (forecast_from) or
+    as the run's structural random walk (simulate).
+    """
+    if paramset.samples is None:
+        raise ValueError("state estimation needs a fitted parameter set (a posterior sample)")
+    last = int(data.national("coca_ha").dropna().index.max())
+    until = last if until is None else int(until)
+    if until < start_year:
+        raise ValueError(f"filter: the cut-off {until} is before the first year {start_year}")
+    inputs, _ = history_inputs(data, start_year, until, until)
+    obs = Observed.from_data(data, inputs.years, until)
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
+    params = paramset.draw(particles, rng)
+    sd, _ = structural_sd(paramset)
+    p = P(params)
+    state = initial_state(inputs, p)
+    n_t, n_u = len(inputs.years), len(inputs.zones)
+    national = np.empty((particles, n_t))
+    ess = np.full(n_t, float(particles))
+    weights = np.full(particles, 1.0 / particles)
+    total = 0.0
+    for t in range(n_t):
+        state, flows = step(state, t, inputs, p, rng.standard_normal((particles, n_u)),
+                            rng.standard_normal(particles))
+        drift = sd * (np.sqrt(0.5) * rng.standard_normal((particles, 1))
+                      + np.sqrt(0.5) * rng.standard_normal((particles, n_u)))
+        state = replace(state, area=state.area * np.exp(drift))
+        national[:, t] = state.area.sum(axis=1)
+        if not _observed_any(obs, t):
+            continue
+        logw = np.log(weights) + log_likelihood(obs, t, state.area, flows.leaf_price[:, 0])
+        top = logw.max()
+        total += top + np.log(np.exp(logw - top).sum())
+        weights = np.exp(logw - top)
+        weights /= weights.sum()
+        ess[t] = 1.0 / np.sum(weights**2)
+        if ess[t] < particles / 2 or t == n_t - 1:
+            rows = systematic_resample(weights, rng)
+            state = State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
+            params, national = params[rows], national[rows]
+            p = P(params)
+            weights = np.full(particles, 1.0 / particles)
+    if not np.allclose(weights, weights[0]):  # the last year had no observation
+        rows = systematic_resample(weights, rng)
+        state = State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
+        params, national = params[rows], national[rows]
+    return Filtered(until, inputs.years, params, state, national, ess, float(total), sd,
+                    list(inputs.zones), paramset)
+
+
+def forecast_from(
+    filtered: Filtered,
+    data: Dataset,
+    end_year: int,
+    rng: np.random.Generator,
+    start_year: int = 2005,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A conditional forecast: the filtered particles stepped on with the observed eradication
+    of ``filtered.year + 1`` .. ``end_year`` and fresh shocks, model error continuing as the
+    filter's process noise. Returns (years, national area (M, T')).
+
+    Only the eradication input of the test years is read (what was done), never their areas.
+    """
+    inputs, _ = history_inputs(data, start_year, end_year, filtered.year)
+    return step_forward(filtered, inputs, rng)
+
+
+def step_forward(
+    filtered: Filtered, inputs, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step the filtered particles through the years of ``inputs`` after ``filtered.year``.
+
+    ``inputs`` is a history run over the same first year as the filter (e.g. from
+    :func:`history_inputs`, its ``observed_eradication`` the eradication to assume after the
+    cut-off: observed for a conditional forecast, a status-quo level for an unconditional one).
+    Returns (years, national area (M, T')).
+    """
+    ahead = np.flatnonzero(inputs.years > filtered.year)
+    if inputs.years[0] != filtered.years[0]:
+        raise ValueError("step_forward: the inputs must start in the filter's first year")
+    p = P(filtered.params)
+    state = filtered.state
+    m, n_u = filtered.params.shape[0], len(inputs.zones)
+    out = np.empty((m, len(ahead)))
+    for j, t in enumerate(ahead):
+        state, _ = step(state, int(t), inputs, p, rng.standard_normal((m, n_u)),
+                        rng.standard_normal(m))
+        drift = filtered.process_sd * (np.sqrt(0.5) * rng.standard_normal((m, 1))
+                                       + np.sqrt(0.5) * rng.standard_normal((m, n_u)))
+        state = replace(state, area=state.area * np.exp(drift))
+        out[:, j] = state.area.sum(axis=1)
+    return inputs.years[ahead], out
+
+
+HISTORY_START = 2005
+"""First year of the history the shipped calibrations simulate (their ``window``)."""
+
+
+def run_start(plan, data: Dataset, paramset: ParameterSet, seed: int = 0,
+              particles: int = 1000) -> StartState | None:
+    """The filtered start of a run, or None where a run starts from the data as it is.
+
+    A plan starting in year Y starts from the state filtered through the observations up to
+    Y - 1 when the parameter set is fitted (a posterior sample), Y - 1 is after the first
+    history year and the data have a national area in Y - 1 or earlier, and the plan runs on
+    this dataset's zones (one country). Otherwise (e.g. the lima-2005 plan, which starts where
+    the history starts) None.
+    """
+    year = int(plan.start_year) - 1
+    start = int(paramset.provenance.get("window", [HISTORY_START])[0])
+    national = data.national("coca_ha").dropna()
+    if paramset.samples is None or year <= start or national.empty:
+        return None
+    if int(national.index.min()) > year:
+        return None
+    filtered = filter_history(data, paramset, until=min(year, int(national.index.max())),
+                              start_year=start, particles=particles, seed=seed)
+    if filtered.year != year:
+        return None  # the data end before the plan's start year: nothing to filter up to it
+    return filtered.start()
