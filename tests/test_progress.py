@@ -41,6 +41,8 @@ def test_report_command_reports_its_phases(tmp_path: Path) -> None:
         got = CliRunner().invoke(app, ["report", str(run)])
     assert got.exit_code == 0, got.output
     assert [done for task, done, _ in heard if task.startswith("report:")] == [0, 2, 3]
+    charts = [(done, total) for task, done, total in heard if task == "drawing charts"]
+    assert charts[-1] == (8, 8) and [d for d, _ in charts] == list(range(1, 9))
 
 
 def test_saving_charts_counts_each_chart(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pandas as pd
 import xarray as xr
 
 from cnplan import format as display
-from cnplan import terms
+from cnplan import progress, terms
 from cnplan.files import write_text_atomic
 from cnplan.format import hectares
 from cnplan.i18n import format_datetime
@@ -199,6 +199,22 @@ def _fan_alt(ds: xr.Dataset, variable: str, unit: str, extra: str = "") -> str:
          "low": fmt(bands["p05"].iloc[-1]), "high": fmt(bands["p95"].iloc[-1])} + extra
 
 
+RUN_CHARTS = 8
+"""Charts of a run report besides the per-year maps (for the progress bar's total)."""
+
+
+class _Counted(list):
+    """A list of charts that reports each one drawn to :mod:`cnplan.progress`."""
+
+    def __init__(self, task: str, total: int) -> None:
+        super().__init__()
+        self.task, self.total = task, total
+
+    def append(self, chart: Chart) -> None:
+        super().append(chart)
+        progress.step(self.task, len(self), max(self.total, len(self)))
+
+
 def run_charts(inputs: RunInputs, map_years: list[int] | None = None) -> list[Chart]:
     """Every chart of the run report, in report order.
 
@@ -208,7 +224,7 @@ def run_charts(inputs: RunInputs, map_years: list[int] | None = None) -> list[Ch
     ds, plan = inputs.ds, inputs.plan
     g = plan.goals
     y0, y1 = int(ds.year[0]), int(ds.year[-1])
-    out: list[Chart] = []
+    out: list[Chart] = _Counted(_("drawing charts"), RUN_CHARTS + len(map_years or []))
 
     base = hold_base(inputs)
     thresholds = {_("marginal producer (≤ %(ha)s ha)") % {
@@ -302,7 +318,7 @@ def space_context(inputs: RunInputs) -> dict[str, Any]:
     space = spacemap.map_context(ds, inputs.data)
     if space is not None:
         space["zone_ids"] = [inputs.zone_names.get(z["id"], z["id"]) for z in space["zones"]]
-        space["cell_numbers"] = {y: {k: c[k] for k in ("n_coca", "n_new", "free_km2")}
+        space["cell_numbers"] = {y: {k: c[k] for k in ("n_coca", "n_new", "n_ad", "free_km2")}
                                  for y, c in (space["cells"] or {}).items()}
     return {
         "space": space,
