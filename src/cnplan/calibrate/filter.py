@@ -18,7 +18,10 @@ the country, half by unit): without it no particle could follow a history the mo
 
 **Observation model** (assumptions, stated): national area observed with a log-normal error of
 sd :data:`NATIONAL_OBS_SD`; a zone's area with sd :data:`ZONE_OBS_SD` on ``area + 100 ha``;
-a censored or ranged national value costs nothing inside its bounds and like a point outside.
+a censored or ranged national value costs nothing inside its bounds and like a point outside;
+the national leaf price with sd :data:`PRICE_OBS_SD` (it selects the particles whose price
+shock matches the observed price, so a filtered area far from the model's path does not
+imply a price the data contradict).
 
 This replaces the scaling of each simulated path through the last national observation
 (:func:`cnplan.calibrate.forecast.anchored_forecast`): the state is conditioned on every
@@ -45,6 +48,9 @@ are satellite interpretation plus field checks, within about 5%)."""
 ZONE_OBS_SD = 0.30
 """Log sd of a zone's surveyed area (on area + 100 ha) around the model's (assumption: zone
 boundaries of the data and the model's zones do not match exactly)."""
+PRICE_OBS_SD = 0.15
+"""Log sd of an observed national leaf price around the model's (assumption: a yearly average
+of farm-gate prices that vary by valley and month)."""
 COCA_FIELDS = ("area", "pipeline", "replant_pool", "ad_area", "abandoned", "resistance", "risk",
                "price_shock", "precursor_adapt")
 """The state a filtered start gives a run; programme state (police, budget, outreach, poppy)
@@ -107,10 +113,15 @@ def systematic_resample(weights: np.ndarray, rng: np.random.Generator) -> np.nda
     return np.searchsorted(cum, points)
 
 
-def log_likelihood(obs: Observed, t: int, area: np.ndarray) -> np.ndarray:
-    """Log density of year ``t``'s observations given each particle's unit areas (S, U)."""
+def log_likelihood(obs: Observed, t: int, area: np.ndarray,
+                   price: np.ndarray | None = None) -> np.ndarray:
+    """Log density of year ``t``'s observations given each particle's unit areas (S, U) and
+    leaf price (S,).
+    """
     national = area.sum(axis=1)
     out = np.zeros(area.shape[0])
+    if price is not None and not np.isnan(obs.price[t]):
+        out += -0.5 * (np.log(obs.price[t] / np.maximum(price, 1e-9)) / PRICE_OBS_SD) ** 2
     if not np.isnan(obs.national[t]):
         out += -0.5 * (np.log(obs.national[t] / np.maximum(national, 1.0)) / NATIONAL_OBS_SD) ** 2
     elif obs.lower is not None and not (np.isnan(obs.lower[t]) and np.isnan(obs.upper[t])):
@@ -129,7 +140,8 @@ def log_likelihood(obs: Observed, t: int, area: np.ndarray) -> np.ndarray:
 
 def _observed_any(obs: Observed, t: int) -> bool:
     bound = obs.lower is not None and not (np.isnan(obs.lower[t]) and np.isnan(obs.upper[t]))
-    return bool(~np.isnan(obs.national[t]) or bound or (~np.isnan(obs.zones[t])).any())
+    return bool(~np.isnan(obs.national[t]) or bound or (~np.isnan(obs.zones[t])).any()
+                or ~np.isnan(obs.price[t]))
 
 
 def filter_history(
@@ -175,15 +187,15 @@ def filter_history(
     weights = np.full(particles, 1.0 / particles)
     total = 0.0
     for t in range(n_t):
-        state, _ = step(state, t, inputs, p, rng.standard_normal((particles, n_u)),
-                        rng.standard_normal(particles))
+        state, flows = step(state, t, inputs, p, rng.standard_normal((particles, n_u)),
+                            rng.standard_normal(particles))
         drift = sd * (np.sqrt(0.5) * rng.standard_normal((particles, 1))
                       + np.sqrt(0.5) * rng.standard_normal((particles, n_u)))
         state = replace(state, area=state.area * np.exp(drift))
         national[:, t] = state.area.sum(axis=1)
         if not _observed_any(obs, t):
             continue
-        logw = np.log(weights) + log_likelihood(obs, t, state.area)
+        logw = np.log(weights) + log_likelihood(obs, t, state.area, flows.leaf_price[:, 0])
         top = logw.max()
         total += top + np.log(np.exp(logw - top).sum())
         weights = np.exp(logw - top)

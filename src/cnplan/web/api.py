@@ -25,12 +25,25 @@ Reader = Annotated[str | None, Depends(require_read)]
 Writer = Annotated[str, Depends(require_write)]
 JobId = Annotated[int, Path(ge=1, lt=2**63, description="Job number.")]
 
+class Refusal(BaseModel):
+    """The body of every refusal (4xx, 503): what was refused and, by field, why."""
+
+    detail: str = Field(description="What was refused, with the located reason.")
+    problems: dict[str, str] = Field(
+        default_factory=dict, description="Field (or parameter path) -> what was expected.")
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"description": "Input refused; `detail` says which field and what was expected."},
-    401: {"description": "No token presented."},
-    403: {"description": "The token is not valid."},
-    404: {"description": "No such item (or a name that is not allowed)."},
-    503: {"description": "The tracker database is missing or not initialised."},
+    status: {"model": Refusal, "description": text} for status, text in {
+        400: "Input refused; `detail` says which field and what was expected.",
+        401: "No token presented.",
+        403: "The token is not valid, or a form post came from another site.",
+        404: "No such item (or a name that is not allowed).",
+        411: "A request body without Content-Length.",
+        413: "A request body over the size limit.",
+        422: "Parameters or body of the wrong form; `problems` names each.",
+        503: "The tracker database is missing or not initialised.",
+    }.items()
 }
 
 router = APIRouter(prefix="/api", responses=ERRORS)
