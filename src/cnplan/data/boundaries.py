@@ -45,12 +45,19 @@ def has_boundaries(folder: str | Path) -> bool:
     return boundaries_path(folder).is_file()
 
 
-@cache
 def load_boundaries(folder: str | Path) -> Boundaries:
-    """Read ``boundaries.geojson`` of a dataset folder (cached per folder)."""
+    """Read ``boundaries.geojson`` of a dataset folder (cached per file and modification
+    time: a re-imported dataset is read again).
+    """
+    path = boundaries_path(folder)
+    return _read(str(path), path.stat().st_mtime_ns)
+
+
+@cache
+def _read(file: str, _mtime_ns: int) -> Boundaries:
     from shapely.geometry import shape
 
-    path = boundaries_path(folder)
+    path = Path(file)
     raw = json.loads(path.read_text(encoding="utf-8"))
     levels: dict[str, dict] = {"department": {}, "zone": {}}
     modelled, rule = set(), ""
@@ -107,3 +114,40 @@ def centroid_km(polygons: dict, lat0: float | None = None) -> np.ndarray:
     pts = [g.representative_point() for g in polygons.values()]
     x, y = to_km([p.x for p in pts], [p.y for p in pts])
     return np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
+
+
+def boundary_problems(path: str | Path, zone_ids: list[str]) -> list[str]:
+    """Located problems of a ``boundaries.geojson`` for a dataset with ``zone_ids``: it must
+    be GeoJSON whose features have ``id`` and ``level`` (department or zone) and a polygon,
+    and every zone id it names must be a zone of the dataset.
+    """
+    from shapely.geometry import shape
+
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"{path}: not readable JSON ({exc})"]
+    problems = []
+    features = raw.get("features") if isinstance(raw, dict) else None
+    if not isinstance(features, list):
+        return [f"{path}: expected a GeoJSON FeatureCollection with a features list"]
+    for i, f in enumerate(features):
+        props = f.get("properties") if isinstance(f, dict) else None
+        where = f"{path}, feature {i}"
+        if not isinstance(props, dict) or props.get("level") not in ("department", "zone") \
+                or not props.get("id"):
+            problems.append(f"{where}: expected properties id and level (department or zone)")
+            continue
+        try:
+            geom = shape(f.get("geometry"))
+        except Exception as exc:  # shapely raises several types for bad geometry
+            problems.append(f"{where} ({props['id']}): bad geometry ({exc})")
+            continue
+        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+            problems.append(f"{where} ({props['id']}): expected a Polygon or MultiPolygon, "
+                            f"got {geom.geom_type}")
+        if props["level"] == "zone" and props["id"] not in zone_ids:
+            problems.append(f"{where}: zone {props['id']!r} is not in zones.csv "
+                            f"({', '.join(zone_ids)})")
+    return problems

@@ -54,10 +54,26 @@ def import_dataset(path: str | Path, name: str, force: bool = False) -> Path:
     problems = validate_tables(tables, labels)
     if problems:
         raise DataError(problems)
+    extra = _boundaries(Path(path), tables)
     root.mkdir(parents=True, exist_ok=True)
     with exclusive_lock(root / LOCK, wait=True):
         _remove_leftovers(root)
-        return _install(tables, root, name, dest)
+        return _install(tables, root, name, dest, extra)
+
+
+def _boundaries(path: Path, tables: dict) -> dict[str, bytes]:
+    """A folder's ``boundaries.geojson`` (zone polygons for adjacency, cells and maps), checked
+    against its zones; carried into the installed dataset unchanged.
+    """
+    from cnplan.data.boundaries import FILE, boundary_problems
+
+    source = path / FILE
+    if not (path.is_dir() and source.is_file()):
+        return {}
+    problems = boundary_problems(source, [str(z) for z in tables["zones"]["zone_id"]])
+    if problems:
+        raise DataError([Problem(FILE, None, None, p) for p in problems])
+    return {FILE: source.read_bytes()}
 
 
 LOCK = ".import.lock"
@@ -80,12 +96,15 @@ def _remove_leftovers(root: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _install(tables: dict, root: Path, name: str, dest: Path) -> Path:
+def _install(tables: dict, root: Path, name: str, dest: Path,
+             extra: dict[str, bytes] | None = None) -> Path:
     """Write the tables to a hidden folder and rename it into place (see import_dataset)."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=root))
     try:
         for kind, df in tables.items():
             df.to_csv(tmp / f"{kind}.csv", index=False, encoding="utf-8", lineterminator="\n")
+        for file, content in (extra or {}).items():
+            (tmp / file).write_bytes(content)
         old = None
         if dest.exists():
             old = root / f".{name}-old"

@@ -91,7 +91,7 @@ N_WC = 9
 LN2 = math.log(2.0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def country_sum(x, country, out):
     """``geography.country_sum`` of one scenario: out[c] = sum of x over c's units."""
     out[:] = 0.0
@@ -99,7 +99,7 @@ def country_sum(x, country, out):
         out[country[u]] += x[u]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def initial(pv, kinds, country, area0, erad0, budget_w, poppy_w, us, cs):
     """``engine.initial_state`` of one scenario."""
     us[:, :] = 0.0
@@ -116,7 +116,7 @@ def initial(pv, kinds, country, area0, erad0, budget_w, poppy_w, us, cs):
         cs[DOMESTIC, c] = pv[BUDGET] * budget_w[c]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def asks(t, zl, sm, sv, us, country, wu, attr, sweight, fu):
     """``eradication.asks``: unit targets as given, scoped targets attributed by coca."""
     n_units = us.shape[1]
@@ -134,7 +134,7 @@ def asks(t, zl, sm, sv, us, country, wu, attr, sweight, fu):
         wu[W_COSTED, u] = fu[F_PLANNED, u]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def programmes(t, pv, us, cs, zl, cl, will_t, assist, kinds, country, wu, wc, fu, fc, new_cs):
     """``engine._programmes`` and ``_costs``: police, funding, will and presence."""
     n_units, n_countries = us.shape[1], cs.shape[1]
@@ -175,7 +175,7 @@ def programmes(t, pv, us, cs, zl, cl, will_t, assist, kinds, country, wu, wc, fu
             1.0 - math.exp(-LN2 * police_u / pv[PRES_HALF]))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def leaf_price(t, pv, us, cs, zl, cl, price0, supply0, noise, country, wu, wc, fc, new_cs):
     """``engine._leaf_price``: the leaf price per country, its shock and precursor control."""
     for u in range(us.shape[1]):
@@ -204,7 +204,7 @@ def leaf_price(t, pv, us, cs, zl, cl, price0, supply0, noise, country, wu, wc, f
         wc[V_DECLINE, c] = max(-pull, 0.0)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def growers(t, pv, us, zl, vol_hard_core, noise, kinds, country, land_cap, wu, wc, fu, fc):
     """``engine._growers``: planting, abandonment, regeneration, voluntary eradication."""
     sd = pv[PLANT_SD]
@@ -234,7 +234,7 @@ def growers(t, pv, us, zl, vol_hard_core, noise, kinds, country, land_cap, wu, w
         wu[W_KEEP, u] = keep
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def limits(t, pv, us, cl, hard_core_ok, kinds, country, wu, wc, fc):
     """``eradication.limits``: the factor on the plan's asks and what each cause removes."""
     for c in range(wc.shape[1]):
@@ -266,7 +266,7 @@ def limits(t, pv, us, cl, hard_core_ok, kinds, country, wu, wc, fc):
         wu[W_FACTOR, u] *= wc[V_ESCORT, country[u]]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def fill(total, weight, cap, done):
     """``eradication.fill``: water-fill ``total`` over units by weight, none above its cap.
 
@@ -288,7 +288,7 @@ def fill(total, weight, cap, done):
                 done[u] = min(done[u] + step * weight[u], cap[u])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def deliver(t, zl, us, country, attr, sweight, wu, fu, fc):
     """``eradication.deliver``: own asks up to the room, scoped asks water-filled."""
     for c in range(fc.shape[1]):
@@ -312,7 +312,7 @@ def deliver(t, zl, us, country, attr, sweight, wu, fu, fc):
             fc[G_CAP, country[u]] += attr[k, u] - filled
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def displace(indptr, indices, kw, wu, out):
     """``DisplacementOperator.apply``: inflow_j = w_j sum_i K_ij x_i / (K w)_i."""
     n = indptr.shape[0] - 1
@@ -329,7 +329,7 @@ def displace(indptr, indices, kw, wu, out):
         out[j] *= wu[W_WEIGHT, j]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def settle(pv, us, kinds, wu, fu, new_us):
     """``engine.step`` after eradication: replanting, the new area, resistance, risk and
     what displacement sends (``W_REMOVED``, ``W_WEIGHT``) for each unit.
@@ -362,7 +362,7 @@ def settle(pv, us, kinds, wu, fu, new_us):
         new_us[ABANDONED, u] = us[ABANDONED, u] + fu[F_ABANDONED, u] - fu[F_REGEN, u]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def national(t, pv, cs, cl, wc, fc, new_cs):
     """``engine.step``'s country updates: poppy, precursor adaptation and the budget."""
     for c in range(cs.shape[1]):
@@ -379,7 +379,7 @@ def national(t, pv, cs, cl, wc, fc, new_cs):
         new_cs[DOMESTIC, c] = cs[DOMESTIC, c] * (1.0 + pv[GDP_GROWTH])
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def room(pv, us, kinds, wu, fu):
     """``engine.step`` before eradication: what is standing, voluntary eradication first,
     the replanting rate and each unit's room (``engine._eradication``).
@@ -397,7 +397,7 @@ def room(pv, us, kinds, wu, fu):
         wu[W_ROOM, u] = min(cap, avail - vol)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def step(t, assist, pv, us, cs, new_us, new_cs, lv, geo, pnoise, cnoise, w):
     """``engine.step`` for one scenario and year: the unit and country flows of the year in
     ``w``'s ``fu``/``fc``, the state at its end in ``new_us``/``new_cs``.
@@ -424,7 +424,17 @@ def step(t, assist, pv, us, cs, new_us, new_cs, lv, geo, pnoise, cnoise, w):
     national(t, pv, cs, cl, wc, fc, new_cs)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
+def copy(src, dst):
+    """``dst[...] = src`` for two (rows, n) arrays, as plain loops (numba's generic slice
+    assignment costs more than the step's arithmetic).
+    """
+    for i in range(src.shape[0]):
+        for j in range(src.shape[1]):
+            dst[i, j] = src[i, j]
+
+
+@njit(cache=True, error_model="numpy", inline="always")
 def _reported(fu, factor):
     """National coca of a year as the goals read it: float32 outputs times the structural
     factor, summed in float64 (``simulate.run_chunk`` then ``_goals``).
@@ -435,26 +445,26 @@ def _reported(fu, factor):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", inline="always")
 def _stays(t0, k, s, pv, saved_us, saved_cs, lv, geo, planting, price, structural, limit, w, b):
     """``simulate._branches`` for one scenario and start year: does cultivation stay
     marginal for ``k`` years if outside assistance stops in year ``t0``?
     """
     us, cs, new_us, new_cs = b
-    us[:, :] = saved_us[t0]
-    cs[:, :] = saved_cs[t0]
+    copy(saved_us[t0], us)
+    copy(saved_cs[t0], cs)
     fu, fc = w[4], w[5]
     for t in range(t0, t0 + k):
         step(t, 0.0, pv, us, cs, new_us, new_cs, lv, geo, planting[s, t], price[s, t], w)
         coca = fu[F_AREA].sum() * math.exp(structural[s, t])
         if not (coca <= limit[0] and fc[G_POPPY].sum() <= limit[1]):
             return False
-        us[:, :] = new_us
-        cs[:, :] = new_cs
+        copy(new_us, us)
+        copy(new_cs, cs)
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy", nogil=True)
 def run(pm, planting, price, structural, n_report, lv, geo, init, limit, k, out_u, out_c, ok):
     """Every scenario of a chunk: its main path (flows into ``out_u`` (flow, S, T, U) and
     ``out_c`` (flow, S, T, C), float32) and, when ``k`` > 0, the stability branches into
@@ -478,14 +488,14 @@ def run(pm, planting, price, structural, n_report, lv, geo, init, limit, k, out_
         initial(pv, geo[0], geo[1], init[0], init[1], init[2], init[3], us, cs)
         coca0 = us[AREA].sum()
         for t in range(n_report):
-            saved_us[t] = us
-            saved_cs[t] = cs
+            copy(us, saved_us[t])
+            copy(cs, saved_cs[t])
             step(t, 1.0, pv, us, cs, new_us, new_cs, lv, geo, planting[s, t], price[s, t], w)
-            out_u[:, s, t, :] = fu
-            out_c[:, s, t, :] = fc
+            copy(fu, out_u[:, s, t, :])
+            copy(fc, out_c[:, s, t, :])
             coca[t] = _reported(fu, math.exp(structural[s, t]))
-            us[:, :] = new_us
-            cs[:, :] = new_cs
+            copy(new_us, us)
+            copy(new_cs, cs)
         if k == 0:
             continue
         for t0 in range(n_report):
@@ -545,6 +555,9 @@ def pack(inputs):
                   kernel.indices.astype(np.int64), kernel.weights.astype(float))
     init = (np.asarray(inputs.area0, dtype=float), np.asarray(inputs.eradication0, dtype=float),
             np.asarray(geo.budget_weight, dtype=float), np.asarray(geo.poppy_weight, dtype=float))
+    # one layout for every call (C-contiguous, writable): otherwise numba compiles again
+    lv, geo_arrays, init = (tuple(np.array(a, order="C") for a in group)
+                            for group in (lv, geo_arrays, init))
     return lv, geo_arrays, init
 
 

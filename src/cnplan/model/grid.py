@@ -103,8 +103,10 @@ def build_grid(
 
 @cache
 def dataset_grid(folder: str, units: tuple[str, ...], seeds: tuple, anchor: tuple, hard: tuple,
-                 size_km: float = CELL_SIZE_KM) -> CellGrid:
-    """The grid of a dataset's zones (cached: built once per dataset and unit set)."""
+                 size_km: float = CELL_SIZE_KM, mtime_ns: int = 0) -> CellGrid:
+    """The grid of a dataset's zones (cached: built once per dataset, unit set and version of
+    its polygons file, ``mtime_ns``).
+    """
     zones = load_boundaries(folder).zones
     return build_grid([zones[u] for u in units], np.array(seeds, dtype=float),
                       np.array(anchor), np.array(hard), size_km)
@@ -114,7 +116,7 @@ def grid_of(data, geo) -> CellGrid | None:
     """The cell grid of a dataset's zones for a geography whose units are those zones; None
     when the dataset ships no polygons (the spatial outcomes are then not computed).
     """
-    from cnplan.data.boundaries import has_boundaries
+    from cnplan.data.boundaries import boundaries_path, has_boundaries
 
     if not getattr(data, "path", "") or not has_boundaries(data.path):
         return None
@@ -124,7 +126,8 @@ def grid_of(data, geo) -> CellGrid | None:
     seeds = tuple((float(zones.at[u, "lon"]), float(zones.at[u, "lat"])) for u in geo.units)
     return dataset_grid(str(data.path), tuple(geo.units), seeds,
                         tuple(bool(k != EXPANSION) for k in geo.kinds),
-                        tuple(bool(k == HARD_CORE) for k in geo.kinds))
+                        tuple(bool(k == HARD_CORE) for k in geo.kinds),
+                        mtime_ns=boundaries_path(data.path).stat().st_mtime_ns)
 
 
 def cell_regions(grid: CellGrid, polygons: dict) -> tuple[np.ndarray, list[str]]:

@@ -318,7 +318,7 @@ def space_context(inputs: RunInputs) -> dict[str, Any]:
     space = spacemap.map_context(ds, inputs.data)
     if space is not None:
         space["zone_ids"] = [inputs.zone_names.get(z["id"], z["id"]) for z in space["zones"]]
-        space["cell_numbers"] = {y: {k: c[k] for k in ("n_coca", "n_new", "free_km2")}
+        space["cell_numbers"] = {y: {k: c[k] for k in ("n_coca", "n_new", "n_ad", "free_km2")}
                                  for y, c in (space["cells"] or {}).items()}
     return {
         "space": space,

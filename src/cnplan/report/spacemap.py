@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import connected_components
 from cnplan.data.boundaries import has_boundaries, load_boundaries, projector
 from cnplan.i18n import N_
 from cnplan.i18n import gettext as _
-from cnplan.model.cells import CellGrid, cell_values
+from cnplan.model.cells import CellGrid, cell_state, cell_values
 from cnplan.model.grid import grid_of
 from cnplan.model.inputs import geography_of
 
@@ -32,13 +32,16 @@ WIDTH, HEIGHT = 520.0, 600.0
 
 @dataclass
 class Story:
-    """One future's cells by year: coca, first-time coca (frontier), free but cut off."""
+    """One future's cells by year: coca, first-time coca (frontier), free but cut off, and
+    reached by alternative development.
+    """
 
     scenario: int
     coca: dict[int, np.ndarray]
     new: dict[int, np.ndarray]
     cut: dict[int, np.ndarray]
     free_km2: dict[int, float]
+    ad: dict[int, np.ndarray]
 
 
 def representative(ds: xr.Dataset) -> int:
@@ -70,8 +73,11 @@ def story(ds: xr.Dataset, grid: CellGrid, area0: np.ndarray) -> Story:
     s = representative(ds)
     area = ds["coca_ha"].isel(scenario=s).transpose("year", "zone").to_numpy()
     ever = cell_values(area0, grid) > 0
-    out = Story(s, {}, {}, {}, {})
+    out = Story(s, {}, {}, {}, {}, {})
+    ad = _ad_area(ds, s)
     for t, year in enumerate(int(y) for y in ds["year"].to_numpy()):
+        out.ad[year] = np.flatnonzero(cell_state(area[t], np.zeros(grid.n_units), ad[t],
+                                                 grid)["ad_reached"])
         cells = cell_values(area[t], grid)
         has = cells > 0
         contiguous = _largest_free(grid, cells)
@@ -81,6 +87,17 @@ def story(ds: xr.Dataset, grid: CellGrid, area0: np.ndarray) -> Story:
         out.free_km2[year] = float(contiguous.sum() * grid.cell_km2)
         ever |= has
     return out
+
+
+def _ad_area(ds: xr.Dataset, s: int) -> np.ndarray:
+    """Area held under AD support by zone and year in future ``s`` (T, U): voluntary
+    eradication so far minus AD land replanted (the engine's ``ad_area`` state).
+    """
+    if "voluntary_eradication_ha" not in ds or "ad_relapse_ha" not in ds:
+        return np.zeros((ds.sizes["year"], ds.sizes["zone"]))
+    flows = [ds[v].isel(scenario=s).transpose("year", "zone").to_numpy().astype(float)
+             for v in ("voluntary_eradication_ha", "ad_relapse_ha")]
+    return np.maximum(np.cumsum(flows[0] - flows[1], axis=0), 0.0)
 
 
 class Frame:
@@ -160,7 +177,8 @@ def map_context(ds: xr.Dataset, data, area0: np.ndarray | None = None) -> dict[s
         st = story(ds, grid, a0)
         out["cells"] = {
             str(y): {"coca": frame.hexes(grid, st.coca[y]), "new": frame.hexes(grid, st.new[y]),
-                     "cut": frame.hexes(grid, st.cut[y]), "n_coca": int(len(st.coca[y])),
+                     "cut": frame.hexes(grid, st.cut[y]), "ad": frame.hexes(grid, st.ad[y]),
+                     "n_ad": int(len(st.ad[y])), "n_coca": int(len(st.coca[y])),
                      "n_new": int(len(st.new[y])), "free_km2": round(st.free_km2[y])}
             for y in years}
         out["scenario"] = int(ds["scenario"].to_numpy()[st.scenario])
