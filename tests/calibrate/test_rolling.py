@@ -159,3 +159,14 @@ def test_rolling_cli_table_names_the_bar(smallland):
     for text in ("Rolling-origin evaluation", "Each year ahead", "skill vs random walk > 0",
                  "combined_conditional"):
         assert text in result.output, text
+
+
+def test_rolling_fits_are_the_size_of_a_shipped_calibration():
+    import inspect
+
+    from cnplan.calibrate import calibrate
+    from cnplan.calibrate.rolling import ROLLING_GENERATIONS, ROLLING_PARTICLES
+
+    defaults = inspect.signature(calibrate).parameters
+    assert ROLLING_PARTICLES == defaults["particles"].default
+    assert ROLLING_GENERATIONS == defaults["generations"].default

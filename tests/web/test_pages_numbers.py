@@ -107,6 +107,11 @@ def test_tracker_page_one_period_and_lower_is_better_percent(tmp_path: Path) -> 
         assert cells[5] == expected and cells[4] == "52,000"
         police = re.search(r'<tr id="ind-police_graduated">(.*?)</tr>', html, re.S).group(1)
         assert "380 (2005)" in police  # last reported, not mixed into the 2006 columns
+        precursor = re.search(r'<tr id="ind-precursor_regulations">(.*?)</tr>', html,
+                              re.S).group(1)
+        target = next(r.target for g in status(db) for r in g.rows
+                      if r.indicator == "precursor_regulations")
+        assert 0 < target < 1 and f">{target:.4g}<" in precursor  # a share, never "0"
         assert "Period: 2005" in c.get("/tracker?period=2005").text
 
 

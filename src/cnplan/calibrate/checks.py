@@ -22,9 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from cnplan import progress
 from cnplan.calibrate.effects import EVIDENCE, eradication_effects
 from cnplan.calibrate.history import history_inputs
 from cnplan.data import Dataset
+from cnplan.i18n import gettext
 from cnplan.model import ParameterSet
 from cnplan.model.parameters import PARAM_INDEX
 
@@ -181,7 +183,9 @@ def natural_experiments(
         return [_skip("natural experiments", "–", "–", NO_EXPERIMENT)]
     out = []
     national = data.national("coca_ha")
-    for exp in mine:
+    task = gettext("natural experiments")
+    for done, exp in enumerate(mine):
+        progress.step(task, done, len(mine))
         label = f"natural experiment: {exp.name}"
         band = experiment_band(data, exp)
         if band is None:
@@ -202,4 +206,5 @@ def natural_experiments(
             f"{_q(ens, '+.0%')} (conditional forecast from {exp.cutoff})",
             bool(lo <= med <= hi),
         ))
+    progress.step(task, len(mine), len(mine))
     return out

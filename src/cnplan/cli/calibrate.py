@@ -142,10 +142,10 @@ def register(app: typer.Typer) -> None:
         horizon: Annotated[int, typer.Option(help="Years forecast after the cut-off.")] = 8,
         start: Annotated[int, typer.Option(help="First simulated year.")] = 2005,
         particles: Annotated[
-            int | None, typer.Option(help="ABC-SMC population size (default 1000; 300 rolling).")
+            int | None, typer.Option(help="ABC-SMC population size (default 1000; 500 rolling).")
         ] = None,
         generations: Annotated[
-            int | None, typer.Option(help="ABC-SMC generations (default 10; 4 rolling).")
+            int | None, typer.Option(help="ABC-SMC generations (default 10; 14 rolling).")
         ] = None,
         seed: Annotated[int, typer.Option()] = 0,
         format: Annotated[str, typer.Option(help="table or json.")] = "table",
