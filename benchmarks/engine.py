@@ -290,10 +290,10 @@ def main() -> None:
     big = synthetic_inputs(goal_inputs)
     m = max(n // 25, 1000)
     both(lambda: engine_loop(big, m, args.chunk)[0],
-         f"(f) engine loop, synthetic 200 units, {m:,} scenarios",
+         f"(h) engine loop, synthetic 200 units, {m:,} scenarios",
          m * len(big.years) * 200, "unit-years", 11.9e6)
     both(lambda: simulate_path(big, m, args.chunk),
-         f"(g) simulate path, synthetic 200 units, {m:,} scenarios",
+         f"(i) simulate path, synthetic 200 units, {m:,} scenarios",
          m * n_report * 200, "unit-years", 10e6)
 
     proc = subprocess.run(
@@ -334,7 +334,7 @@ def main() -> None:
     cells = _cell_layer_line(n, args.chunk)
     ok = [
         ("cell layer 100,000 x 20 years < 60 s", n < 100_000 or cells["wall"] < 60),
-        ("throughput >= 10 M zone-years/s", rate >= 10e6),
+        ("engine loop >= 11.9 M zone-years/s", rate >= 11.9e6),
         (">= 100x the one-scenario path", rate / ref_rate >= 100),
         ("peak memory < 1.5 GB", sim["peak"] < 1.5e9),
     ]

@@ -11,6 +11,7 @@ from cnplan.calibrate.filter import (
     filter_history,
     forecast_from,
     run_start,
+    step_forward,
     systematic_resample,
 )
 from cnplan.cli import app
@@ -99,3 +100,17 @@ def test_cli_run_records_its_initial_state(tmp_path):
     assert res.exit_code == 0, res.output
     meta = json.loads((tmp_path / "run" / "run.json").read_text())
     assert "particle filter" in meta["initial_state"]
+
+
+def test_drift_carries_the_models_recent_miss_forward(peru, pset):
+    from dataclasses import replace
+
+    from cnplan.calibrate.history import history_inputs
+
+    f = filter_history(peru, pset, until=2019, particles=200, seed=0)
+    assert np.isfinite(f.drift)
+    up = replace(f, drift=0.1)
+    inputs, _ = history_inputs(peru, 2005, 2022, 2019)
+    _, plain = step_forward(up, inputs, np.random.default_rng(0))
+    _, drifted = step_forward(up, inputs, np.random.default_rng(0), drift=True)
+    assert np.median(drifted[:, -1]) > np.median(plain[:, -1]) * 1.15  # three years of +0.1

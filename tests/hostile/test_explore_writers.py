@@ -101,3 +101,14 @@ def test_resume_redoes_recorded_chunks_that_are_gone_or_broken(
     again = open_results(out).frame()
     pd.testing.assert_frame_equal(again.sort_values("scenario").reset_index(drop=True),
                                   frame.sort_values("scenario").reset_index(drop=True))
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe not utf-8", b"[1, 2]", b"{broken"])
+def test_broken_manifest_is_a_clear_error(tmp_path: Path, content: bytes) -> None:
+    from .conftest import cli
+
+    (tmp_path / "manifest.json").write_bytes(content)
+    for args in (("results", str(tmp_path)), ("explore", "--resume", str(tmp_path))):
+        code, output, escaped = cli(*args, *(["--no-progress"] if "explore" in args else []))
+        assert code == 1 and escaped is None, (args, output, escaped)
+        assert "manifest.json" in output

@@ -50,3 +50,14 @@ def test_goal_rows_write_each_kind_of_value(run_folder: Path) -> None:
             assert g["years"].startswith("too few to say when")
         else:
             assert g["years"] == "never in horizon"
+
+
+def test_compare_report_states_each_run_s_median_trajectory(run_folder: Path) -> None:
+    from cnplan.report.compare_report import render_compare_report
+    from cnplan.runs import trajectory_sentence
+    from cnplan.runs.compare import compare_folders
+
+    meta = json.loads((run_folder / "run.json").read_text())
+    html = render_compare_report(compare_folders([run_folder, run_folder]))
+    sentence = trajectory_sentence(meta["central_trajectory"])
+    assert html.count(f'<span class="trajectory">{sentence}</span>') == 2

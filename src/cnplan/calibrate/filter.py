@@ -48,6 +48,10 @@ are satellite interpretation plus field checks, within about 5%)."""
 ZONE_OBS_SD = 0.30
 """Log sd of a zone's surveyed area (on area + 100 ha) around the model's (assumption: zone
 boundaries of the data and the model's zones do not match exactly)."""
+DRIFT_YEARS = 5
+"""Observed years over which the filter averages the common model-error steps the surviving
+particles needed (the model's recent systematic miss, carried on by ``step_forward(...,
+drift=True)``)."""
 PRICE_OBS_SD = 0.15
 """Log sd of an observed national leaf price around the model's (assumption: a yearly average
 of farm-gate prices that vary by valley and month)."""
@@ -76,6 +80,7 @@ class Filtered:
     process_sd: float
     zones: list[str]
     source: ParameterSet  # the parameter set filtered
+    drift: float = 0.0  # mean yearly common model-error step over the last DRIFT_YEARS
 
     @property
     def parameter_set(self) -> ParameterSet:
@@ -183,14 +188,15 @@ def filter_history(
     state = initial_state(inputs, p)
     n_t, n_u = len(inputs.years), len(inputs.zones)
     national = np.empty((particles, n_t))
+    common = np.zeros((particles, n_t))  # each particle's common model-error steps (ancestral)
     ess = np.full(n_t, float(particles))
     weights = np.full(particles, 1.0 / particles)
     total = 0.0
     for t in range(n_t):
         state, flows = step(state, t, inputs, p, rng.standard_normal((particles, n_u)),
                             rng.standard_normal(particles))
-        drift = sd * (np.sqrt(0.5) * rng.standard_normal((particles, 1))
-                      + np.sqrt(0.5) * rng.standard_normal((particles, n_u)))
+        common[:, t] = sd * np.sqrt(0.5) * rng.standard_normal(particles)
+        drift = common[:, t, None] + sd * np.sqrt(0.5) * rng.standard_normal((particles, n_u))
         state = replace(state, area=state.area * np.exp(drift))
         national[:, t] = state.area.sum(axis=1)
         if not _observed_any(obs, t):
@@ -204,15 +210,18 @@ def filter_history(
         if ess[t] < particles / 2 or t == n_t - 1:
             rows = systematic_resample(weights, rng)
             state = State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
-            params, national = params[rows], national[rows]
+            params, national, common = params[rows], national[rows], common[rows]
             p = P(params)
             weights = np.full(particles, 1.0 / particles)
     if not np.allclose(weights, weights[0]):  # the last year had no observation
         rows = systematic_resample(weights, rng)
         state = State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
-        params, national = params[rows], national[rows]
+        params, national, common = params[rows], national[rows], common[rows]
+    observed_years = [t for t in range(n_t) if _observed_any(obs, t)]
+    recent = observed_years[-DRIFT_YEARS:] if observed_years else []
+    drift = float(common[:, recent].mean()) if recent else 0.0
     return Filtered(until, inputs.years, params, state, national, ess, float(total), sd,
-                    list(inputs.zones), paramset)
+                    list(inputs.zones), paramset, drift)
 
 
 def forecast_from(
@@ -233,7 +242,7 @@ def forecast_from(
 
 
 def step_forward(
-    filtered: Filtered, inputs, rng: np.random.Generator
+    filtered: Filtered, inputs, rng: np.random.Generator, drift: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Step the filtered particles through the years of ``inputs`` after ``filtered.year``.
 
@@ -252,9 +261,11 @@ def step_forward(
     for j, t in enumerate(ahead):
         state, _ = step(state, int(t), inputs, p, rng.standard_normal((m, n_u)),
                         rng.standard_normal(m))
-        drift = filtered.process_sd * (np.sqrt(0.5) * rng.standard_normal((m, 1))
+        noise = filtered.process_sd * (np.sqrt(0.5) * rng.standard_normal((m, 1))
                                        + np.sqrt(0.5) * rng.standard_normal((m, n_u)))
-        state = replace(state, area=state.area * np.exp(drift))
+        if drift:
+            noise = noise + filtered.drift
+        state = replace(state, area=state.area * np.exp(noise))
         out[:, j] = state.area.sum(axis=1)
     return inputs.years[ahead], out
 

@@ -374,7 +374,8 @@ def parse_experiment(
 ) -> Experiment:
     """Validate an experiment mapping; raise ExperimentError listing every located problem."""
     if not isinstance(raw, dict):
-        raise ExperimentError(source, [f"the file must hold a mapping, got {type(raw).__name__}"])
+        got = type(raw).__name__
+        raise ExperimentError(source, [f"(top level): the file must hold a mapping, got {got}"])
     numbers = number_problems(raw)
     if numbers:  # reported alone: inf or a year 10^9 would only confuse the checks below
         raise ExperimentError(source, numbers)

@@ -97,10 +97,13 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
         raise ResultsError(f"{folder}: not an exploration folder (no {MANIFEST})")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ResultsError(f"{path}: not valid JSON ({exc})") from None
-    if manifest.get("kind") != "exploration":
-        raise ResultsError(f"{path}: kind must be 'exploration', got {manifest.get('kind')!r}")
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("kind") != "exploration":
+        got = manifest.get("kind") if isinstance(manifest, dict) else type(manifest).__name__
+        raise ResultsError(f"{path}: kind must be 'exploration', got {got!r}")
     return manifest
 
 

@@ -488,14 +488,15 @@ def run(pm, planting, price, structural, n_report, lv, geo, init, limit, k, out_
         initial(pv, geo[0], geo[1], init[0], init[1], init[2], init[3], us, cs)
         coca0 = us[AREA].sum()
         for t in range(n_report):
-            copy(us, saved_us[t])
-            copy(cs, saved_cs[t])
+            if k > 0:
+                copy(us, saved_us[t])
+                copy(cs, saved_cs[t])
             step(t, 1.0, pv, us, cs, new_us, new_cs, lv, geo, planting[s, t], price[s, t], w)
             copy(fu, out_u[:, s, t, :])
             copy(fc, out_c[:, s, t, :])
             coca[t] = _reported(fu, math.exp(structural[s, t]))
-            copy(new_us, us)
-            copy(new_cs, cs)
+            us, new_us = new_us, us  # the year's end state becomes the next year's start
+            cs, new_cs = new_cs, cs
         if k == 0:
             continue
         for t0 in range(n_report):

@@ -428,7 +428,8 @@ def parse_plan(raw: Any, source: str = "<plan>") -> Plan:
     time.
     """
     if not isinstance(raw, dict):
-        raise PlanError(source, [f"the file must hold a mapping, got {type(raw).__name__}"])
+        got = type(raw).__name__
+        raise PlanError(source, [f"(top level): the file must hold a mapping, got {got}"])
     problems: list[str] = number_problems(raw)
     located = {p.split(":", 1)[0] for p in problems}
     plan: Plan | None = None

@@ -110,6 +110,7 @@ def compare_chart(comparison: Comparison) -> Chart:
 def render_compare_report(comparison: Comparison, folders: list[str] | None = None) -> str:
     """The comparison as one self-contained HTML page."""
     from cnplan.report.run_report import template_env
+    from cnplan.runs import central_trajectory, trajectory_sentence
 
     chart = compare_chart(comparison)
     first = comparison.sides[0]
@@ -118,7 +119,9 @@ def render_compare_report(comparison: Comparison, folders: list[str] | None = No
         "sides": [{"label": s.label, "title": s.plan.title or s.plan.name,
                    "seed": s.meta.get("seed"), "n": _number(s.n),
                    "folder": str(s.folder) if s.folder else "",
-                   "variant": [c["text"] for c in s.meta.get("variant") or []]}
+                   "variant": [c["text"] for c in s.meta.get("variant") or []],
+                   "trajectory": trajectory_sentence(s.meta.get("central_trajectory")
+                                                     or central_trajectory(s.ds))}
                   for s in comparison.sides],
         "paired": comparison.paired,
         "base": first.label,

@@ -54,9 +54,9 @@ def side_from_folder(folder: str | Path, label: str | None = None) -> Side:
     ds, meta = load_run(folder)
     raw = meta.get("plan_effective")
     if not raw:
-        import yaml
+        from cnplan.yamlio import load_yaml
 
-        raw = yaml.safe_load(meta.get("plan_text") or "")
+        raw = load_yaml(meta.get("plan_text") or "")
     plan = parse_plan(raw, source=f"{folder}/run.json")
     if label is None:
         label = meta.get("plan", plan.name) + (" variant" if meta.get("variant") else "")
