@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,13 @@ def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = CliRunner().invoke(app, ["run", "-n", "200", "--out", str(folder), "--no-report"])
     assert result.exit_code == 0, result.output
     return folder
+
+
+@pytest.fixture(scope="session")
+def run_report(run_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's report, copied alone into a fresh folder: it must not need the run folder."""
+    from cnplan.report import write_run_report
+
+    alone = tmp_path_factory.mktemp("alone") / "report.html"
+    shutil.copy(write_run_report(run_folder), alone)
+    return alone

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import typer
+from tests.report.browser import SCREENSHOTS, needs_chromium, open_offline
 from typer.testing import CliRunner
 
 EXPERIMENT = """
@@ -45,10 +46,6 @@ design:
   n: 256
 """
 FAILURE = "hold_the_line_reached == False"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -358,63 +355,52 @@ def test_a_corrupt_analysis_file_is_named_and_nothing_is_written(bare: Path,
 # ---------------------------------------------------------------- in a browser
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+@needs_chromium
 def test_exploration_report_renders_offline_without_errors(
     report: Path, tmp_path: Path
 ) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     alone = tmp_path / "report.html"  # the file must not need its folder
     shutil.copy(report, alone)
-    requests: list[str] = []
-    errors: list[str] = []
-    SCREENSHOTS.mkdir(exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(alone.as_uri())
-            page.wait_for_selector("body[data-ready='1']", timeout=15_000)
-            page.wait_for_function(
-                "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
-                timeout=15_000,
-            )
-            headline = page.locator("#headline")
-            assert "futures explored, the plan makes Peru a marginal producer" in (
-                headline.inner_text())
-            assert page.locator("#headline .goal").count() == 3
-            charts = page.locator("figure.chart img")
-            assert charts.count() >= 10
-            for chart in ("outcome_shares", "outcome_coca_ha_2011",
-                          "prim_tradeoff_hold_the_line_reached-eq-False",
-                          "prim_box_hold_the_line_reached-eq-False",
-                          "cart_box_coca_ha_2011-gt-40000", "sobol_coca_ha_2011",
-                          "morris_coca_ha_2011", "pareto_pareto"):
-                img = page.locator(f"[id='chart-{chart}'] img")
-                assert img.count() == 1, chart
-                assert len(img.get_attribute("alt") or "") > 40, chart
-                assert img.evaluate("i => i.naturalWidth") > 100, chart
-                assert img.evaluate("i => i.getBoundingClientRect().width") > 200, chart
-            for table in ("#outcome-table", "#input-table", ".prim-limits", ".cart-leaves",
-                          ".sobol-table", ".morris-table", ".pareto-table",
-                          "#provenance-table"):
-                assert page.locator(f"{table} tbody tr").count() > 0, table
-            page.screenshot(path=str(SCREENSHOTS / "exploration_report_full.png"),
-                            full_page=True)
-            page.locator("#goals").screenshot(
-                path=str(SCREENSHOTS / "exploration_report_goals.png"))
-            page.locator("#prim").screenshot(path=str(SCREENSHOTS / "exploration_report_prim.png"))
-            page.locator("#sobol").screenshot(
-                path=str(SCREENSHOTS / "exploration_report_sobol.png"))
-            page.locator("#pareto").screenshot(
-                path=str(SCREENSHOTS / "exploration_report_pareto.png"))
-        finally:
-            browser.close()
-    outside = [u for u in requests if not u.startswith(("file://", "data:"))]
-    assert outside == [], f"requests left the machine: {outside}"
-    assert errors == [], f"browser console errors: {errors}"
+    with open_offline(alone) as seen:
+        page = seen.page
+        page.wait_for_selector("body[data-ready='1']", timeout=15_000)
+        page.wait_for_function(
+            "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
+            timeout=15_000,
+        )
+        headline = page.locator("#headline")
+        assert "futures explored, the plan makes Peru a marginal producer" in (
+            headline.inner_text())
+        assert page.locator("#headline .goal").count() == 3
+        charts = page.locator("figure.chart img")
+        assert charts.count() >= 10
+        for chart in ("outcome_shares", "outcome_coca_ha_2011",
+                      "prim_tradeoff_hold_the_line_reached-eq-False",
+                      "prim_box_hold_the_line_reached-eq-False",
+                      "cart_box_coca_ha_2011-gt-40000", "sobol_coca_ha_2011",
+                      "morris_coca_ha_2011", "pareto_pareto"):
+            img = page.locator(f"[id='chart-{chart}'] img")
+            assert img.count() == 1, chart
+            assert len(img.get_attribute("alt") or "") > 40, chart
+            assert img.evaluate("i => i.naturalWidth") > 100, chart
+            assert img.evaluate("i => i.getBoundingClientRect().width") > 200, chart
+        for table in ("#outcome-table", "#input-table", ".prim-limits", ".cart-leaves",
+                      ".sobol-table", ".morris-table", ".pareto-table",
+                      "#provenance-table"):
+            assert page.locator(f"{table} tbody tr").count() > 0, table
+        page.screenshot(path=str(SCREENSHOTS / "exploration_report_full.png"),
+                        full_page=True)
+        page.locator("#goals").screenshot(
+            path=str(SCREENSHOTS / "exploration_report_goals.png"))
+        page.locator("#prim").screenshot(path=str(SCREENSHOTS / "exploration_report_prim.png"))
+        page.locator("#sobol").screenshot(
+            path=str(SCREENSHOTS / "exploration_report_sobol.png"))
+        page.locator("#pareto").screenshot(
+            path=str(SCREENSHOTS / "exploration_report_pareto.png"))
+    outside = [u for u in seen.requests if not u.startswith(("file://", "data:"))]
+    assert outside == [], f"seen.requests left the machine: {outside}"
+    assert seen.errors == [], f"browser console seen.errors: {seen.errors}"
 
 
 def test_flat_analyses_say_so_without_empty_charts(bare: Path, tmp_path: Path) -> None:

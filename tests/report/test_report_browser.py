@@ -2,96 +2,59 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from tests.report.browser import SCREENSHOTS, needs_chromium, open_offline
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"
-)
+pytestmark = needs_chromium
 
 
-@pytest.fixture(scope="module")
-def report(run_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from cnplan.report import write_run_report
+def test_report_renders_offline_without_errors(run_report: Path) -> None:
+    with open_offline(run_report) as seen:
+        page = seen.page
+        page.wait_for_selector("body[data-ready='1']", timeout=15_000)
+        page.wait_for_function(
+            "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
+            timeout=15_000,
+        )
 
-    # A copy in a fresh folder: the report must not need the run folder beside it.
-    path = write_run_report(run_folder)
-    alone = tmp_path_factory.mktemp("alone") / "report.html"
-    shutil.copy(path, alone)
-    return alone
+        headline = page.locator("#headline")
+        assert "chance of making Peru a marginal producer" in headline.inner_text()
+        assert page.locator("#headline .goal").count() == 3
+        for chart in (
+            "fan_coca", "fan_poppy", "fan_leaf_price", "fan_state_capacity",
+            "goal_curves", "zone_multiples", "zone_map", "lever_timeline",
+        ):
+            img = page.locator(f"#chart-{chart} img")
+            assert img.count() == 1, chart
+            assert len(img.get_attribute("alt") or "") > 40, chart
+            assert img.evaluate("i => i.naturalWidth") > 100, chart
+        for table in ("goal-table", "lever-table", "provenance-table", "source-table",
+                      "phase-table"):
+            assert page.locator(f"#{table} tbody tr").count() > 0, table
+        assert page.locator("#source-table a[href^='http']").count() > 0
 
+        # the interactive map draws a bubble per zone and follows the year picker
+        assert page.locator("#year-map circle.zone-bubble").count() == 8
+        last = page.locator("#year-map").get_attribute("data-year")
+        page.locator("#map-year").fill("2005")
+        assert page.locator("#year-map").get_attribute("data-year") == "2005" != last
+        assert "2005" in (page.locator("#year-map").get_attribute("aria-label") or "")
 
-def test_report_renders_offline_without_errors(report: Path) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
-    requests: list[str] = []
-    errors: list[str] = []
-    SCREENSHOTS.mkdir(exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(report.as_uri())
-            page.wait_for_selector("body[data-ready='1']", timeout=15_000)
-            page.wait_for_function(
-                "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
-                timeout=15_000,
-            )
+        page.screenshot(path=str(SCREENSHOTS / "run_report_full.png"), full_page=True)
+        page.locator("#goals").screenshot(path=str(SCREENSHOTS / "run_report_goals.png"))
+        page.locator("#chart-year-map").screenshot(
+            path=str(SCREENSHOTS / "run_report_year_map.png")
+        )
 
-            headline = page.locator("#headline")
-            assert "chance of making Peru a marginal producer" in headline.inner_text()
-            assert page.locator("#headline .goal").count() == 3
-            for chart in (
-                "fan_coca", "fan_poppy", "fan_leaf_price", "fan_state_capacity",
-                "goal_curves", "zone_multiples", "zone_map", "lever_timeline",
-            ):
-                img = page.locator(f"#chart-{chart} img")
-                assert img.count() == 1, chart
-                assert len(img.get_attribute("alt") or "") > 40, chart
-                assert img.evaluate("i => i.naturalWidth") > 100, chart
-            for table in ("goal-table", "lever-table", "provenance-table", "source-table",
-                          "phase-table"):
-                assert page.locator(f"#{table} tbody tr").count() > 0, table
-            assert page.locator("#source-table a[href^='http']").count() > 0
-
-            # the interactive map draws a bubble per zone and follows the year picker
-            assert page.locator("#year-map circle.zone-bubble").count() == 8
-            last = page.locator("#year-map").get_attribute("data-year")
-            page.locator("#map-year").fill("2005")
-            assert page.locator("#year-map").get_attribute("data-year") == "2005" != last
-            assert "2005" in (page.locator("#year-map").get_attribute("aria-label") or "")
-
-            page.screenshot(path=str(SCREENSHOTS / "run_report_full.png"), full_page=True)
-            page.locator("#goals").screenshot(path=str(SCREENSHOTS / "run_report_goals.png"))
-            page.locator("#chart-year-map").screenshot(
-                path=str(SCREENSHOTS / "run_report_year_map.png")
-            )
-        finally:
-            browser.close()
-
-    outside = [u for u in requests if not u.startswith(("file://", "data:"))]
-    assert outside == [], f"requests left the machine: {outside}"
-    assert errors == [], f"browser console errors: {errors}"
+    outside = [u for u in seen.requests if not u.startswith(("file://", "data:"))]
+    assert outside == [], f"seen.requests left the machine: {outside}"
+    assert seen.errors == [], f"browser console seen.errors: {seen.errors}"
 
 
 def test_tracker_report_renders_offline(tmp_path: Path) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     from cnplan.plans import load_plan
     from cnplan.report import write_tracker_report
     from cnplan.track import init_db, report
@@ -100,27 +63,17 @@ def test_tracker_report_renders_offline(tmp_path: Path) -> None:
     init_db(load_plan("lima-2005"), url)
     report("forced_eradication_ha", 2006, 9000, "DEVIDA", url=url)
     path = write_tracker_report(url, tmp_path / "tracker.html")
-    requests: list[str] = []
-    errors: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("request", lambda r: requests.append(r.url))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(path.as_uri())
-            page.wait_for_function(
-                "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
-            )
-            assert page.locator(".indicator-table tbody tr").count() >= 4
-            for chart in ("tracker_status", "tracker_targets"):
-                img = page.locator(f"#chart-{chart} img")
-                assert img.count() == 1, chart
-                assert img.evaluate("i => i.naturalWidth") > 100, chart
-                assert len(img.get_attribute("alt") or "") > 40, chart
-            SCREENSHOTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / "tracker_report.png"), full_page=True)
-        finally:
-            browser.close()
-    assert [u for u in requests if not u.startswith(("file://", "data:"))] == []
-    assert errors == []
+    with open_offline(path, width=1200, height=900) as seen:
+        page = seen.page
+        page.wait_for_function(
+            "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
+        )
+        assert page.locator(".indicator-table tbody tr").count() >= 4
+        for chart in ("tracker_status", "tracker_targets"):
+            img = page.locator(f"#chart-{chart} img")
+            assert img.count() == 1, chart
+            assert img.evaluate("i => i.naturalWidth") > 100, chart
+            assert len(img.get_attribute("alt") or "") > 40, chart
+        page.screenshot(path=str(SCREENSHOTS / "tracker_report.png"), full_page=True)
+    assert [u for u in seen.requests if not u.startswith(("file://", "data:"))] == []
+    assert seen.errors == []
