@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 
+import llvmlite.binding as llvm
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
@@ -103,6 +104,16 @@ L_TOTAL, L_LEFT, L_ROOM, L_REACH, L_COCA0, L_FOUND = range(6)
 N_WL = 6
 LN2 = math.log(2.0)
 JIT = {"cache": True, "error_model": "numpy", "nogil": True}
+
+# A lane loop reads and writes rows of a few arrays whose strides only run time knows, so LLVM
+# vectorises it behind run-time overlap checks; its default budget of checks (8 to 128) is
+# below what a loop here needs, and it would then run lane by lane, 3-5 times slower.
+# Performance only (the vectorised and scalar loops compute the same numbers). Process-wide
+# options of the LLVM numba uses; an unknown option is ignored by LLVM.
+for _option in ("-vectorize-memory-check-threshold=1000",
+                "-pragma-vectorize-memory-check-threshold=1000",
+                "-runtime-memory-check-threshold=1000"):
+    llvm.set_option("", _option)
 
 
 @intrinsic
@@ -824,12 +835,12 @@ def pack(inputs):
 
 
 def lanes_for(n_units: int, n_scenarios: int) -> int:
-    """Scenarios stepped together: about 4,096 unit-lanes per block keeps a block's state and
-    scratch in the core's cache; a multiple of 8 (one AVX-512 register of float64), 8-256.
-    Performance only: a lane reads only its own scenario.
+    """Scenarios stepped together: 64 (32 past 64 units, so a block's state and scratch stay
+    in the core's cache), a multiple of 8 (one AVX-512 register of float64), at most the
+    chunk rounded up to 8. Performance only: a lane reads only its own scenario.
     """
-    lanes = 2 ** round(math.log2(max(4096 / max(n_units, 1), 1)))
-    return int(min(max(lanes, 8), 256, -(-n_scenarios // 8) * 8))
+    lanes = 64 if n_units <= 64 else 32
+    return int(min(lanes, -(-n_scenarios // 8) * 8))
 
 
 def allocate(n: int, n_report: int, n_units: int, n_countries: int):
