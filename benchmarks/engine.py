@@ -44,8 +44,8 @@ from cnplan.model.engine import P, initial_state, step  # noqa: E402
 from cnplan.model.geography import decay_links, geography  # noqa: E402
 from cnplan.model.inputs import Inputs  # noqa: E402
 from cnplan.model.simulate import (  # noqa: E402
-    OUTPUT_NAMES,
     draw,
+    ensemble,
     goal_config,
     run_chunk,
     to_dataset,
@@ -148,25 +148,16 @@ def synthetic_inputs(base: Inputs, n_units: int = 200) -> Inputs:
 
 def simulate_path(inputs: Inputs, n: int, chunk: int) -> float:
     """CPU seconds of simulate's path for ``inputs``: draws, step, every output, goals with
-    stability branches, the Dataset (simulate without loading, checks and the spatial layer).
+    stability branches, the Dataset (``simulate`` without loading, checks and the spatial
+    layer: its ``ensemble`` then ``to_dataset``).
     """
     plan = load_plan(PLAN)
     data = load_dataset(plan.data)
     cfg = goal_config(plan, data)
     n_report = len(inputs.years) - cfg.years_without_assistance
     paramset = provisional()
-    keep = tuple(OUTPUT_NAMES)
     start = time.process_time()
-    merged: dict[str, np.ndarray] = {}
-    for a in range(0, n, chunk):
-        b = min(a + chunk, n)
-        d = draw(paramset, 0, a, b, len(inputs.years), len(inputs.zones))
-        out = run_chunk(inputs, d, n_report, cfg, keep)
-        out["params"] = d.params
-        for key, value in out.items():
-            if key not in merged:
-                merged[key] = np.empty((n, *value.shape[1:]), value.dtype)
-            merged[key][a:b] = value
+    merged = ensemble(inputs, cfg, paramset, n, 0, chunk)
     to_dataset(merged, inputs, n_report, plan, data, paramset, 0)
     return time.process_time() - start
 

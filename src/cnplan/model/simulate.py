@@ -398,34 +398,47 @@ def simulate(
     if problem := memory_problem(need, f"{n:,} futures over {n_report} years and "
                                  f"{len(inputs.zones)} zones"):
         raise SizeError(f"n (-n/--scenarios): {problem}; ask for fewer futures or years")
-    keep = tuple(OUTPUT_NAMES)
     inputs.notes.append(structural_sd(paramset)[1])
     grid = grid_of(data, inputs.geography)
     if grid is not None:
         inputs.notes.append(SPATIAL_NOTE.format(km=grid.size_km, n=grid.n))
-    # filled chunk by chunk: no second copy at the end; the compiled path writes its flows
-    # straight into the run's arrays
+    merged = ensemble(inputs, cfg, paramset, n, seed, chunk_size, first_scenario, start,
+                      lambda out: _spatial(out, inputs, grid, plan, n_report))
+    return to_dataset(merged, inputs, n_report, plan, data, paramset, seed, first_scenario)
+
+
+def ensemble(
+    inputs: Inputs,
+    cfg: g.GoalConfig,
+    paramset: ParameterSet,
+    n: int,
+    seed: int = 0,
+    chunk_size: int = 2048,
+    first_scenario: int = 0,
+    start: StartState | None = None,
+    per_chunk=None,
+) -> dict[str, np.ndarray]:
+    """The arrays of ``simulate`` before names go on: draws, steps, every output and the goals
+    with their stability branches, chunk by chunk (``per_chunk(out)`` may add to a chunk's
+    outputs, e.g. the spatial layer). Filled in place: no second copy at the end, and the
+    compiled path writes its flows straight into the run's arrays.
+    """
+    n_report = len(inputs.years) - cfg.years_without_assistance
     into = (compiled.allocate(n, n_report, len(inputs.zones), inputs.geography.n_countries)
             if start is None and compiled.applies(inputs) else None)
     merged: dict[str, np.ndarray] = {}
     for a in range(first_scenario, first_scenario + n, chunk_size):
         b = min(a + chunk_size, first_scenario + n)
-        d = draw(
-            paramset,
-            seed,
-            a,
-            b,
-            len(inputs.years),
-            len(inputs.zones),
-            inputs.geography.n_countries,
-        )
+        d = draw(paramset, seed, a, b, len(inputs.years), len(inputs.zones),
+                 inputs.geography.n_countries)
         lo, hi = a - first_scenario, b - first_scenario
         part = None if into is None else (into[0][:, lo:hi], into[1][:, lo:hi])
-        out = run_chunk(inputs, d, n_report, cfg, keep, start, part)
+        out = run_chunk(inputs, d, n_report, cfg, tuple(OUTPUT_NAMES), start, part)
         out["params"] = d.params
-        _spatial(out, inputs, grid, plan, n_report)
+        if per_chunk is not None:
+            per_chunk(out)
         _merge(merged, out, n, lo, hi, into)
-    return to_dataset(merged, inputs, n_report, plan, data, paramset, seed, first_scenario)
+    return merged
 
 
 def _merge(merged: dict, out: dict, n: int, lo: int, hi: int, into) -> None:
