@@ -30,9 +30,10 @@ mapped to hectares by the sample's spacing), and the standard error of the mean 
 eradication. ``|z| > 3`` is marked as beyond noise. Not part of the test suite (it needs an
 old checkout).
 
-    git -C /work/main worktree add --detach /work/wt/old bd2403b
-    git -C /work/main worktree add --detach /work/wt/mid 7c35371
-    python benchmarks/goals_before_after.py --old-src /work/wt/old/src --mid-src /work/wt/mid/src
+    git worktree add --detach ../cnplan-old bd2403b
+    git worktree add --detach ../cnplan-mid 7c35371
+    python benchmarks/goals_before_after.py --old-src ../cnplan-old/src \
+        --mid-src ../cnplan-mid/src --seed-sweep 5     # about 10 minutes on one core
 """
 
 from __future__ import annotations
