@@ -14,9 +14,10 @@ from cnplan.calibrate.checks import (
     literature_checks,
     natural_experiments,
 )
+from cnplan.calibrate.effects import EVIDENCE
 from cnplan.data import load_dataset
 from cnplan.model import ParameterSet, default_parameter_set
-from cnplan.model.parameters import PARAM_INDEX
+from cnplan.model.parameters import PARAM_INDEX, SPECS
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +46,31 @@ def test_replanting_check_fails_on_a_wrong_parameter_set(peru):
     theta = _wrong({"presence_replant_cut": 0.8, "presence_base": 0.3, "replant_share": 0.3})
     verdicts = {c.name: c.passed for c in literature_checks(peru, ParameterSet("x", theta, {}))}
     assert verdicts["replanting share after forced eradication"] is False
+
+
+@pytest.mark.parametrize(("check", "changes"), [
+    ("replanting share after forced eradication", {"replant_share": 0.9}),
+    ("replanting share, hard-core zones", {"replant_share_hard_core": 0.99}),
+])
+def test_replanting_checks_fail_above_their_published_bands(peru, check, changes):
+    # Replanting that presence does not cut, at a share the prior allows but the evidence does
+    # not (Peru 30-60%, Colombia 50-67%; VRAEM 92%): the prior is wider than the published band,
+    # so the check's upper bound can fail.
+    for name, value in changes.items():
+        assert SPECS[name].low <= value <= SPECS[name].high
+    theta = _wrong({**changes, "presence_replant_cut": 0.0})
+    result = {c.name: c for c in literature_checks(peru, ParameterSet("x", theta, {}))}[check]
+    assert result.passed is False
+    assert float(result.model.split()[0]) > float(result.published.split("–")[1].split(":")[0])
+
+
+def test_published_replanting_bands_are_narrower_than_the_priors():
+    # A check whose band is the prior range can never fail; the evidence penalty keeps the fit
+    # inside the band instead (cnplan.calibrate.abc.evidence_penalty).
+    for key, name in (("replant_expansion", "replant_share"),
+                      ("replant_hard_core", "replant_share_hard_core")):
+        band, spec = EVIDENCE[key], SPECS[name]
+        assert spec.low < band.low and band.high < spec.high, (key, spec, band)
 
 
 def test_natural_experiment_fails_when_eradication_does_nothing(peru):
