@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from cnplan.calibrate.abc import FITTED, POOLED, Layout, evidence_penalty
+from cnplan.calibrate.abc import EVIDENCE_WEIGHT, FITTED, POOLED, Layout, evidence_penalty
 from cnplan.calibrate.effects import EVIDENCE, _one_zone_more, eradication_effects, spillover_effect
 from cnplan.calibrate.fit import _target
 from cnplan.calibrate.history import history_inputs
@@ -78,6 +78,16 @@ def test_spillover_nets_out_the_far_zones_and_uses_borders(peru_inputs):
     assert e.year == 2013 and "border" in e.neighbours and "vraem" in e.zones
     np.testing.assert_allclose(e.direct, e.own - e.far, atol=1e-12)
     np.testing.assert_allclose(e.indirect, e.others - e.far, atol=1e-12)
+
+
+def test_evidence_penalty_keeps_replanting_inside_its_band_where_the_prior_is_wider():
+    # replant_share's prior reaches 0.95, the published band 0.67 (Colombia, [InSightCrime2019]):
+    # the penalty, not the prior, holds the fit to the band.
+    target, _, _ = _target(load_dataset("peru"), 2005, 2024, 2024)
+    above = _row(replant_share=0.9, presence_replant_cut=0.0)
+    band = EVIDENCE["replant_expansion"]
+    assert bounds()[1][PARAM_INDEX["replant_share"]] > 0.9 > band.high
+    assert evidence_penalty(target, above)[0] >= EVIDENCE_WEIGHT * (0.9 - band.high) - 1e-9
 
 
 def test_pooled_layout_shares_mechanisms_and_keeps_levels_apart():
