@@ -100,8 +100,8 @@ N_UNIT_FLOWS, N_COUNTRY_FLOWS = len(UNIT_FLOWS), len(COUNTRY_FLOWS)
 N_WU = 13
 V_TOTAL, V_ERADCOST, V_GROW, V_DECLINE, V_PRECURSOR, V_ESCORT, V_TMP = range(7)
 N_WC = 7
-L_TOTAL, L_LEFT, L_ROOM, L_REACH, L_COCA0, L_FOUND = range(6)
-N_WL = 6
+L_TOTAL, L_LEFT, L_ROOM, L_REACH, L_COCA0, L_FOUND, L_FACTOR = range(7)
+N_WL = 7
 LN2 = math.log(2.0)
 JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
@@ -154,6 +154,25 @@ def vexp(x):
 
 
 @njit(**JIT)
+def zero(x, n):
+    """x[:, :n] = 0 for a (rows, lanes) array, as plain loops (numba's slice assignment costs
+    more than a step's arithmetic at these sizes).
+    """
+    for i in range(x.shape[0]):
+        for lane in range(n):
+            x[i, lane] = 0.0
+
+
+@njit(**JIT)
+def copy(src, dst, n):
+    """dst[:, :, :n] = src[:, :, :n] for (rows, units, lanes) arrays, as plain loops."""
+    for r in range(src.shape[0]):
+        for i in range(src.shape[1]):
+            for lane in range(n):
+                dst[r, i, lane] = src[r, i, lane]
+
+
+@njit(**JIT)
 def initial(n, pb, kinds, area0, erad0, budget_w, poppy_w, us, cs):
     """``engine.initial_state`` of lanes 0..n-1."""
     for u in range(us.shape[1]):
@@ -186,7 +205,8 @@ def asks(t, n, zl, sm, sv, us, w):
         for lane in range(n):
             fu[F_PLANNED, u, lane] = target
     for k in range(sm.shape[0]):
-        wl[L_TOTAL, :n] = 0.0
+        for lane in range(n):
+            wl[L_TOTAL, lane] = 0.0
         for u in range(n_units):
             mask = sm[k, u]
             for lane in range(n):
@@ -208,8 +228,8 @@ def country_sums(n, country, us, wu, wc):
     """Standing coca and costed eradication per country; each unit's share of its country's
     coca (``mechanisms.country_share``).
     """
-    wc[V_TOTAL, :, :n] = 0.0
-    wc[V_ERADCOST, :, :n] = 0.0
+    zero(wc[V_TOTAL], n)
+    zero(wc[V_ERADCOST], n)
     for u in range(us.shape[1]):
         c = country[u]
         for lane in range(n):
@@ -276,7 +296,7 @@ def leaf_price(t, n, pb, cs, lv, country, pr, w, new_cs):
     """
     zl, cl, price0, supply0 = lv[0], lv[1], lv[7], lv[8]
     wu, wc, fc = w[0], w[1], w[6]
-    wc[V_TMP, :, :n] = 0.0
+    zero(wc[V_TMP], n)
     for u in range(wu.shape[1]):
         c, source = country[u], zl[Z_SOURCE, t, u]
         for lane in range(n):
@@ -367,8 +387,8 @@ def limits(t, n, pb, us, cl, hard_core_ok, kinds, country, w):
     """``eradication.limits``: the factor on the plan's asks and what each cause removes."""
     wu, wc, fc = w[0], w[1], w[6]
     for row in (G_FUNDING, G_FEASIBILITY, G_RESIST):
-        fc[row, :, :n] = 0.0
-    wc[V_TMP, :, :n] = 0.0
+        zero(fc[row], n)
+    zero(wc[V_TMP], n)
     for u in range(us.shape[1]):
         c = country[u]
         edge = kinds[u] == HARD_CORE and not hard_core_ok
@@ -409,10 +429,11 @@ def fill(n, weight, cap, done, wl):
     numpy's version always makes one pass per unit; a pass that caps no unit in any lane has
     placed everything (what is left after it is rounding), so this one stops there.
     """
-    done[:, :n] = 0.0
+    zero(done, n)
     for _ in range(cap.shape[0]):
-        wl[L_LEFT, :n] = wl[L_TOTAL, :n]
-        wl[L_ROOM, :n] = 0.0
+        for lane in range(n):
+            wl[L_LEFT, lane] = wl[L_TOTAL, lane]
+            wl[L_ROOM, lane] = 0.0
         for u in range(cap.shape[0]):
             for lane in range(n):
                 wl[L_LEFT, lane] -= done[u, lane]
@@ -437,7 +458,7 @@ def deliver(t, n, zl, country, w, fu):
     """``eradication.deliver``: own asks up to the room, scoped asks water-filled."""
     wu, wl, attr, sweight, fc = w[0], w[2], w[3], w[4], w[6]
     n_units = wu.shape[1]
-    fc[G_CAP, :, :n] = 0.0
+    zero(fc[G_CAP], n)
     for u in range(n_units):
         c, target = country[u], zl[Z_FORCED, t, u]
         for lane in range(n):
@@ -447,7 +468,8 @@ def deliver(t, n, zl, country, w, fu):
             fu[F_FORCED, u, lane] = own
             wu[W_LEFT, u, lane] = wu[W_ROOM, u, lane] - own
     for k in range(attr.shape[0]):
-        wl[L_TOTAL, :n] = 0.0
+        for lane in range(n):
+            wl[L_TOTAL, lane] = 0.0
         for u in range(n_units):
             for lane in range(n):
                 attr[k, u, lane] *= wu[W_FACTOR, u, lane]
@@ -509,7 +531,8 @@ def displace(n, indptr, indices, kw, w, fu, new_us):
     """
     wu, wl = w[0], w[2]
     for i in range(indptr.shape[0] - 1):
-        wl[L_REACH, :n] = 0.0
+        for lane in range(n):
+            wl[L_REACH, lane] = 0.0
         for e in range(indptr[i], indptr[i + 1]):
             j, k = indices[e], kw[e]
             for lane in range(n):
@@ -517,7 +540,7 @@ def displace(n, indptr, indices, kw, w, fu, new_us):
         for lane in range(n):
             reach = wl[L_REACH, lane]
             wu[W_PERW, i, lane] = wu[W_REMOVED, i, lane] / reach if reach > 0.0 else 0.0
-    new_us[PIPELINE, :, :n] = 0.0
+    zero(new_us[PIPELINE], n)
     for i in range(indptr.shape[0] - 1):
         for e in range(indptr[i], indptr[i + 1]):
             j, k = indices[e], kw[e]
@@ -603,64 +626,68 @@ def move(src, dst, n, rows):
 
 
 @njit(**JIT)
-def record(t, s0, n, structural, write, w, out_u, out_c, coca):
-    """The year's flows of lanes 0..n-1 into the outputs (float32, as ``simulate`` keeps
-    them), the area as reported (times the structural error, ``simulate._reported``), and
-    national reported coca as the goals sum it (float64 of the float32 areas).
+def record(t, s0, n, structural, write, w, out, coca):
+    """The year's flows of lanes 0..n-1 into the outputs ``out`` (unit flows, country flows,
+    row of the chunk's first scenario; float32, as ``simulate`` keeps them), the area as
+    reported (times the structural error, ``simulate._reported``), and national reported coca
+    as the goals sum it (float64 of the float32 areas, unit by unit).
     """
-    fu, fc = w[5], w[6]
+    fu, fc, factor = w[5], w[6], w[2][L_FACTOR]
+    out_u, out_c, first = out
     for lane in range(n):
-        s = s0 + lane
-        factor = math.exp(structural[s, t])
-        total = 0.0
-        for u in range(fu.shape[1]):
-            area = np.float32(np.float64(np.float32(fu[F_AREA, u, lane])) * factor)
-            total += np.float64(area)
+        factor[lane] = math.exp(structural[s0 + lane, t])
+        coca[s0 + lane, t] = 0.0
+    for u in range(fu.shape[1]):
+        for lane in range(n):
+            area = np.float32(np.float64(np.float32(fu[F_AREA, u, lane])) * factor[lane])
+            coca[s0 + lane, t] += np.float64(area)
             if write:
-                out_u[F_AREA, s, t, u] = area
-        coca[s, t] = total
-        if not write:
-            continue
-        for f in range(fu.shape[0]):
-            if f != F_AREA:
-                for u in range(fu.shape[1]):
-                    out_u[f, s, t, u] = fu[f, u, lane]
-        for f in range(fc.shape[0]):
-            for c in range(fc.shape[1]):
-                out_c[f, s, t, c] = fc[f, c, lane]
+                out_u[F_AREA, first + s0 + lane, t, u] = area
+    if not write:
+        return
+    for f in range(fu.shape[0]):
+        if f != F_AREA:
+            for u in range(fu.shape[1]):
+                for lane in range(n):
+                    out_u[f, first + s0 + lane, t, u] = fu[f, u, lane]
+    for f in range(fc.shape[0]):
+        for c in range(fc.shape[1]):
+            for lane in range(n):
+                out_c[f, first + s0 + lane, t, c] = fc[f, c, lane]
 
 
 @njit(**JIT)
-def stays(t, n, structural, scenarios, limit, fu, fc, keep):
-    """Which branch lanes stay marginal this year (``simulate._branches``); returns how many,
-    their lanes in ``keep``.
+def stays(t, n, structural, scenarios, at, limit, fu, fc, keep):
+    """Which of the branch lanes ``at[:n]`` stay marginal this year (``simulate._branches``);
+    returns how many, those lanes in ``keep``.
     """
     m = 0
     for j in range(n):
+        lane = at[j]
         coca = 0.0
         for u in range(fu.shape[1]):
-            coca += fu[F_AREA, u, j]
+            coca += fu[F_AREA, u, lane]
         poppy = 0.0
         for c in range(fc.shape[1]):
-            poppy += fc[G_POPPY, c, j]
-        if coca * math.exp(structural[scenarios[j], t]) <= limit[0] and poppy <= limit[1]:
-            keep[m] = j
+            poppy += fc[G_POPPY, c, lane]
+        if coca * math.exp(structural[scenarios[lane], t]) <= limit[0] and poppy <= limit[1]:
+            keep[m] = lane
             m += 1
     return m
 
 
 @njit(**JIT)
 def branch(t0, n, k, planting, price, structural, limit, lv, geo, w, st):
-    """Step the branch lanes 0..n-1 (state in ``st``, started in year ``t0`` from their
-    saved states) without outside assistance for ``k`` years, dropping each lane as soon as it
-    leaves the marginal levels; returns how many stayed (packed first in ``st``'s lanes).
+    """Step the branch lanes 0..n-1 (state in ``st``, started in year ``t0``) without outside
+    assistance for ``k`` years, dropping each lane as soon as it leaves the marginal levels;
+    returns how many stayed (packed first in ``st``'s lanes).
     """
-    us, cs, new_us, new_cs, pn, pr, scenarios, lanes, keep, pb = st
+    us, cs, new_us, new_cs, pn, pr, scenarios, lanes, keep, pb, ident = st
     fu, fc = w[5], w[6]
     for t in range(t0, t0 + k):
         gather(t, n, scenarios, planting, price, pn, pr)
         step(t, n, 0.0, pb, pn, pr, us, cs, new_us, new_cs, lv, geo, w)
-        m = stays(t, n, structural, scenarios, limit, fu, fc, keep)
+        m = stays(t, n, structural, scenarios, ident, limit, fu, fc, keep)
         if m < n:
             move(new_us, new_us, m, keep)
             move(new_cs, new_cs, m, keep)
@@ -678,16 +705,42 @@ def branch(t0, n, k, planting, price, structural, limit, lv, geo, w, st):
 
 
 @njit(**JIT)
+def first_year(t0, s0, nl, n, pb, planting, price, structural, limit, lv, geo, saved, w, st):
+    """A branch's first year for the block's ``n`` lanes ``st[7]`` that need one, stepping
+    every lane in place (cheaper than packing when many need it); the lanes that stay
+    marginal are packed first (state in ``st[2]``/``st[3]``), their number returned.
+    """
+    us, cs, new_us, new_cs, pn, pr, scenarios, lanes, keep, branch_pb = st[:10]
+    copy(saved[0][t0], us, nl)
+    copy(saved[1][t0], cs, nl)
+    for lane in range(nl):
+        scenarios[lane] = s0 + lane
+    gather(t0, nl, scenarios, planting, price, pn, pr)
+    step(t0, nl, 0.0, pb, pn, pr, us, cs, new_us, new_cs, lv, geo, w)
+    m = stays(t0, n, structural, scenarios, lanes, limit, w[5], w[6], keep)
+    move(new_us, new_us, m, keep)
+    move(new_cs, new_cs, m, keep)
+    for q in range(m):
+        lane = keep[q]
+        lanes[q] = lane
+        scenarios[q] = s0 + lane
+        for i in range(pb.shape[0]):
+            branch_pb[i, q] = pb[i, lane]
+    return m
+
+
+@njit(**JIT)
 def branches(s0, nl, k, pb, planting, price, structural, limit, lv, geo, saved, w, st, coca,
              ok):
     """``simulate._branches`` for the block's lanes: for each year, the lanes still looking
     for their stability year whose coca is falling (or marginal) run the branch from their
     state at the start of that year; the first that stays marginal is their year.
     """
-    saved_us, saved_cs = saved
-    us, cs, scenarios, lanes, branch_pb = st[0], st[1], st[6], st[7], st[9]
+    us, cs, new_us, new_cs = st[0], st[1], st[2], st[3]
+    scenarios, lanes, branch_pb = st[6], st[7], st[9]
     wl = w[2]
-    wl[L_FOUND, :nl] = 0.0
+    for lane in range(nl):
+        wl[L_FOUND, lane] = 0.0
     for t0 in range(coca.shape[1]):
         n = 0
         for lane in range(nl):
@@ -700,12 +753,19 @@ def branches(s0, nl, k, pb, planting, price, structural, limit, lv, geo, saved, 
                 n += 1
         if n == 0:
             continue
-        move(saved_us[t0], us, n, lanes)
-        move(saved_cs[t0], cs, n, lanes)
-        for j in range(n):
-            for i in range(pb.shape[0]):
-                branch_pb[i, j] = pb[i, lanes[j]]
-        n = branch(t0, n, k, planting, price, structural, limit, lv, geo, w, st)
+        if 4 * n >= nl:
+            n = first_year(t0, s0, nl, n, pb, planting, price, structural, limit, lv, geo,
+                           saved, w, st)
+            if n > 0 and k > 1:
+                n = branch(t0 + 1, n, k - 1, planting, price, structural, limit, lv, geo, w,
+                           (new_us, new_cs, us, cs, *st[4:]))
+        else:
+            move(saved[0][t0], us, n, lanes)
+            move(saved[1][t0], cs, n, lanes)
+            for j in range(n):
+                for i in range(pb.shape[0]):
+                    branch_pb[i, j] = pb[i, lanes[j]]
+            n = branch(t0, n, k, planting, price, structural, limit, lv, geo, w, st)
         for j in range(n):
             ok[scenarios[j], t0] = True
             wl[L_FOUND, lanes[j]] = 1.0
@@ -713,7 +773,7 @@ def branches(s0, nl, k, pb, planting, price, structural, limit, lv, geo, saved, 
 
 @njit(**JIT)
 def block(s0, nl, k, pb, planting, price, structural, lv, geo, init, write, w, st, saved,
-          out_u, out_c, coca):
+          out, coca):
     """The main path of scenarios s0..s0+nl-1, lanes 0..nl-1: every year's flows recorded,
     the state at the start of each year kept in ``saved`` when branches follow (``k`` > 0).
     """
@@ -728,20 +788,21 @@ def block(s0, nl, k, pb, planting, price, structural, lv, geo, init, write, w, s
         wl[L_COCA0, lane] = total
     for t in range(coca.shape[1]):
         if k > 0:
-            saved[0][t, :, :, :nl] = us[:, :, :nl]
-            saved[1][t, :, :, :nl] = cs[:, :, :nl]
+            copy(us, saved[0][t], nl)
+            copy(cs, saved[1][t], nl)
         gather(t, nl, scenarios, planting, price, pn, pr)
         step(t, nl, 1.0, pb, pn, pr, us, cs, new_us, new_cs, lv, geo, w)
-        record(t, s0, nl, structural, write, w, out_u, out_c, coca)
+        record(t, s0, nl, structural, write, w, out, coca)
         us, new_us = new_us, us
         cs, new_cs = new_cs, cs
 
 
 @njit(**JIT)
-def run(pm, planting, price, structural, lanes, lv, geo, init, limit, k, write, out_u, out_c,
-        coca, ok):
-    """Every scenario of a chunk, ``lanes`` at a time: the main path (flows into ``out_u``
-    (flow, S, T, U) and ``out_c`` (flow, S, T, C), float32, when ``write``; national reported
+def run(pm, planting, price, structural, lanes, lv, geo, init, limit, k, write, out, coca,
+        ok):
+    """Every scenario of a chunk, ``lanes`` at a time: the main path (flows into ``out``:
+    (flow, S, T, U), (flow, S, T, C) float32 arrays from row ``out[2]`` on, when ``write``;
+    national reported
     coca into ``coca`` (S, T)) and, when ``k`` > 0, the stability branches into ``ok`` (S, T).
     ``init``: (area0, eradication0, budget weight, poppy weight); ``limit``: (coca, poppy)
     marginal levels.
@@ -756,7 +817,7 @@ def run(pm, planting, price, structural, lanes, lv, geo, init, limit, k, write, 
           np.empty((7, n_units, lanes)), np.empty((6, n_countries, lanes)),
           np.empty((n_units, lanes)), np.empty((n_countries, lanes)),
           np.empty(lanes, np.int64), np.empty(lanes, np.int64), np.empty(lanes, np.int64),
-          np.empty((N_PARAMS, lanes)))
+          np.empty((N_PARAMS, lanes)), np.arange(lanes))
     n_saved = n_report if k > 0 else 0
     saved = (np.empty((n_saved, 7, n_units, lanes)), np.empty((n_saved, 6, n_countries, lanes)))
     pb = np.empty((N_PARAMS, lanes))
@@ -766,7 +827,7 @@ def run(pm, planting, price, structural, lanes, lv, geo, init, limit, k, write, 
             for lane in range(nl):
                 pb[i, lane] = pm[s0 + lane, i]
         block(s0, nl, k, pb, planting, price, structural, lv, geo, init, write, w, st, saved,
-              out_u, out_c, coca)
+              out, coca)
         if k > 0:
             branches(s0, nl, k, pb, planting, price, structural, limit, lv, geo, saved, w, st,
                      coca, ok)
@@ -852,17 +913,17 @@ def allocate(n: int, n_report: int, n_units: int, n_countries: int):
 def run_chunk(inputs, draws, n_report: int, cfg, write: bool = True, into=None):
     """The kernel over a chunk. Returns the flows as ``simulate.run_chunk`` keeps them (the
     area as reported, with the structural error), national reported coca (S, T) and the
-    stability branches' outcome (S, T) (all False without goals). ``into``: the (unit, country)
-    output arrays of ``allocate`` to write (views of a whole run's), else new ones; with
-    ``write`` False no flows are kept (only coca).
+    stability branches' outcome (S, T) (all False without goals). ``into``: (unit flows,
+    country flows, row) to write the chunk's flows from that row of a whole run's arrays
+    (``allocate``), else new ones; with ``write`` False no flows are kept (only coca).
     """
     lv, geo_arrays, init = pack(inputs)
     s, n_units, n_countries = draws.params.shape[0], len(inputs.zones), len(init[2])
     price = draws.price if draws.price.ndim == 3 else draws.price[:, :, None]
     structural = (draws.structural if draws.structural is not None
                   else np.zeros(draws.price.shape[:2]))
-    out_u, out_c = into if into is not None else allocate(s if write else 0, n_report,
-                                                          n_units, n_countries)
+    if into is None:
+        into = (*allocate(s if write else 0, n_report, n_units, n_countries), 0)
     coca = np.empty((s, n_report))
     ok = np.zeros((s, n_report), dtype=bool)
     limit = (np.array([cfg.coca_marginal, cfg.poppy_marginal], dtype=float) if cfg is not None
@@ -870,8 +931,11 @@ def run_chunk(inputs, draws, n_report: int, cfg, write: bool = True, into=None):
     k = cfg.years_without_assistance if cfg is not None else 0
     run(parameters(draws.params), np.ascontiguousarray(draws.planting),
         np.ascontiguousarray(price), np.ascontiguousarray(structural, dtype=float),
-        lanes_for(n_units, s), lv, geo_arrays, init, limit, k, write, out_u, out_c, coca, ok)
-    out = {name: out_u[i] for i, name in enumerate(UNIT_FLOWS)} if write else {}
-    for i, name in enumerate(COUNTRY_FLOWS if write else ()):
-        out[name] = out_c[i][:, :, 0] if n_countries == 1 else out_c[i]
+        lanes_for(n_units, s), lv, geo_arrays, init, limit, k, write, into, coca, ok)
+    if not write:
+        return {}, coca, ok
+    rows = slice(into[2], into[2] + s)
+    out = {name: into[0][i, rows] for i, name in enumerate(UNIT_FLOWS)}
+    for i, name in enumerate(COUNTRY_FLOWS):
+        out[name] = into[1][i, rows, :, 0] if n_countries == 1 else into[1][i, rows]
     return out, coca, ok

@@ -142,7 +142,7 @@ def run_chunk(
     cfg: g.GoalConfig | None,
     keep: tuple[str, ...],
     start: StartState | None = None,
-    into: tuple[np.ndarray, np.ndarray] | None = None,
+    into: tuple[np.ndarray, np.ndarray, int] | None = None,
 ) -> dict[str, np.ndarray]:
     """Simulate one chunk of scenarios; return the kept flows and goal outcomes.
 
@@ -432,7 +432,7 @@ def ensemble(
         d = draw(paramset, seed, a, b, len(inputs.years), len(inputs.zones),
                  inputs.geography.n_countries)
         lo, hi = a - first_scenario, b - first_scenario
-        part = None if into is None else (into[0][:, lo:hi], into[1][:, lo:hi])
+        part = None if into is None else (*into, lo)
         out = run_chunk(inputs, d, n_report, cfg, tuple(OUTPUT_NAMES), start, part)
         out["params"] = d.params
         if per_chunk is not None:
