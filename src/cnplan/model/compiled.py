@@ -103,6 +103,10 @@ N_WC = 7
 L_TOTAL, L_LEFT, L_ROOM, L_REACH, L_COCA0, L_FOUND, L_FACTOR = range(7)
 N_WL = 7
 LN2 = math.log(2.0)
+LANE_PAD = 8
+"""Unused lanes after each row of the kernel's arrays, so rows (and units) do not start at
+multiples of 4 KiB from each other: with 64 or 128 lanes they would, and the dozens of rows a
+step reads and writes at once would compete for the same few sets of the L1 cache."""
 JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
 # A lane loop reads and writes rows of a few arrays whose strides only run time knows, so LLVM
@@ -809,18 +813,19 @@ def run(pm, planting, price, structural, lanes, lv, geo, init, limit, k, write, 
     """
     n_units, n_countries, n_attr = geo[0].shape[0], init[2].shape[0], lv[2].shape[0]
     n_report = coca.shape[1]
-    w = (np.empty((N_WU, n_units, lanes)), np.empty((N_WC, n_countries, lanes)),
-         np.empty((N_WL, lanes)), np.empty((n_attr, n_units, lanes)),
-         np.empty((n_attr, n_units, lanes)), np.zeros((N_UNIT_FLOWS, n_units, lanes)),
-         np.zeros((N_COUNTRY_FLOWS, n_countries, lanes)))
-    st = (np.empty((7, n_units, lanes)), np.empty((6, n_countries, lanes)),
-          np.empty((7, n_units, lanes)), np.empty((6, n_countries, lanes)),
-          np.empty((n_units, lanes)), np.empty((n_countries, lanes)),
-          np.empty(lanes, np.int64), np.empty(lanes, np.int64), np.empty(lanes, np.int64),
-          np.empty((N_PARAMS, lanes)), np.arange(lanes))
+    width = lanes + LANE_PAD
+    w = (np.empty((N_WU, n_units, width)), np.empty((N_WC, n_countries, width)),
+         np.empty((N_WL, width)), np.empty((n_attr, n_units, width)),
+         np.empty((n_attr, n_units, width)), np.zeros((N_UNIT_FLOWS, n_units, width)),
+         np.zeros((N_COUNTRY_FLOWS, n_countries, width)))
+    st = (np.empty((7, n_units, width)), np.empty((6, n_countries, width)),
+          np.empty((7, n_units, width)), np.empty((6, n_countries, width)),
+          np.empty((n_units, width)), np.empty((n_countries, width)),
+          np.empty(width, np.int64), np.empty(width, np.int64), np.empty(width, np.int64),
+          np.empty((N_PARAMS, width)), np.arange(width))
     n_saved = n_report if k > 0 else 0
-    saved = (np.empty((n_saved, 7, n_units, lanes)), np.empty((n_saved, 6, n_countries, lanes)))
-    pb = np.empty((N_PARAMS, lanes))
+    saved = (np.empty((n_saved, 7, n_units, width)), np.empty((n_saved, 6, n_countries, width)))
+    pb = np.empty((N_PARAMS, width))
     for s0 in range(0, pm.shape[0], lanes):
         nl = min(lanes, pm.shape[0] - s0)
         for i in range(N_PARAMS):
