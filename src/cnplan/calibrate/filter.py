@@ -12,9 +12,18 @@ below half. The result, at the end of the cut-off year, is an equally weighted s
 
 **Model error as process noise.** The model misses the data by more than its own shocks
 explain (the structural error of :mod:`cnplan.calibrate.forecast`), so the filter lets each
-particle's standing areas drift each year by a log-normal factor of sd ``process_sd`` (the
-calibration's estimated yearly structural error, ``structural_error_sd``; half of it common to
-the country, half by unit): without it no particle could follow a history the model misses.
+particle's standing areas drift each year by a log-normal factor of sd ``process_sd`` (half of
+it common to the country, half by unit): without it no particle could follow a history the
+model misses. Its size is estimated by maximum likelihood (:func:`estimate_process_sd`): the
+filter's likelihood is the product of the one-year-ahead predictive densities of the
+observations, so the sd that maximises it is the one whose one-year forecasts were best
+calibrated over the training years. (The calibration's residual sd, ``structural_error_sd``,
+measures how far the *fitted* paths miss, which is smaller than how far forecasts miss: with
+it, backtests held too few observations inside their bands.) A parameter set carries the
+estimate as ``process_sd`` in its provenance; one without it falls back on the residual sd.
+
+**Forecasts of surveys.** A forecast is scored against the next survey, which carries the
+observation error below; forecast ensembles (:func:`forecast_from`) therefore include it.
 
 **Observation model** (assumptions, stated): national area observed with a log-normal error of
 sd :data:`NATIONAL_OBS_SD`; a zone's area with sd :data:`ZONE_OBS_SD` on ``area + 100 ha``;
@@ -52,6 +61,12 @@ DRIFT_YEARS = 5
 """Observed years over which the filter averages the common model-error steps the surviving
 particles needed (the model's recent systematic miss, carried on by ``step_forward(...,
 drift=True)``)."""
+PROCESS_SD_GRID = tuple(float(x) for x in np.geomspace(0.04, 0.64, 9))
+"""Candidate yearly process-noise sds (log units) for :func:`estimate_process_sd` (assumption:
+from 4%, less than any survey's yearly change, to 64%, more than the largest yearly change of
+a national series in the shipped data)."""
+PROCESS_SD_SEEDS = 4
+"""Filter runs averaged per candidate (common random numbers across candidates)."""
 PRICE_OBS_SD = 0.15
 """Log sd of an observed national leaf price around the model's (assumption: a yearly average
 of farm-gate prices that vary by valley and month)."""
@@ -156,8 +171,11 @@ def filter_history(
     start_year: int = 2005,
     particles: int = 1000,
     seed: int = 0,
+    process_sd: float | None = None,
 ) -> Filtered:
     """Filter the state through ``data``'s observations from ``start_year`` to ``until``.
+
+    ``process_sd``: the yearly model error (default: :func:`process_sd_of` the parameter set).
 
     **For forecasts and backtests**: call it with the cut-off as ``until`` and the posterior
     fitted up to that cut-off; only observations up to ``until`` are read (the land caps and
@@ -183,7 +201,7 @@ def filter_history(
     obs = Observed.from_data(data, inputs.years, until)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
     params = paramset.draw(particles, rng)
-    sd, _ = structural_sd(paramset)
+    sd = process_sd_of(paramset) if process_sd is None else float(process_sd)
     p = P(params)
     state = initial_state(inputs, p)
     n_t, n_u = len(inputs.years), len(inputs.zones)
@@ -196,8 +214,8 @@ def filter_history(
         state, flows = step(state, t, inputs, p, rng.standard_normal((particles, n_u)),
                             rng.standard_normal(particles))
         common[:, t] = sd * np.sqrt(0.5) * rng.standard_normal(particles)
-        drift = common[:, t, None] + sd * np.sqrt(0.5) * rng.standard_normal((particles, n_u))
-        state = replace(state, area=state.area * np.exp(drift))
+        noise = common[:, t, None] + sd * np.sqrt(0.5) * rng.standard_normal((particles, n_u))
+        state = replace(state, area=state.area * np.exp(noise))
         national[:, t] = state.area.sum(axis=1)
         if not _observed_any(obs, t):
             continue
@@ -209,19 +227,74 @@ def filter_history(
         ess[t] = 1.0 / np.sum(weights**2)
         if ess[t] < particles / 2 or t == n_t - 1:
             rows = systematic_resample(weights, rng)
-            state = State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
+            state = _take(state, rows)
             params, national, common = params[rows], national[rows], common[rows]
             p = P(params)
             weights = np.full(particles, 1.0 / particles)
     if not np.allclose(weights, weights[0]):  # the last year had no observation
         rows = systematic_resample(weights, rng)
-        state = State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
+        state = _take(state, rows)
         params, national, common = params[rows], national[rows], common[rows]
     observed_years = [t for t in range(n_t) if _observed_any(obs, t)]
     recent = observed_years[-DRIFT_YEARS:] if observed_years else []
     drift = float(common[:, recent].mean()) if recent else 0.0
     return Filtered(until, inputs.years, params, state, national, ess, float(total), sd,
                     list(inputs.zones), paramset, drift)
+
+
+def _take(state: State, rows: np.ndarray) -> State:
+    return State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
+
+
+def process_sd_of(paramset: ParameterSet) -> float:
+    """The parameter set's estimated process noise (``process_sd`` in its provenance, from
+    :func:`estimate_process_sd`), else its calibration's residual sd (:func:`structural_sd`).
+    """
+    value = paramset.provenance.get("process_sd")
+    if value is not None and np.isfinite(value) and value > 0:
+        return float(value)
+    return structural_sd(paramset)[0]
+
+
+def estimate_process_sd(
+    data: Dataset,
+    paramset: ParameterSet,
+    until: int | None = None,
+    start_year: int = 2005,
+    particles: int = 1000,
+    seed: int = 0,
+) -> float:
+    """The process-noise sd that maximises the filter's likelihood of the observations up to
+    ``until`` (only those are read).
+
+    Each candidate of :data:`PROCESS_SD_GRID` is scored by the mean log-likelihood of
+    :data:`PROCESS_SD_SEEDS` filter runs (the same seeds for every candidate, so their
+    difference is not sampling noise); the best and its two neighbours are refined by the
+    vertex of a parabola in log sd, kept inside the grid.
+    """
+    grid = np.log(PROCESS_SD_GRID)
+    ll = np.array([
+        np.mean([filter_history(data, paramset, until, start_year, particles, seed + k,
+                                process_sd=float(np.exp(g))).log_likelihood
+                  for k in range(PROCESS_SD_SEEDS)])
+        for g in grid
+    ])
+    best = int(np.argmax(ll))
+    if 0 < best < len(grid) - 1:
+        a, b, _ = np.polyfit(grid[best - 1 : best + 2], ll[best - 1 : best + 2], 2)
+        if a < 0:
+            return float(np.exp(np.clip(-b / (2 * a), grid[best - 1], grid[best + 1])))
+    return float(np.exp(grid[best]))
+
+
+def with_process_sd(paramset: ParameterSet, data: Dataset, until: int | None = None,
+                    start_year: int = 2005, seed: int = 0) -> ParameterSet:
+    """``paramset`` with its process noise estimated on ``data`` up to ``until``
+    (:func:`estimate_process_sd`) recorded as ``process_sd`` in its provenance.
+    """
+    sd = estimate_process_sd(data, paramset, until, start_year, seed=seed)
+    return ParameterSet(paramset.name, paramset.samples,
+                        {**paramset.provenance, "process_sd": sd})
 
 
 def forecast_from(
@@ -231,14 +304,16 @@ def forecast_from(
     rng: np.random.Generator,
     start_year: int = 2005,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A conditional forecast: the filtered particles stepped on with the observed eradication
-    of ``filtered.year + 1`` .. ``end_year`` and fresh shocks, model error continuing as the
-    filter's process noise. Returns (years, national area (M, T')).
+    """A conditional forecast of the surveys: the filtered particles stepped on with the
+    observed eradication of ``filtered.year + 1`` .. ``end_year`` and fresh shocks, model error
+    continuing as the filter's process noise, each year's national area times a survey error
+    of sd :data:`NATIONAL_OBS_SD`. Returns (years, national area as surveyed (M, T')).
 
     Only the eradication input of the test years is read (what was done), never their areas.
     """
     inputs, _ = history_inputs(data, start_year, end_year, filtered.year)
-    return step_forward(filtered, inputs, rng)
+    years, national = step_forward(filtered, inputs, rng)
+    return years, national * np.exp(NATIONAL_OBS_SD * rng.standard_normal(national.shape))
 
 
 def step_forward(
