@@ -10,13 +10,17 @@ import pytest
 from cnplan.calibrate.checks import (
     EXPERIMENTS,
     NO_EXPERIMENT,
+    SPILLOVER_NAME,
     experiment_band,
     literature_checks,
     natural_experiments,
+    spillover_check,
 )
+from cnplan.calibrate.effects import EVIDENCE, SPILLOVER, spillover_effect
+from cnplan.calibrate.history import history_inputs
 from cnplan.data import load_dataset
 from cnplan.model import ParameterSet, default_parameter_set
-from cnplan.model.parameters import PARAM_INDEX
+from cnplan.model.parameters import PARAM_INDEX, SPECS
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +49,65 @@ def test_replanting_check_fails_on_a_wrong_parameter_set(peru):
     theta = _wrong({"presence_replant_cut": 0.8, "presence_base": 0.3, "replant_share": 0.3})
     verdicts = {c.name: c.passed for c in literature_checks(peru, ParameterSet("x", theta, {}))}
     assert verdicts["replanting share after forced eradication"] is False
+
+
+@pytest.mark.parametrize(("check", "changes"), [
+    ("replanting share after forced eradication", {"replant_share": 0.9}),
+    ("replanting share, hard-core zones", {"replant_share_hard_core": 0.99}),
+])
+def test_replanting_checks_fail_above_their_published_bands(peru, check, changes):
+    # Replanting that presence does not cut, at a share the prior allows but the evidence does
+    # not (Peru 30-60%, Colombia 50-67%; VRAEM 92%): the prior is wider than the published band,
+    # so the check's upper bound can fail.
+    for name, value in changes.items():
+        assert SPECS[name].low <= value <= SPECS[name].high
+    theta = _wrong({**changes, "presence_replant_cut": 0.0})
+    result = {c.name: c for c in literature_checks(peru, ParameterSet("x", theta, {}))}[check]
+    assert result.passed is False
+    assert float(result.model.split()[0]) > float(result.published.split("–")[1].split(":")[0])
+
+
+def test_published_replanting_bands_are_narrower_than_the_priors():
+    # A check whose band is the prior range can never fail; the evidence penalty keeps the fit
+    # inside the band instead (cnplan.calibrate.abc.evidence_penalty).
+    for key, name in (("replant_expansion", "replant_share"),
+                      ("replant_hard_core", "replant_share_hard_core")):
+        band, spec = EVIDENCE[key], SPECS[name]
+        assert spec.low < band.low and band.high < spec.high, (key, spec, band)
+
+
+@pytest.fixture(scope="module")
+def peru_history(peru):
+    inputs, _ = history_inputs(peru, 2005, 2024)
+    return inputs
+
+
+def test_spillover_check_fails_when_eradicated_coca_moves_next_door(peru_history):
+    # Every hectare removed for good planted anew, part of it in the zone (its displacement
+    # links include itself), part next door: new coca rises where eradication was done and
+    # around it, the balloon effect Davalos & Morales do not find.
+    check = spillover_check(peru_history, _wrong({"displacement_share": 1.0}))
+    assert check.name == SPILLOVER_NAME and check.passed is False
+    assert "a balloon effect" in check.model
+    e = spillover_effect(peru_history, _wrong({"displacement_share": 1.0}))
+    assert np.nanmedian(e.direct) > 0 and np.nanmedian(e.indirect) > 0
+
+
+def test_spillover_check_passes_when_eradication_deters_and_displaces_nothing(peru_history):
+    # Strong deterrence, no displacement: the zone's new coca falls and its neighbours move
+    # only as the far zones do (through the national price), a ratio of 0: the band's edge.
+    theta = _wrong({"displacement_share": 0.0, "risk_deterrence": 4.0})
+    e = spillover_effect(peru_history, theta)
+    assert np.nanmedian(e.direct) < -0.01
+    assert abs(np.nanmedian(e.indirect)) < 1e-9 and np.nanmax(np.abs(e.indirect)) < 1e-4
+    assert spillover_check(peru_history, theta).passed is True
+
+
+def test_spillover_band_comes_from_the_publications_not_the_priors():
+    # 8% and 3% (2001-2010), 9% and 7% (2001-2015): neighbours fall by 0.375-0.78 of the
+    # sprayed municipality's fall; the band must hold both estimates.
+    assert SPILLOVER.low <= 3 / 8 and 7 / 9 <= SPILLOVER.high
+    assert "[Davalos2019]" in SPILLOVER.source and "[Davalos2023]" in SPILLOVER.source
 
 
 def test_natural_experiment_fails_when_eradication_does_nothing(peru):

@@ -3,11 +3,13 @@
 import numpy as np
 import pytest
 
-from cnplan.calibrate.abc import FITTED, POOLED, Layout, evidence_penalty
-from cnplan.calibrate.effects import EVIDENCE, eradication_effects
+from cnplan.calibrate.abc import EVIDENCE_WEIGHT, FITTED, POOLED, Layout, evidence_penalty
+from cnplan.calibrate.effects import EVIDENCE, _one_zone_more, eradication_effects, spillover_effect
 from cnplan.calibrate.fit import _target
 from cnplan.calibrate.history import history_inputs
 from cnplan.data import load_dataset
+from cnplan.model import default_parameter_set
+from cnplan.model.engine import P, initial_state, step
 from cnplan.model.parameters import PARAM_INDEX, bounds, defaults
 
 
@@ -50,6 +52,42 @@ def test_evidence_penalty_is_zero_inside_and_positive_outside(peru_inputs):
     e = eradication_effects(target.inputs, inside, year=target.effect_year)
     assert EVIDENCE["same_year"].inside(e.same_year[0]), e.same_year
     assert evidence_penalty(target, outside)[0] > 0.5
+
+
+def test_spillover_experiment_adds_eradication_in_one_zone_only(peru_inputs):
+    # The extra goes to the chosen zone; every other zone takes what it took without it (rows
+    # where the zone is at its eradication cap are the exception the measurement leaves out).
+    theta = default_parameter_set("peru").samples[:50]
+    p, i = P(theta), int(np.searchsorted(peru_inputs.years, 2013))
+    calm = (np.zeros((50, len(peru_inputs.zones))), np.zeros(50))
+    state = initial_state(peru_inputs, p)
+    for t in range(i):
+        state, _ = step(state, t, peru_inputs, p, *calm)
+    done = step(state, i, peru_inputs, p, *calm)[1].forced_eradication
+    zone = list(peru_inputs.zones).index("vraem")
+    more, extra = _one_zone_more(peru_inputs, state, i, zone, done, 0.1)
+    got = step(state, i, more, p, *calm)[1].forced_eradication
+    np.testing.assert_allclose(got[:, zone] - done[:, zone], extra, rtol=1e-6)
+    others = np.delete(got - done, zone, axis=1)
+    np.testing.assert_allclose(others, 0.0, atol=1e-6 * extra.max())
+
+
+def test_spillover_nets_out_the_far_zones_and_uses_borders(peru_inputs):
+    theta = default_parameter_set("peru").samples[:50]
+    e = spillover_effect(peru_inputs, theta, year=2013)
+    assert e.year == 2013 and "border" in e.neighbours and "vraem" in e.zones
+    np.testing.assert_allclose(e.direct, e.own - e.far, atol=1e-12)
+    np.testing.assert_allclose(e.indirect, e.others - e.far, atol=1e-12)
+
+
+def test_evidence_penalty_keeps_replanting_inside_its_band_where_the_prior_is_wider():
+    # replant_share's prior reaches 0.95, the published band 0.67 (Colombia, [InSightCrime2019]):
+    # the penalty, not the prior, holds the fit to the band.
+    target, _, _ = _target(load_dataset("peru"), 2005, 2024, 2024)
+    above = _row(replant_share=0.9, presence_replant_cut=0.0)
+    band = EVIDENCE["replant_expansion"]
+    assert bounds()[1][PARAM_INDEX["replant_share"]] > 0.9 > band.high
+    assert evidence_penalty(target, above)[0] >= EVIDENCE_WEIGHT * (0.9 - band.high) - 1e-9
 
 
 def test_pooled_layout_shares_mechanisms_and_keeps_levels_apart():

@@ -103,6 +103,40 @@ def test_a_cut_off_learns_nothing_from_its_test_years(smallland, tmp_path):
     assert summary["coverage_90"].between(0, 1).all()
 
 
+@pytest.mark.parametrize(("country", "cutoff"), [("peru", 2010), ("colombia", 2012)])
+def test_a_cut_off_learns_nothing_from_later_zone_observations(country, cutoff):
+    # Zones reported only inside 2004's 'Elsewhere' are split by their shares in the first
+    # year they are observed apart (Peru 2018, Colombia 2017); a cut-off before that year must
+    # not know those shares, through the fit, the filter or the forecasts' inputs. Every later
+    # zone observation is changed (each zone by its own factor, so the shares move too): no
+    # forecast may move.
+    from dataclasses import replace
+
+    from cnplan.calibrate.history import history_inputs
+    from cnplan.calibrate.rolling import forecast_from
+    from cnplan.model import default_parameter_set
+
+    data = load_dataset(country)
+    theta = default_parameter_set(country).samples[:100]
+    obs = data.observations.copy()
+    later = (obs["year"] > cutoff) & (obs["variable"] == "coca_ha") & (obs["zone"] != "national")
+    factor = obs["zone"].map({z: 1.0 + 0.7 * i for i, z in enumerate(obs["zone"].unique())})
+    obs.loc[later, "value"] = obs.loc[later, "value"] * factor[later]
+    changed = replace(data, observations=obs)
+    a = forecast_from(data, cutoff, cutoff + 4, theta=theta)
+    b = forecast_from(changed, cutoff, cutoff + 4, theta=theta)
+    assert set(a.ensembles) == {"conditional", "unconditional", "conditional_anchored"}
+    for kind, ens in a.ensembles.items():
+        np.testing.assert_array_equal(ens, b.ensembles[kind], err_msg=kind)
+    inputs, _ = history_inputs(data, 2005, cutoff + 4, until=cutoff)
+    assert any("split over" in n and "equally" in n for n in inputs.notes), inputs.notes
+    other, _ = history_inputs(changed, 2005, cutoff + 4, until=cutoff)
+    np.testing.assert_array_equal(inputs.area0, other.area0)
+    np.testing.assert_array_equal(inputs.area_cap, other.area_cap)
+    full, _ = history_inputs(data, 2005, cutoff + 4)  # without a cut-off: the later shares
+    assert not np.allclose(full.area0, inputs.area0)
+
+
 def test_rolling_cli_json(smallland, tmp_path, monkeypatch):
     monkeypatch.setenv("CNPLAN_DATA_DIR", str(tmp_path / "userdata"))
     result = runner.invoke(app, ["backtest", "--rolling", "--data", str(smallland),

@@ -4,9 +4,11 @@
 parameter read off its prior range) with published estimates cited by key from
 ``docs/references.md``: eradication's net effect the same year and after five years, and the
 share of eradicated fields replanted in expansion and hard-core zones
-(:mod:`cnplan.calibrate.effects`, whose ``EVIDENCE`` holds the bands), and Peru's break-even leaf
-price. The replanting shares are the model's emergent rates (the parameter cut by state presence
-at its base level), so a fit that leans on presence to stop replanting fails them.
+(:mod:`cnplan.calibrate.effects`, whose ``EVIDENCE`` holds the bands), the spatial spill-over of
+eradication to neighbouring zones against Dávalos & Morales' spatial Durbin estimates
+(``SPILLOVER``; not part of the fit's evidence), and Peru's break-even leaf price. The
+replanting shares are the model's emergent rates (the parameter cut by state presence at its
+base level), so a fit that leans on presence to stop replanting fails them.
 
 *Natural experiments* are conditional forecasts from the year before an event, fitted only to
 the data up to that year and driven by the eradication that was actually done, compared with
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cnplan import progress
-from cnplan.calibrate.effects import EVIDENCE, eradication_effects
+from cnplan.calibrate.effects import EVIDENCE, SPILLOVER, eradication_effects, spillover_effect
 from cnplan.calibrate.history import history_inputs
 from cnplan.data import Dataset
 from cnplan.i18n import gettext
@@ -104,7 +106,7 @@ def literature_checks(data: Dataset, pset: ParameterSet, start_year: int = 2005)
         raise ValueError("literature checks need a fitted parameter set (a posterior sample)")
     end = int(data.national("coca_ha").dropna().index.max())
     inputs, _ = history_inputs(data, start_year, end)
-    checks = _effect_checks(inputs, theta)
+    checks = [*_effect_checks(inputs, theta), spillover_check(inputs, theta)]
     name = "break-even leaf price"
     published = "about US$1/kg (Peru, early 2000s); pass if in the 90% band"
     source = "The Economist 2002, quoted [Economist2002]"
@@ -145,6 +147,46 @@ def _effect_checks(inputs, theta: np.ndarray) -> list[Check]:
             bool(band.low <= float(np.median(x)) <= band.high),
         ))
     return checks
+
+
+SPILLOVER_NAME = "spill-over of eradication to neighbouring zones"
+EDGE = 1e-9
+"""Tolerance at the band's edges: without displacement the model's neighbours move exactly as
+the far zones do, a ratio of 0 up to rounding."""
+
+
+def spillover_check(inputs, theta: np.ndarray) -> Check:
+    """Eradication's spatial spill-over measured in the model
+    (:func:`cnplan.calibrate.effects.spillover_effect`) against Dávalos & Morales' spatial
+    Durbin estimates: passes when the eradicated zone's new coca falls (median) and the
+    neighbours' change per unit of that fall is inside :data:`SPILLOVER` (median).
+    """
+    band = SPILLOVER
+    if len(inputs.zones) < 2:
+        return _skip(SPILLOVER_NAME, band.source, _keys(band.source),
+                     "one zone: no neighbouring zone to spill over to")
+    e = spillover_effect(inputs, theta)
+    ok = np.isfinite(e.ratio)  # rows where some zone had room for the extra and moved
+    if not ok.any():
+        return _skip(SPILLOVER_NAME, band.source, _keys(band.source),
+                     f"no zone could take more eradication in {e.year}")
+    ratio, zone, near = e.ratio[ok], e.direct[ok], e.indirect[ok]
+    direct, med = float(np.median(zone)), float(np.median(ratio))
+    passed = direct < 0 and band.low - EDGE <= med <= band.high + EDGE
+    measured = int(ok.sum())
+    balloon = "; the zone's own new coca rises: a balloon effect" if direct >= 0 else ""
+    return Check(
+        SPILLOVER_NAME,
+        f"{band.low:g}–{band.high:g} (neighbours' change in new coca per unit of the eradicated "
+        f"place's own, both net of the far zones' as the study's year effects): {band.source}; "
+        "pass if the eradicated zone's new coca falls and the median ratio is inside",
+        _keys(band.source),
+        f"{_q(ratio)} (zone {_q(zone, '+.1%')}, neighbours "
+        f"{_q(near, '+.1%')}, new coca in {e.year + 1} after 10% more eradication in one "
+        f"zone in {e.year}, each zone in turn; neighbours: {e.neighbours}; {measured} of "
+        f"{len(ok)} rows){balloon}",
+        bool(passed),
+    )
 
 
 def _keys(text: str) -> str:

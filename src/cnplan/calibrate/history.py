@@ -164,6 +164,12 @@ def bridge_eradication(data: Dataset, years: np.ndarray,
     return out
 
 
+def known_at(data: Dataset, cutoff: int) -> Dataset:
+    """The dataset as an analyst had it at ``cutoff``: no observation of a later year."""
+    rows = data.observations[data.observations["year"] <= cutoff].reset_index(drop=True)
+    return replace(data, observations=rows)
+
+
 def history_inputs(
     data: Dataset, start_year: int, end_year: int, until: int | None = None
 ) -> tuple[Inputs, list[Bridged]]:
@@ -171,8 +177,9 @@ def history_inputs(
 
     No programme levers are set (their history is not in the data); the observed eradication
     stands for forced and voluntary eradication together. With ``until`` (a backtest's cut-off)
-    the zone weights and each zone's land cap (its largest observed area) use only the data up
-    to that year; the eradication series itself is an input for every simulated year.
+    the initial state (:func:`cnplan.model.inputs.initial_area`), the zone weights and each
+    zone's land cap (its largest observed area) use only the data up to that year
+    (:func:`known_at`); the eradication series itself is an input for every simulated year.
     """
     plan = parse_plan(
         {
@@ -198,7 +205,10 @@ def history_inputs(
         },
         source="history",
     )
-    inputs = build_inputs(plan, data)
+    # Everything but the eradication series from the data known at ``until``: the initial area
+    # of zones reported inside an aggregate is split by the zones' shares in the first year
+    # they are observed apart (Peru 2018, Colombia 2017), which a 2010 cut-off does not know.
+    inputs = build_inputs(plan, data if until is None else known_at(data, until))
     bridged = eradication_input(data, inputs.years)
     weights, rule = eradication_zone_weights(data, until)
     changes = {}

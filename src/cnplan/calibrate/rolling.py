@@ -37,6 +37,7 @@ from cnplan.calibrate.forecast import anchored_forecast, structural_error
 from cnplan.calibrate.history import (
     eradication_input,
     history_inputs,
+    known_at,
 )
 from cnplan.calibrate.scores import (
     BASELINES,
@@ -84,12 +85,6 @@ def cutoffs(data: Dataset, start_year: int = 2005) -> list[int]:
             f"years of coca_ha from {start_year}; the data has {len(seen)}"
         )
     return seen[FIRST_CUTOFF_OBS - 1 : -1]
-
-
-def known_at(data: Dataset, cutoff: int) -> Dataset:
-    """The dataset as an analyst had it at ``cutoff``: no observation of a later year."""
-    rows = data.observations[data.observations["year"] <= cutoff].reset_index(drop=True)
-    return replace(data, observations=rows)
 
 
 def status_quo_eradication(data: Dataset, cutoff: int) -> tuple[float, str]:

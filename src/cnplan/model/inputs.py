@@ -132,14 +132,23 @@ def _latest(series: pd.Series, year: int) -> tuple[int, float] | None:
     return (int(s.index[-1]), float(s.iloc[-1])) if len(s) else None
 
 
-def _shares_from_complete_year(table: pd.DataFrame, zones: list[str]) -> tuple[int, np.ndarray]:
-    complete = table[zones].dropna()
+EQUAL_SPLIT = (
+    "equally (assumption: no year in the data observes them all apart, e.g. a backtest's "
+    "cut-off before the first such survey)"
+)
+
+
+def _shares_from_complete_year(table: pd.DataFrame, zones: list[str]) -> tuple[str, np.ndarray]:
+    """The zones' shares in the first year all of them are observed, and how they were got;
+    equal shares when the data (e.g. cut at a backtest's cut-off) has no such year.
+    """
+    complete = table.reindex(columns=zones).dropna()
     complete = complete[complete.sum(axis=1) > 0]
     if complete.empty:
-        return -1, np.full(len(zones), 1.0 / len(zones))
+        return EQUAL_SPLIT, np.full(len(zones), 1.0 / len(zones))
     year = int(complete.index[0])
     row = complete.iloc[0].to_numpy(float)
-    return year, row / row.sum()
+    return f"by their shares in {year}", row / row.sum()
 
 
 def initial_area(data: Dataset, year: int) -> tuple[np.ndarray, list[str]]:
@@ -173,13 +182,13 @@ def initial_area(data: Dataset, year: int) -> tuple[np.ndarray, list[str]]:
             or not np.isnan(area[[zones.index(z) for z in members]]).all()
         ):
             continue
-        ref_year, shares = _shares_from_complete_year(table, members)
+        how, shares = _shares_from_complete_year(table, members)
         for z, share in zip(members, shares, strict=True):
             area[zones.index(z)] = row.value * share
         notes.append(
             f"initial coca area {year}: '{row.zone}' ({row.value:,.0f} ha, {row.source_id}) split "
-            f"over {', '.join(members)} by their shares in {ref_year} (assumption: the split of an "
-            "aggregate is not observed)"
+            f"over {', '.join(members)} {how} (assumption: the split of an aggregate is not "
+            "observed)"
         )
     missing = [z for z, a in zip(zones, area, strict=True) if np.isnan(a)]
     if missing:
@@ -190,12 +199,12 @@ def initial_area(data: Dataset, year: int) -> tuple[np.ndarray, list[str]]:
                 "national total to share out; start the plan in a year with data"
             )
         rest = max(nat - np.nansum(area), 0.0)
-        ref_year, shares = _shares_from_complete_year(table, missing)
+        how, shares = _shares_from_complete_year(table, missing)
         for z, share in zip(missing, shares, strict=True):
             area[zones.index(z)] = rest * share
         notes.append(
             f"initial coca area {year}: zones {', '.join(missing)} share the national remainder "
-            f"({rest:,.0f} ha) by their shares in {ref_year} (assumption)"
+            f"({rest:,.0f} ha) {how} (assumption)"
         )
     return area, notes
 

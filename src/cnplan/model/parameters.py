@@ -132,19 +132,25 @@ PARAMETERS: tuple[ParamSpec, ...] = (
         "replant_share",
         "1",
         0.45,
-        0.30,
-        0.67,
-        "DEVIDA 2021: replanting 30-60% after forced eradication, Peru 2016-2020 [DEVIDA2021]; "
-        "50-67% in Colombia, 2019 [InSightCrime2019]",
+        0.05,
+        0.95,
+        "assumption: plausible range 0.05-0.95, wider than the evidence so that the literature "
+        "check of the emergent replanting share can fail at both ends; the published 30-60% "
+        "after forced eradication, Peru 2016-2020 [DEVIDA2021], and 50-67% in Colombia, 2019 "
+        "[InSightCrime2019], enter the calibration as evidence (cnplan.calibrate.effects."
+        "EVIDENCE), not as the prior",
         "Share of forcibly eradicated area replanted the following year (outside hard-core zones).",
     ),
     ParamSpec(
         "replant_share_hard_core",
         "1",
         0.75,
-        0.50,
-        0.92,
-        "DEVIDA 2016: 92% of eradicated land in the VRAEM replanted within two years [DEVIDA2016]",
+        0.20,
+        0.99,
+        "assumption: plausible range 0.20-0.99, wider than the evidence so that the literature "
+        "check can fail at both ends; the published 92% of eradicated land in the VRAEM "
+        "replanted within two years [DEVIDA2016] enters the calibration as evidence (band "
+        "0.50-0.92, cnplan.calibrate.effects.EVIDENCE), not as the prior",
         "Share of forcibly eradicated area replanted the following year in hard-core zones.",
     ),
     ParamSpec(
