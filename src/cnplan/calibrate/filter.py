@@ -20,7 +20,8 @@ observations, so the sd that maximises it is the one whose one-year forecasts we
 calibrated over the training years. (The calibration's residual sd, ``structural_error_sd``,
 measures how far the *fitted* paths miss, which is smaller than how far forecasts miss: with
 it, backtests held too few observations inside their bands.) A parameter set carries the
-estimate as ``process_sd`` in its provenance; one without it falls back on the residual sd.
+estimate as ``process_sd`` in its provenance (:func:`cnplan.model.structural.structural_sd`
+falls back on the residual sd without it); ``cnplan run``'s structural error uses it too.
 
 **Forecasts of surveys.** A forecast is scored against the next survey, which carries the
 observation error below; forecast ensembles (:func:`forecast_from`) therefore include it.
@@ -43,8 +44,8 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from cnplan.calibrate.fit import ZONE_FLOOR_HA, Observed
 from cnplan.calibrate.history import history_inputs
+from cnplan.calibrate.observed import ZONE_FLOOR_HA, Observed
 from cnplan.data import Dataset
 from cnplan.model import ParameterSet
 from cnplan.model.engine import P, State, initial_state, step
@@ -175,7 +176,7 @@ def filter_history(
 ) -> Filtered:
     """Filter the state through ``data``'s observations from ``start_year`` to ``until``.
 
-    ``process_sd``: the yearly model error (default: :func:`process_sd_of` the parameter set).
+    ``process_sd``: the yearly model error (default: the parameter set's, :func:`structural_sd`).
 
     **For forecasts and backtests**: call it with the cut-off as ``until`` and the posterior
     fitted up to that cut-off; only observations up to ``until`` are read (the land caps and
@@ -201,7 +202,7 @@ def filter_history(
     obs = Observed.from_data(data, inputs.years, until)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
     params = paramset.draw(particles, rng)
-    sd = process_sd_of(paramset) if process_sd is None else float(process_sd)
+    sd = structural_sd(paramset)[0] if process_sd is None else float(process_sd)
     p = P(params)
     state = initial_state(inputs, p)
     n_t, n_u = len(inputs.years), len(inputs.zones)
@@ -244,16 +245,6 @@ def filter_history(
 
 def _take(state: State, rows: np.ndarray) -> State:
     return State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
-
-
-def process_sd_of(paramset: ParameterSet) -> float:
-    """The parameter set's estimated process noise (``process_sd`` in its provenance, from
-    :func:`estimate_process_sd`), else its calibration's residual sd (:func:`structural_sd`).
-    """
-    value = paramset.provenance.get("process_sd")
-    if value is not None and np.isfinite(value) and value > 0:
-        return float(value)
-    return structural_sd(paramset)[0]
 
 
 def estimate_process_sd(

@@ -149,9 +149,8 @@ def forecast_from(
         fit = calibrate(known, start_year, end_year=cutoff, until=cutoff, particles=particles,
                         generations=generations, seed=seed)
         pset, in_sample = fit.parameter_set, fit.in_sample_mape
-    else:
-        pset = ParameterSet("given", theta, {})
-    pset = with_process_sd(pset, known, cutoff, start_year, seed)
+    else:  # given rows: their process noise estimated on the same training years
+        pset = with_process_sd(ParameterSet("given", theta, {}), known, cutoff, start_year, seed)
     filtered = filter_history(known, pset, until=cutoff, start_year=start_year,
                               particles=FILTER_PARTICLES, seed=seed)
     ensembles = {}
