@@ -2,13 +2,15 @@
 
 A forecast made in year Y should start from what the data say about year Y, not from one
 deterministic path. :func:`filter_history` runs a bootstrap particle filter (Gordon, Salmond &
-Smith 1993) through the observed years: each particle is a posterior parameter row with its
-own state (every unit's standing area, replant pool, pipeline, abandoned fields, perceived
+Smith 1993) through the observed years: each particle carries a posterior parameter row and
+its own state (every unit's standing area, replant pool, pipeline, abandoned fields, perceived
 risk, resistance, price shock), stepped by the engine with the observed eradication as input
 and random shocks; each year with observations, particles are weighted by how well their
-areas match them, and resampled (systematic resampling) when the effective sample size falls
-below half. The result, at the end of the cut-off year, is an equally weighted sample of
-(parameters, state) that later runs start from.
+areas match them and resampled (systematic resampling) among the particles of the same
+parameter row (:data:`ROW_PARTICLES` each). The rows keep their posterior weight: the filter
+estimates the state given each row, it does not refit the parameters. The result, at the end
+of the cut-off year, is an equally weighted sample of (parameters, state) that later runs
+start from.
 
 **Model error as process noise.** The model misses the data by more than its own shocks
 explain (the structural error of :mod:`cnplan.calibrate.forecast`), so the filter lets each
@@ -62,6 +64,12 @@ DRIFT_YEARS = 5
 """Observed years over which the filter averages the common model-error steps the surviving
 particles needed (the model's recent systematic miss, carried on by ``step_forward(...,
 drift=True)``)."""
+ROW_PARTICLES = 5
+"""Particles per posterior parameter row. The filter estimates the *state* given each row and
+resamples only among a row's own particles: the rows are already the calibration's posterior
+given the same observations, so weighting rows against each other would count the data twice
+and, with static parameters, leaves one or a few rows (a run started from it would have no
+parameter uncertainty left)."""
 PROCESS_SD_GRID = tuple(float(x) for x in np.geomspace(0.04, 0.64, 9))
 """Candidate yearly process-noise sds (log units) for :func:`estimate_process_sd` (assumption:
 from 4%, less than any survey's yearly change, to 64%, more than the largest yearly change of
@@ -83,7 +91,8 @@ class Filtered:
 
     ``params`` (M, k) and ``state`` (M rows) go together row by row; ``national`` (M, T) is each
     particle's ancestral national path over ``years`` (the filtered trajectory); ``ess`` the
-    effective sample size after each year's weighting (M where nothing was observed).
+    mean effective sample size of a parameter row's particles after each year's weighting
+    (:data:`ROW_PARTICLES` where nothing was observed).
     """
 
     year: int
@@ -116,22 +125,14 @@ class Filtered:
             f"initial state: particle filter ({len(self.params)} particles) through the "
             f"observations {int(self.years[0])}-{self.year}, parameter set {self.source.name}, "
             f"process noise sd {self.process_sd:.3f}, observation sd {NATIONAL_OBS_SD} "
-            f"(national) / {ZONE_OBS_SD} (zones); lowest effective sample size "
-            f"{float(np.min(self.ess)):.0f}"
+            f"(national) / {ZONE_OBS_SD} (zones); {len(self.params) // ROW_PARTICLES} "
+            f"parameter rows, {ROW_PARTICLES} particles each, lowest mean effective sample "
+            f"size per row {float(np.min(self.ess)):.1f}"
         )
 
     def take(self, rows: np.ndarray) -> State:
         """The state of particles ``rows``."""
         return State(**{f.name: getattr(self.state, f.name)[rows] for f in fields(State)})
-
-
-def systematic_resample(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Indices of a systematic resample (one uniform draw, N evenly spaced points)."""
-    n = len(weights)
-    points = (rng.random() + np.arange(n)) / n
-    cum = np.cumsum(weights)
-    cum[-1] = 1.0
-    return np.searchsorted(cum, points)
 
 
 def log_likelihood(obs: Observed, t: int, area: np.ndarray,
@@ -201,16 +202,19 @@ def filter_history(
     inputs, _ = history_inputs(data, start_year, until, until)
     obs = Observed.from_data(data, inputs.years, until)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
-    params = paramset.draw(particles, rng)
+    groups = max(1, particles // ROW_PARTICLES)
+    n_rows = len(paramset.samples)
+    rows = rng.choice(n_rows, size=groups, replace=groups > n_rows)
+    params = np.repeat(paramset.samples[rows], ROW_PARTICLES, axis=0)
+    particles = len(params)
     sd = structural_sd(paramset)[0] if process_sd is None else float(process_sd)
     p = P(params)
     state = initial_state(inputs, p)
     n_t, n_u = len(inputs.years), len(inputs.zones)
     national = np.empty((particles, n_t))
     common = np.zeros((particles, n_t))  # each particle's common model-error steps (ancestral)
-    ess = np.full(n_t, float(particles))
-    weights = np.full(particles, 1.0 / particles)
-    total = 0.0
+    ess = np.full(n_t, float(ROW_PARTICLES))
+    row_ll = np.zeros(groups)  # log-likelihood of the observations given each parameter row
     for t in range(n_t):
         state, flows = step(state, t, inputs, p, rng.standard_normal((particles, n_u)),
                             rng.standard_normal(particles))
@@ -220,27 +224,34 @@ def filter_history(
         national[:, t] = state.area.sum(axis=1)
         if not _observed_any(obs, t):
             continue
-        logw = np.log(weights) + log_likelihood(obs, t, state.area, flows.leaf_price[:, 0])
-        top = logw.max()
-        total += top + np.log(np.exp(logw - top).sum())
-        weights = np.exp(logw - top)
-        weights /= weights.sum()
-        ess[t] = 1.0 / np.sum(weights**2)
-        if ess[t] < particles / 2 or t == n_t - 1:
-            rows = systematic_resample(weights, rng)
-            state = _take(state, rows)
-            params, national, common = params[rows], national[rows], common[rows]
-            p = P(params)
-            weights = np.full(particles, 1.0 / particles)
-    if not np.allclose(weights, weights[0]):  # the last year had no observation
-        rows = systematic_resample(weights, rng)
-        state = _take(state, rows)
-        params, national, common = params[rows], national[rows], common[rows]
+        logw = log_likelihood(obs, t, state.area, flows.leaf_price[:, 0]).reshape(groups, -1)
+        top = logw.max(axis=1, keepdims=True)
+        w = np.exp(logw - top)
+        row_ll += top[:, 0] + np.log(w.mean(axis=1))
+        w /= w.sum(axis=1, keepdims=True)
+        ess[t] = float(np.mean(1.0 / np.sum(w**2, axis=1)))
+        keep = resample_within_rows(w, rng)
+        state = _take(state, keep)
+        national, common = national[keep], common[keep]
     observed_years = [t for t in range(n_t) if _observed_any(obs, t)]
     recent = observed_years[-DRIFT_YEARS:] if observed_years else []
     drift = float(common[:, recent].mean()) if recent else 0.0
+    top = row_ll.max()
+    total = top + np.log(np.mean(np.exp(row_ll - top)))
     return Filtered(until, inputs.years, params, state, national, ess, float(total), sd,
                     list(inputs.zones), paramset, drift)
+
+
+def resample_within_rows(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Systematic resampling of each parameter row's particles among themselves: ``weights``
+    (rows, k), each row summing to 1; returns the flat indices (rows * k) of the particles kept.
+    """
+    groups, k = weights.shape
+    cum = np.cumsum(weights, axis=1)
+    cum[:, -1] = 1.0
+    points = (rng.random((groups, 1)) + np.arange(k)) / k
+    local = (cum[:, None, :] < points[:, :, None]).sum(axis=2)
+    return (np.arange(groups)[:, None] * k + local).ravel()
 
 
 def _take(state: State, rows: np.ndarray) -> State:
