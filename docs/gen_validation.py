@@ -255,9 +255,9 @@ through every observation up to the cut-off (`cnplan.calibrate.filter`: a partic
 the fitted posterior's paths, resampling each parameter row's particles among themselves,
 with the model error as process noise whose size is estimated by maximum likelihood on the
 training years) and carry the model error on as that noise; each forecast year also carries
-the survey error (log sd 0.05) of the observation it is scored against. For comparison, the tables also show the conditional forecast made the former
-way, each posterior path scaled through the cut-off's observation with the structural error's
-random walk (*former start*).
+the survey error (log sd 0.05) of the observation it is scored against. For comparison, the
+tables also show the conditional forecast made the former way, each posterior path scaled
+through the cut-off's observation with the structural error's random walk (*former start*).
 
 **Combination.** Where the structural model does not beat the random walk, an honest
 alternative is a linear pool of the two: at each cut-off, the model's weight (0 to 1, steps of

@@ -25,6 +25,7 @@ UNTIL = 2012
 def _with_sd(sd: float | None) -> ParameterSet:
     base = default_parameter_set("peru")
     provenance = dict(base.provenance)
+    provenance.pop("process_sd", None)  # it takes precedence over the residual sd
     if sd is None:
         provenance.pop("structural_error_sd", None)
     else:

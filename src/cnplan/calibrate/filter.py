@@ -65,11 +65,11 @@ DRIFT_YEARS = 5
 particles needed (the model's recent systematic miss, carried on by ``step_forward(...,
 drift=True)``)."""
 ROW_PARTICLES = 20
-"""Particles per posterior parameter row (5 tracked the state less well in the backtests). The filter estimates the *state* given each row and
-resamples only among a row's own particles: the rows are already the calibration's posterior
-given the same observations, so weighting rows against each other would count the data twice
-and, with static parameters, leaves one or a few rows (a run started from it would have no
-parameter uncertainty left)."""
+"""Particles per posterior parameter row (5 tracked the state less well in the backtests).
+The filter estimates the *state* given each row and resamples only among a row's own
+particles: the rows are already the calibration's posterior given the same observations, so
+weighting rows against each other would count the data twice and, with static parameters,
+leaves one or a few rows (a run started from it would have no parameter uncertainty left)."""
 PROCESS_SD_GRID = tuple(float(x) for x in np.geomspace(0.04, 0.64, 9))
 """Candidate yearly process-noise sds (log units) for :func:`estimate_process_sd` (assumption:
 from 4%, less than any survey's yearly change, to 64%, more than the largest yearly change of
