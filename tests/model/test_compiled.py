@@ -3,8 +3,10 @@
 The numpy engine is the definition (itself pinned to the plain-Python reference by
 ``test_parity.py``); the kernel must give the same flows within float tolerance and the same
 goal outcomes, on the built-in plans, on a two-country geography with a group target (water
-filling across units, per-country budgets, a sparse displacement kernel) and without goals.
-Running twice with the same seed gives bit-identical numbers.
+filling across units, per-country budgets, a sparse displacement kernel), on Peru's plan over a
+synthetic three-country geography (simulate's whole path: flows written in place chunk by
+chunk, goals with their stability branches) and without goals. Running twice with the same
+seed gives bit-identical numbers, and so do other lane counts and branch packings.
 """
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ import numpy as np
 import pytest
 import test_geography as two  # tests/model is on sys.path, as for reference
 
-from cnplan.model import compiled, provisional, simulate
+from cnplan.data import load_dataset
+from cnplan.model import build_inputs, compiled, provisional, simulate
+from cnplan.model.geography import decay_links, geography
 from cnplan.model.goals import GoalConfig
-from cnplan.model.simulate import draw, run_chunk
+from cnplan.model.inputs import Inputs
+from cnplan.model.simulate import draw, ensemble, goal_config, run_chunk
+from cnplan.plans import load_plan
 
 
 def _both(run):
@@ -79,3 +85,81 @@ def test_same_seed_same_numbers_bit_for_bit():
     b = simulate("peru-baseline", n=100, seed=2, chunk_size=37)
     for name in a.data_vars:
         assert np.array_equal(a[name].values, b[name].values, equal_nan=True), name
+
+
+def _three_countries(n_countries: int = 3):
+    """Peru's plan on a synthetic geography: Peru's zones repeated in ``n_countries`` countries
+    (each its own budget and poppy weight), displacement along a ring inside each country, a
+    group target across two countries (water-filling), and marginal levels scaled to the size.
+    """
+    plan = load_plan("lima-2005")
+    data = load_dataset(plan.data)
+    cfg = goal_config(plan, data)
+    base = build_inputs(plan, data, extra_years=cfg.years_without_assistance, until=2024)
+    z, n_years = len(base.zones), len(base.years)
+    idx = np.tile(np.arange(z), n_countries)
+    units = [f"c{c}u{i}" for c in range(n_countries) for i in range(z)]
+    names = {0: "traditional", 1: "hard_core", 2: "expansion"}
+    pairs = [(units[c * z + i], units[c * z + (i + 1) % z])
+             for c in range(n_countries) for i in range(z)]
+    pos = np.arange(len(units)) * 40.0
+    geo = geography(units, [f"C{c}" for c in range(n_countries) for _ in range(z)],
+                    [names[int(k)] for k in base.kinds[idx]], base.area_cap[idx],
+                    groups={"frontier": [units[1], units[z + 2]]},
+                    adjacency=decay_links(units, pairs, np.abs(pos[:, None] - pos[None, :])),
+                    budget_weight={f"C{c}": 1.0 / (c + 1) for c in range(n_countries)},
+                    poppy_weight={f"C{c}": 1.0 + c for c in range(n_countries)})
+    levers = {k: v[:, idx] if v.shape[-1] == z else v for k, v in base.levers.items()}
+    inputs = Inputs(years=base.years, zones=units, kinds=geo.kinds, area0=base.area0[idx],
+                    area_cap=geo.land_cap, eradication0=base.eradication0[idx],
+                    price0=np.full(n_countries, float(np.ravel(base.price0)[0])),
+                    levers=levers, political_will=base.political_will,
+                    hard_core_eradication=base.hard_core_eradication,
+                    voluntary_hard_core=base.voluntary_hard_core, geography=geo,
+                    scoped_eradication=[(geo.scope("frontier"), np.full(n_years, 3000.0))])
+    cfg = replace(cfg, coca_marginal=cfg.coca_marginal * n_countries,
+                  poppy_marginal=cfg.poppy_marginal * sum(1.0 + c for c in range(n_countries)))
+    return inputs, cfg
+
+
+def test_a_multi_country_ensemble_matches_the_numpy_engine():
+    """simulate's whole path (draws, steps, flows written in place chunk by chunk, the
+    reported area, goals with their stability branches) on three countries, in chunks that
+    are not a multiple of the kernel's lanes."""
+    inputs, cfg = _three_countries()
+    fast, slow = _both(lambda: ensemble(inputs, cfg, provisional(), 150, seed=3, chunk_size=70))
+    assert set(fast) == set(slow)
+    for name in fast:
+        if fast[name].dtype == bool:
+            assert np.array_equal(fast[name], slow[name]), name
+        else:
+            _same(fast[name], slow[name], name)
+    assert fast["leaf_price"].shape == (150, len(inputs.years) - 5, 3)
+    assert fast["forced_eradication"].sum() > 0 and fast["short_cap"].sum() >= 0
+    found = np.isfinite(fast["stability_point_year"])
+    assert 0 < found.sum() < 150  # branches that pass and branches that fail are compared
+
+
+@pytest.mark.parametrize("in_place", [0.0, 2.0])
+def test_lanes_and_branch_packing_do_not_change_numbers(in_place, monkeypatch):
+    """Blocks of 8 lanes instead of 64, and branches stepped all in place (0.0) or all packed
+    (2.0), give the same numbers bit for bit: a lane only ever reads its own scenario."""
+    inputs, cfg = _three_countries()
+    n_report = len(inputs.years) - cfg.years_without_assistance
+    d = draw(provisional(), 4, 0, 100, len(inputs.years), len(inputs.zones), 3)
+    flows, coca, ok = compiled.run_chunk(inputs, d, n_report, cfg)
+    monkeypatch.setattr(compiled, "lanes_for", lambda n_units, n_scenarios: 8)
+    flows8, coca8, ok8 = compiled.run_chunk(inputs, d, n_report, cfg, in_place=in_place)
+    assert ok.any() and np.array_equal(ok, ok8)
+    assert np.array_equal(coca, coca8)
+    for name in flows:
+        assert np.array_equal(flows[name], flows8[name], equal_nan=True), name
+
+
+def test_the_kernels_exp_is_numpys_within_a_few_ulp():
+    x = np.concatenate([np.linspace(-707.9, 709.0, 20001), np.linspace(-2.0, 2.0, 4001),
+                        [0.0, -0.0, 1e-300, -1e-300]])
+    got = np.array([compiled.vexp(v) for v in x])
+    np.testing.assert_allclose(got, np.exp(x), rtol=4 * np.finfo(float).eps, atol=0.0)
+    assert compiled.vexp(-1e4) < 1e-300 and compiled.vexp(-np.inf) < 1e-300
+    assert np.isnan(compiled.vexp(np.nan))

@@ -1,25 +1,31 @@
-"""The yearly step compiled with numba, one scenario at a time: the fast path of ``simulate``.
+"""The yearly step compiled with numba over lanes of scenarios: the fast path of ``simulate``.
 
 The numpy engine (:mod:`cnplan.model.engine`, the mechanisms of :mod:`cnplan.model.mechanisms`)
 stays the definition and the parity reference: ``tests/model/test_compiled.py`` pins this
 module to it (same numbers within float tolerance, same goal outcomes). Each function below is
-the scalar form of the numpy function named in its docstring, looping over a scenario's units
-and countries; the array layouts are the engine's. The compiled path runs plan simulations
-(``simulate``); explorations with per-scenario levers and history replays use the numpy engine.
-Numbers depend only on the seed, never on the chunking (the scenarios are independent).
+the numpy function named in its docstring, written as loops over a block of scenarios (the
+*lanes*, the innermost axis of every array here) so the compiler can use SIMD across scenarios,
+as numpy does, without numpy's temporaries and per-call overhead. The compiled path runs plan
+simulations (``simulate``); explorations with per-scenario levers and history replays use the
+numpy engine. Numbers depend only on the seed, never on the chunking or the lane count (the
+scenarios are independent; a lane only ever reads its own scenario).
 
-Layouts: a scenario's unit state ``us`` is (7, U) (rows ``AREA`` ... ``RISK``), its country
-state ``cs`` (6, C); a year's unit flows ``fu`` and country flows ``fc`` follow
-``outputs.UNIT_FLOWS`` and ``outputs.COUNTRY_FLOWS``; ``pv`` holds the scenario's parameters in
-the order of ``NAMES``. ``wu`` (rows ``W_*``, U) and ``wc`` (C) are scratch reused every year.
+Layouts (lanes last): a block's unit state ``us`` is (7, U, L) (rows ``AREA`` ... ``RISK``),
+its country state ``cs`` (6, C, L); a year's unit flows ``fu`` (flow, U, L) and country flows
+``fc`` (flow, C, L) follow ``outputs.UNIT_FLOWS`` and ``outputs.COUNTRY_FLOWS``; ``pb`` holds
+the lanes' parameters (row per name of ``NAMES`` then ``DERIVED``). ``wu`` (rows ``W_*``, U, L),
+``wc`` (rows ``V_*``, C, L) and ``wl`` (rows ``L_*``, L) are scratch reused every year.
 """
 
 from __future__ import annotations
 
 import math
 
+import llvmlite.binding as llvm
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 from cnplan.model.geography import HARD_CORE, TRADITIONAL
 from cnplan.model.outputs import COUNTRY_FLOWS, UNIT_FLOWS
@@ -55,6 +61,13 @@ NAMES = (
  RES_GAIN, RES_DECAY, RES_FLOOR, RISK_UPDATE, POPPY_DETECT, POPPY_ERAD, POPPY_GROWTH,
  PRECURSOR_RATE, RES_INITIAL, POPPY_INITIAL, BUDGET) = range(len(NAMES))
 
+DERIVED = ("log_demand_growth", "log_licit_growth", "log_break_even")
+"""Columns computed once per scenario (``parameters``): log(1 + demand growth),
+log(1 + licit income growth) and log(break-even price), so that the yearly powers of
+``engine._leaf_price`` and ``engine._growers`` are one vectorisable exponential."""
+LOG_DEMAND, LOG_LICIT, LOG_BREAK_EVEN = range(len(NAMES), len(NAMES) + len(DERIVED))
+N_PARAMS = len(NAMES) + len(DERIVED)
+
 ZONE_LEVERS = ("forced_eradication", "voluntary_eradication", "ad_funding",
                "forward_base_police", "source_interdiction")
 COUNTRY_LEVERS = ("eradication_security", "road_interdiction_groups", "port_inspection_teams",
@@ -81,431 +94,743 @@ POLICE, SHOCK, ADAPT, OUTREACH, POPPY, DOMESTIC = range(6)  # country state rows
         "short_resistance", "short_security", "short_cap"))
 N_UNIT_FLOWS, N_COUNTRY_FLOWS = len(UNIT_FLOWS), len(COUNTRY_FLOWS)
 
-# scratch rows per unit (wu) and per country (wc)
-(W_SHARE, W_COSTED, W_POLICE, W_LAND, W_ADFUNDS, W_KEEP, W_AVAIL, W_RATE, W_ROOM, W_FACTOR,
- W_LEFT, W_WEIGHT, W_REMOVED, W_PERW, W_TMP) = range(15)
-N_WU = 15
-(V_TOTAL, V_STANDING, V_ERADCOST, V_GROW, V_DECLINE, V_PRECURSOR, V_ESCORT, V_TMP,
- V_TMP2) = range(9)
-N_WC = 9
+# scratch rows per unit (wu), per country (wc) and per lane (wl)
+(W_SHARE, W_COSTED, W_LAND, W_KEEP, W_AVAIL, W_RATE, W_ROOM, W_FACTOR, W_LEFT, W_WEIGHT,
+ W_REMOVED, W_PERW, W_TMP) = range(13)
+N_WU = 13
+V_TOTAL, V_ERADCOST, V_GROW, V_DECLINE, V_PRECURSOR, V_ESCORT, V_TMP = range(7)
+N_WC = 7
+L_TOTAL, L_LEFT, L_ROOM, L_REACH, L_COCA0, L_FOUND, L_FACTOR = range(7)
+N_WL = 7
 LN2 = math.log(2.0)
+JIT = {"cache": True, "error_model": "numpy", "nogil": True}
+
+# A lane loop reads and writes rows of a few arrays whose strides only run time knows, so LLVM
+# vectorises it behind run-time overlap checks; its default budget of checks (8 to 128) is
+# below what a loop here needs, and it would then run lane by lane, 3-5 times slower.
+# Performance only (the vectorised and scalar loops compute the same numbers). Process-wide
+# options of the LLVM numba uses; an unknown option is ignored by LLVM.
+for _option in ("-vectorize-memory-check-threshold=1000",
+                "-pragma-vectorize-memory-check-threshold=1000",
+                "-runtime-memory-check-threshold=1000"):
+    llvm.set_option("", _option)
+
+
+@intrinsic
+def _as_float(typingctx, bits):
+    """The float64 whose IEEE bits are the int64 ``bits`` (an LLVM bitcast)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.int64), codegen
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def country_sum(x, country, out):
-    """``geography.country_sum`` of one scenario: out[c] = sum of x over c's units."""
-    out[:] = 0.0
-    for u in range(x.shape[0]):
-        out[country[u]] += x[u]
+def vexp(x):
+    """exp(x) from arithmetic alone, so loops calling it vectorise (a libm call would not):
+    x = k ln2 + r, |r| <= ln2/2, exp(r) by its Taylor series to r^13 (truncation below 1e-17
+    relative), times 2^k built from its bits. Within 2 ulp of numpy's exp; arguments are
+    clamped to [-708, 709] (exp(-708) = 3e-308 stands for 0) and NaN stays NaN.
+    """
+    xc = x if x > -708.0 else -708.0
+    xc = xc if xc < 709.0 else 709.0
+    k = math.floor(xc * 1.4426950408889634 + 0.5)
+    r = (xc - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10
+    p = 1.0 / 6227020800.0
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    y = p * _as_float((np.int64(k) + 1023) << 52)
+    return y if x == x else x
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def initial(pv, kinds, country, area0, erad0, budget_w, poppy_w, us, cs):
-    """``engine.initial_state`` of one scenario."""
-    us[:, :] = 0.0
-    cs[:, :] = 0.0
+@njit(**JIT)
+def zero(x, n):
+    """x[:, :n] = 0 for a (rows, lanes) array, as plain loops (numba's slice assignment costs
+    more than a step's arithmetic at these sizes).
+    """
+    for i in range(x.shape[0]):
+        for lane in range(n):
+            x[i, lane] = 0.0
+
+
+@njit(**JIT)
+def copy(src, dst, n):
+    """dst[:, :, :n] = src[:, :, :n] for (rows, units, lanes) arrays, as plain loops."""
+    for r in range(src.shape[0]):
+        for i in range(src.shape[1]):
+            for lane in range(n):
+                dst[r, i, lane] = src[r, i, lane]
+
+
+@njit(**JIT)
+def initial(n, pb, kinds, area0, erad0, budget_w, poppy_w, us, cs):
+    """``engine.initial_state`` of lanes 0..n-1."""
     for u in range(us.shape[1]):
         hard = kinds[u] == HARD_CORE
-        rate = pv[REPLANT_HARD] if hard else pv[REPLANT]
-        us[AREA, u] = area0[u]
-        us[POOL, u] = rate * erad0[u] * (1.0 - pv[SAME_YEAR])
-        us[RESISTANCE, u] = pv[RES_INITIAL] if hard else 0.0
-        us[RISK, u] = min(erad0[u] / max(area0[u] + erad0[u], 1.0), 1.0)
+        row = REPLANT_HARD if hard else REPLANT
+        risk = min(erad0[u] / max(area0[u] + erad0[u], 1.0), 1.0)
+        for lane in range(n):
+            us[AREA, u, lane] = area0[u]
+            us[PIPELINE, u, lane] = 0.0
+            us[POOL, u, lane] = pb[row, lane] * erad0[u] * (1.0 - pb[SAME_YEAR, lane])
+            us[AD_AREA, u, lane] = 0.0
+            us[ABANDONED, u, lane] = 0.0
+            us[RESISTANCE, u, lane] = pb[RES_INITIAL, lane] if hard else 0.0
+            us[RISK, u, lane] = risk
     for c in range(cs.shape[1]):
-        cs[POPPY, c] = pv[POPPY_INITIAL] * poppy_w[c]
-        cs[DOMESTIC, c] = pv[BUDGET] * budget_w[c]
+        for lane in range(n):
+            for row in range(cs.shape[0]):
+                cs[row, c, lane] = 0.0
+            cs[POPPY, c, lane] = pb[POPPY_INITIAL, lane] * poppy_w[c]
+            cs[DOMESTIC, c, lane] = pb[BUDGET, lane] * budget_w[c]
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def asks(t, zl, sm, sv, us, country, wu, attr, sweight, fu):
+@njit(**JIT)
+def asks(t, n, zl, sm, sv, us, w):
     """``eradication.asks``: unit targets as given, scoped targets attributed by coca."""
+    wu, wl, attr, sweight, fu = w[0], w[2], w[3], w[4], w[5]
     n_units = us.shape[1]
     for u in range(n_units):
-        fu[F_PLANNED, u] = zl[Z_FORCED, t, u]
+        target = zl[Z_FORCED, t, u]
+        for lane in range(n):
+            fu[F_PLANNED, u, lane] = target
     for k in range(sm.shape[0]):
-        total = 0.0
+        for lane in range(n):
+            wl[L_TOTAL, lane] = 0.0
         for u in range(n_units):
-            sweight[k, u] = us[AREA, u] * sm[k, u]
-            total += sweight[k, u]
+            mask = sm[k, u]
+            for lane in range(n):
+                sweight[k, u, lane] = us[AREA, u, lane] * mask
+                wl[L_TOTAL, lane] += sweight[k, u, lane]
+        amount = sv[k, t]
         for u in range(n_units):
-            attr[k, u] = sv[k, t] * sweight[k, u] / max(total, 1e-12)
-            fu[F_PLANNED, u] += attr[k, u]
+            for lane in range(n):
+                a = amount * sweight[k, u, lane] / max(wl[L_TOTAL, lane], 1e-12)
+                attr[k, u, lane] = a
+                fu[F_PLANNED, u, lane] += a
     for u in range(n_units):
-        wu[W_COSTED, u] = fu[F_PLANNED, u]
+        for lane in range(n):
+            wu[W_COSTED, u, lane] = fu[F_PLANNED, u, lane]
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def programmes(t, pv, us, cs, zl, cl, will_t, assist, kinds, country, wu, wc, fu, fc, new_cs):
-    """``engine._programmes`` and ``_costs``: police, funding, will and presence."""
-    n_units, n_countries = us.shape[1], cs.shape[1]
-    country_sum(us[AREA], country, wc[V_TOTAL])
-    for u in range(n_units):
-        wu[W_SHARE, u] = us[AREA, u] / max(wc[V_TOTAL, country[u]], 1.0)
-    country_sum(zl[Z_AD, t], country, wc[V_STANDING])
-    country_sum(zl[Z_FORWARD, t], country, wc[V_TMP])
-    country_sum(wu[W_COSTED], country, wc[V_ERADCOST])
-    for c in range(n_countries):
+@njit(**JIT)
+def country_sums(n, country, us, wu, wc):
+    """Standing coca and costed eradication per country; each unit's share of its country's
+    coca (``mechanisms.country_share``).
+    """
+    zero(wc[V_TOTAL], n)
+    zero(wc[V_ERADCOST], n)
+    for u in range(us.shape[1]):
+        c = country[u]
+        for lane in range(n):
+            wc[V_TOTAL, c, lane] += us[AREA, u, lane]
+            wc[V_ERADCOST, c, lane] += wu[W_COSTED, u, lane]
+    for u in range(us.shape[1]):
+        c = country[u]
+        for lane in range(n):
+            wu[W_SHARE, u, lane] = us[AREA, u, lane] / max(wc[V_TOTAL, c, lane], 1.0)
+
+
+@njit(**JIT)
+def programmes(t, n, assist, pb, cs, lv, w, new_cs):
+    """``engine._programmes`` and ``_costs`` per country: police, funding and will."""
+    cl, will_t, zc = lv[1], lv[4][t], lv[9]
+    wc, fc = w[1], w[6]
+    for c in range(cs.shape[1]):
         trained = cl[C_TRAINING, t - 2, c] if t >= 2 else 0.0
-        police = cs[POLICE, c] * (1.0 - pv[ATTRITION]) + cl[C_GRADUATES, t, c] + trained
-        new_cs[POLICE, c] = police
-        standing = (wc[V_STANDING, c]
-                    + (police + wc[V_TMP, c] + cl[C_SECURITY, t, c]) * (pv[POLICE_COST] / 1e6)
-                    + (cl[C_ROAD, t, c] + cl[C_PORT, t, c]) * pv[TEAM_COST]
-                    + cl[C_OUTREACH, t, c])
-        erad_cost = wc[V_ERADCOST, c] * pv[ERAD_COST] / 1e6
-        domestic = cs[DOMESTIC, c]
-        funds = domestic + cl[C_AID, t, c] * assist
-        fc[G_CAPACITY, c] = min(1.0, domestic / max(standing + erad_cost, 1e-9))
-        covered = min(1.0, funds / max(standing, 1e-9))
-        fc[G_COVERED, c] = covered
-        fc[G_ERAD_COVERED, c] = min(1.0, max(funds - standing, 0.0) / max(erad_cost, 1e-9))
-        fc[G_COST, c] = standing + erad_cost
-        outreach = cs[OUTREACH, c] + cl[C_OUTREACH, t, c] * covered
-        new_cs[OUTREACH, c] = outreach
-        gain = 1.0 - math.exp(-pv[WILL_GAIN] * outreach)
-        fc[G_WILL, c] = will_t + (1.0 - will_t) * gain
-    for u in range(n_units):
+        graduates, security = cl[C_GRADUATES, t, c], cl[C_SECURITY, t, c]
+        teams = cl[C_ROAD, t, c] + cl[C_PORT, t, c]
+        campaigns, aid = cl[C_OUTREACH, t, c], cl[C_AID, t, c] * assist
+        ad, forward = zc[0, t, c], zc[1, t, c]
+        for lane in range(n):
+            police = cs[POLICE, c, lane] * (1.0 - pb[ATTRITION, lane]) + graduates + trained
+            new_cs[POLICE, c, lane] = police
+            standing = (ad + (police + forward + security) * (pb[POLICE_COST, lane] / 1e6)
+                        + teams * pb[TEAM_COST, lane] + campaigns)
+            erad_cost = wc[V_ERADCOST, c, lane] * pb[ERAD_COST, lane] / 1e6
+            domestic = cs[DOMESTIC, c, lane]
+            funds = domestic + aid
+            fc[G_CAPACITY, c, lane] = min(1.0, domestic / max(standing + erad_cost, 1e-9))
+            covered = min(1.0, funds / max(standing, 1e-9))
+            fc[G_COVERED, c, lane] = covered
+            fc[G_ERAD_COVERED, c, lane] = min(
+                1.0, max(funds - standing, 0.0) / max(erad_cost, 1e-9))
+            fc[G_COST, c, lane] = standing + erad_cost
+            outreach = cs[OUTREACH, c, lane] + campaigns * covered
+            new_cs[OUTREACH, c, lane] = outreach
+            gain = 1.0 - vexp(-pb[WILL_GAIN, lane] * outreach)
+            fc[G_WILL, c, lane] = will_t + (1.0 - will_t) * gain
+
+
+@njit(**JIT)
+def presence(t, n, pb, zl, kinds, country, new_cs, w, fu):
+    """``mechanisms.base_presence``, ``unit_police`` and ``presence`` per unit."""
+    wu, fc = w[0], w[6]
+    for u in range(kinds.shape[0]):
         c = country[u]
-        factor = (pv[PRES_TRAD] if kinds[u] == TRADITIONAL
-                  else pv[PRES_HARD] if kinds[u] == HARD_CORE else 1.0)
-        base = min(pv[PRES_BASE] * factor, pv[PRES_MAX])
-        police_u = ((zl[Z_FORWARD, t, u] + pv[ZONE_SHARE] * new_cs[POLICE, c] * wu[W_SHARE, u])
-                    * fc[G_COVERED, c])
-        fu[F_PRESENCE, u] = base + (1.0 - base) * (
-            1.0 - math.exp(-LN2 * police_u / pv[PRES_HALF]))
+        row = PRES_TRAD if kinds[u] == TRADITIONAL else PRES_HARD if kinds[u] == HARD_CORE else -1
+        forward = zl[Z_FORWARD, t, u]
+        for lane in range(n):
+            factor = pb[row, lane] if row >= 0 else 1.0
+            base = min(pb[PRES_BASE, lane] * factor, pb[PRES_MAX, lane])
+            police_u = ((forward + pb[ZONE_SHARE, lane] * new_cs[POLICE, c, lane]
+                         * wu[W_SHARE, u, lane]) * fc[G_COVERED, c, lane])
+            fu[F_PRESENCE, u, lane] = base + (1.0 - base) * (
+                1.0 - vexp(-LN2 * police_u / pb[PRES_HALF, lane]))
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def leaf_price(t, pv, us, cs, zl, cl, price0, supply0, noise, country, wu, wc, fc, new_cs):
-    """``engine._leaf_price``: the leaf price per country, its shock and precursor control."""
-    for u in range(us.shape[1]):
-        wu[W_TMP, u] = zl[Z_SOURCE, t, u] * wu[W_SHARE, u]
-    country_sum(wu[W_TMP], country, wc[V_TMP])
+@njit(**JIT)
+def leaf_price(t, n, pb, cs, lv, country, pr, w, new_cs):
+    """``engine._leaf_price`` and ``mechanisms.planting_pull``: the leaf price per country,
+    its shock, precursor control, and the pull to grow or abandon.
+    """
+    zl, cl, price0, supply0 = lv[0], lv[1], lv[7], lv[8]
+    wu, wc, fc = w[0], w[1], w[6]
+    zero(wc[V_TMP], n)
+    for u in range(wu.shape[1]):
+        c, source = country[u], zl[Z_SOURCE, t, u]
+        for lane in range(n):
+            wc[V_TMP, c, lane] += source * wu[W_SHARE, u, lane]
+    years = t + 1.0
     for c in range(cs.shape[1]):
-        covered = fc[G_COVERED, c]
-        demand = supply0[c] * (1.0 + pv[DEMAND_GROWTH]) ** (t + 1)
-        source = wc[V_TMP, c] * covered
-        routes = (cl[C_ROAD, t, c] + cl[C_PORT, t, c]) * covered
-        precursor = cl[C_PRECURSOR, t, c] * covered
-        wc[V_PRECURSOR, c] = precursor
-        shock = pv[PERSISTENCE] * cs[SHOCK, c] + pv[PRICE_SD] * noise[c]
-        new_cs[SHOCK, c] = shock
-        interdiction = 1.0 - (1.0 - source) * math.exp(-pv[ROUTE_EFFECT] * routes)
-        price = price0[c] * math.exp(
-            -math.log(max(wc[V_TOTAL, c], 1.0) / demand) / pv[ELASTICITY]
-            - pv[INTERDICTION_EFFECT] * interdiction
-            - pv[PRECURSOR_EFFECT] * max(precursor - cs[ADAPT, c], 0.0)
-            + shock)
-        fc[G_PRICE, c] = price
-        licit = pv[LICIT_GROWTH] + pv[LICIT_GDP] * (pv[GDP_GROWTH] - pv[GDP_EXPECTED])
-        break_even = pv[BREAK_EVEN] * (1.0 + licit) ** (t + 1)
-        pull = math.tanh(math.log(price / break_even) / pv[PRICE_RESPONSE])
-        wc[V_GROW, c] = max(pull, 0.0)
-        wc[V_DECLINE, c] = max(-pull, 0.0)
+        teams, control = cl[C_ROAD, t, c] + cl[C_PORT, t, c], cl[C_PRECURSOR, t, c]
+        log_price0 = math.log(price0[c])
+        for lane in range(n):
+            covered = fc[G_COVERED, c, lane]
+            demand = supply0[c] * vexp(years * pb[LOG_DEMAND, lane])
+            precursor = control * covered
+            wc[V_PRECURSOR, c, lane] = precursor
+            shock = pb[PERSISTENCE, lane] * cs[SHOCK, c, lane] + pb[PRICE_SD, lane] * pr[c, lane]
+            new_cs[SHOCK, c, lane] = shock
+            interdiction = 1.0 - (1.0 - wc[V_TMP, c, lane] * covered) * vexp(
+                -pb[ROUTE_EFFECT, lane] * (teams * covered))
+            e = (-math.log(max(wc[V_TOTAL, c, lane], 1.0) / demand) / pb[ELASTICITY, lane]
+                 - pb[INTERDICTION_EFFECT, lane] * interdiction
+                 - pb[PRECURSOR_EFFECT, lane] * max(precursor - cs[ADAPT, c, lane], 0.0)
+                 + shock)
+            fc[G_PRICE, c, lane] = price0[c] * vexp(e)
+            log_ratio = log_price0 + e - (pb[LOG_BREAK_EVEN, lane]
+                                             + years * pb[LOG_LICIT, lane])
+            pull = math.tanh(log_ratio / pb[PRICE_RESPONSE, lane])
+            wc[V_GROW, c, lane] = max(pull, 0.0)
+            wc[V_DECLINE, c, lane] = max(-pull, 0.0)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def growers(t, pv, us, zl, vol_hard_core, noise, kinds, country, land_cap, wu, wc, fu, fc):
+@njit(**JIT)
+def growers(t, n, pb, us, zl, vol_hard_core, pn, kinds, country, land_cap, w, fu):
     """``engine._growers``: planting, abandonment, regeneration, voluntary eradication."""
-    sd = pv[PLANT_SD]
-    ad_cost = pv[AD_COST] / 1e6
+    wu, wc, fc = w[0], w[1], w[6]
     for u in range(us.shape[1]):
         c = country[u]
-        area = us[AREA, u]
-        grow = wc[V_GROW, c]
-        land = max(0.0, 1.0 - area / (pv[LAND_FACTOR] * land_cap[u]))
-        ad_funds = zl[Z_AD, t, u] * fc[G_COVERED, c]
-        keep = 1.0 - pv[AD_CUT] * (
-            1.0 - math.exp(-(ad_funds * 1e6 / (area + pv[SEED])) / pv[AD_COST]))
-        shock = math.exp(sd * noise[u] - 0.5 * sd * sd - pv[RISK_DETER] * us[RISK, u])
-        fu[F_NEW, u] = (pv[PLANT_RATE] * grow * (area + pv[SEED]) * land
-                        * (1.0 - pv[PRES_DETER] * fu[F_PRESENCE, u]) * (keep * shock))
-        fu[F_ABANDONED, u] = pv[ABANDON_RATE] * wc[V_DECLINE, c] * area
-        fu[F_REGEN, u] = pv[REGEN_RATE] * grow * us[ABANDONED, u]
+        ad, cap_u = zl[Z_AD, t, u], land_cap[u]
         target = zl[Z_VOL, t, u] * (vol_hard_core if kinds[u] == HARD_CORE else 1.0)
-        vol = target * min(1.0, ad_funds / max(target * ad_cost, 1e-12))
-        left = max(ad_funds - vol * ad_cost, 0.0)
-        upkeep = us[AD_AREA, u] * pv[AD_COST] * pv[AD_UPKEEP] / 1e6
-        supported = min(1.0, left / max(upkeep, 1e-12))
-        fu[F_RELAPSED, u] = us[AD_AREA, u] * (
-            (1.0 - supported) * pv[AD_RELAPSE] + supported * pv[VOL_REPLANT])
-        fu[F_VOL, u] = vol
-        wu[W_LAND, u] = land
-        wu[W_KEEP, u] = keep
+        for lane in range(n):
+            area, grow = us[AREA, u, lane], wc[V_GROW, c, lane]
+            sd, ad_cost_ha = pb[PLANT_SD, lane], pb[AD_COST, lane]
+            ad_cost = ad_cost_ha / 1e6
+            land = max(0.0, 1.0 - area / (pb[LAND_FACTOR, lane] * cap_u))
+            ad_funds = ad * fc[G_COVERED, c, lane]
+            keep = 1.0 - pb[AD_CUT, lane] * (
+                1.0 - vexp(-(ad_funds * 1e6 / (area + pb[SEED, lane])) / ad_cost_ha))
+            shock = vexp(sd * pn[u, lane] - 0.5 * sd * sd
+                         - pb[RISK_DETER, lane] * us[RISK, u, lane])
+            fu[F_NEW, u, lane] = (pb[PLANT_RATE, lane] * grow * (area + pb[SEED, lane]) * land
+                                  * (1.0 - pb[PRES_DETER, lane] * fu[F_PRESENCE, u, lane])
+                                  * (keep * shock))
+            fu[F_ABANDONED, u, lane] = pb[ABANDON_RATE, lane] * wc[V_DECLINE, c, lane] * area
+            fu[F_REGEN, u, lane] = pb[REGEN_RATE, lane] * grow * us[ABANDONED, u, lane]
+            vol = target * min(1.0, ad_funds / max(target * ad_cost, 1e-12))
+            left = max(ad_funds - vol * ad_cost, 0.0)
+            upkeep = us[AD_AREA, u, lane] * ad_cost_ha * pb[AD_UPKEEP, lane] / 1e6
+            supported = min(1.0, left / max(upkeep, 1e-12))
+            fu[F_RELAPSED, u, lane] = us[AD_AREA, u, lane] * (
+                (1.0 - supported) * pb[AD_RELAPSE, lane] + supported * pb[VOL_REPLANT, lane])
+            fu[F_VOL, u, lane] = vol
+            wu[W_LAND, u, lane] = land
+            wu[W_KEEP, u, lane] = keep
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def limits(t, pv, us, cl, hard_core_ok, kinds, country, wu, wc, fc):
-    """``eradication.limits``: the factor on the plan's asks and what each cause removes."""
-    for c in range(wc.shape[1]):
-        fc[G_FUNDING, c] = 0.0
-        fc[G_FEASIBILITY, c] = 0.0
-        fc[G_RESIST, c] = 0.0
-        wc[V_TMP, c] = 0.0
-    for u in range(us.shape[1]):
-        c = country[u]
-        covered = fc[G_ERAD_COVERED, c]
-        feasible = pv[EDGE_SHARE] if kinds[u] == HARD_CORE and not hard_core_ok else 1.0
-        resist = 1.0 - pv[RES_BLOCK] * us[RESISTANCE, u] * (1.0 - fc[G_WILL, c])
-        w0 = wu[W_COSTED, u]
-        w1 = w0 * covered
-        w2 = w1 * feasible
-        w3 = w2 * resist
-        fc[G_FUNDING, c] += w0 - w1
-        fc[G_FEASIBILITY, c] += w1 - w2
-        fc[G_RESIST, c] += w2 - w3
-        wc[V_TMP, c] += w3
-        wu[W_FACTOR, u] = covered * feasible * resist
-    for c in range(wc.shape[1]):
-        total = wc[V_TMP, c]
-        escort = pv[ESCORT_BASE] + pv[ESCORT_PROD] * (cl[C_SECURITY, t, c] * fc[G_COVERED, c])
-        security = min(1.0, escort / max(total, 1e-12))
-        fc[G_SECURITY, c] = total - total * security
-        wc[V_ESCORT, c] = security
-    for u in range(us.shape[1]):
-        wu[W_FACTOR, u] *= wc[V_ESCORT, country[u]]
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def fill(total, weight, cap, done):
-    """``eradication.fill``: water-fill ``total`` over units by weight, none above its cap.
-
-    Stops early only when a pass could change nothing (nothing left, or no room).
-    """
-    n = cap.shape[0]
-    done[:] = 0.0
-    for _ in range(n):
-        left = total - done.sum()
-        room_sum = 0.0
-        for u in range(n):
-            if done[u] < cap[u]:
-                room_sum += weight[u]
-        if left <= 0.0 or room_sum == 0.0:
-            break
-        step = left / max(room_sum, 1e-12)
-        for u in range(n):
-            if done[u] < cap[u]:
-                done[u] = min(done[u] + step * weight[u], cap[u])
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def deliver(t, zl, us, country, attr, sweight, wu, fu, fc):
-    """``eradication.deliver``: own asks up to the room, scoped asks water-filled."""
-    for c in range(fc.shape[1]):
-        fc[G_CAP, c] = 0.0
-    for u in range(us.shape[1]):
-        wanted = zl[Z_FORCED, t, u] * wu[W_FACTOR, u]
-        own = min(wanted, wu[W_ROOM, u])
-        fc[G_CAP, country[u]] += wanted - own
-        fu[F_FORCED, u] = own
-        wu[W_LEFT, u] = wu[W_ROOM, u] - own
-    for k in range(attr.shape[0]):
-        total = 0.0
-        for u in range(us.shape[1]):
-            attr[k, u] *= wu[W_FACTOR, u]
-            total += attr[k, u]
-        fill(total, sweight[k], wu[W_LEFT], wu[W_TMP])
-        for u in range(us.shape[1]):
-            filled = wu[W_TMP, u]
-            wu[W_LEFT, u] -= filled
-            fu[F_FORCED, u] += filled
-            fc[G_CAP, country[u]] += attr[k, u] - filled
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def displace(indptr, indices, kw, wu, out):
-    """``DisplacementOperator.apply``: inflow_j = w_j sum_i K_ij x_i / (K w)_i."""
-    n = indptr.shape[0] - 1
-    out[:] = 0.0
-    for i in range(n):
-        reach = 0.0
-        for e in range(indptr[i], indptr[i + 1]):
-            reach += kw[e] * wu[W_WEIGHT, indices[e]]
-        wu[W_PERW, i] = wu[W_REMOVED, i] / reach if reach > 0.0 else 0.0
-    for i in range(n):
-        for e in range(indptr[i], indptr[i + 1]):
-            out[indices[e]] += kw[e] * wu[W_PERW, i]
-    for j in range(n):
-        out[j] *= wu[W_WEIGHT, j]
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def settle(pv, us, kinds, wu, fu, new_us):
-    """``engine.step`` after eradication: replanting, the new area, resistance, risk and
-    what displacement sends (``W_REMOVED``, ``W_WEIGHT``) for each unit.
-    """
-    floor = pv[RES_FLOOR]
-    for u in range(us.shape[1]):
-        forced, rate, avail = fu[F_FORCED, u], wu[W_RATE, u], wu[W_AVAIL, u]
-        replant = forced * rate
-        now = replant * pv[SAME_YEAR]
-        later = replant - now
-        area = max(avail - forced - fu[F_VOL, u], 0.0) + now
-        presence = fu[F_PRESENCE, u]
-        fu[F_AREA, u] = area
-        fu[F_MATURED, u] = us[PIPELINE, u]
-        fu[F_REPLANTED, u] = us[POOL, u] + now
-        fu[F_UNDELIVERED, u] = fu[F_PLANNED, u] - forced
-        kind = pv[DISP_KIND] if kinds[u] == HARD_CORE or kinds[u] == TRADITIONAL else 1.0
-        wu[W_WEIGHT, u] = kind * (1.0 - presence) * (wu[W_LAND, u] + pv[DISP_FLOOR])
-        wu[W_REMOVED, u] = pv[DISP_SHARE] * (forced - (now + later))
-        hit = forced / max(avail, 1.0)
-        r = us[RESISTANCE, u] + pv[RES_GAIN] * hit * (1.0 - presence)
-        r = r * (1.0 - pv[RES_DECAY] * (floor + (1.0 - floor) * presence))
-        r = min(max(r, 0.0), 1.0)
-        fu[F_RESISTANCE, u] = r
-        new_us[RESISTANCE, u] = r
-        new_us[RISK, u] = us[RISK, u] + pv[RISK_UPDATE] * (hit - us[RISK, u])
-        new_us[AREA, u] = area
-        new_us[POOL, u] = later
-        new_us[AD_AREA, u] = us[AD_AREA, u] + fu[F_VOL, u] - fu[F_RELAPSED, u]
-        new_us[ABANDONED, u] = us[ABANDONED, u] + fu[F_ABANDONED, u] - fu[F_REGEN, u]
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def national(t, pv, cs, cl, wc, fc, new_cs):
-    """``engine.step``'s country updates: poppy, precursor adaptation and the budget."""
-    for c in range(cs.shape[1]):
-        base = pv[POPPY_DETECT]
-        intel = cl[C_POPPY_INTEL, t, c] * fc[G_COVERED, c]
-        detect = base + (1.0 - base) * intel
-        eradicated = cs[POPPY, c] * detect * pv[POPPY_ERAD]
-        poppy = (cs[POPPY, c] - eradicated) * (1.0 + pv[POPPY_GROWTH])
-        new_cs[POPPY, c] = poppy
-        fc[G_POPPY, c] = poppy
-        fc[G_POPPY_ERAD, c] = eradicated
-        adapt = cs[ADAPT, c]
-        new_cs[ADAPT, c] = adapt + pv[PRECURSOR_RATE] * (wc[V_PRECURSOR, c] - adapt)
-        new_cs[DOMESTIC, c] = cs[DOMESTIC, c] * (1.0 + pv[GDP_GROWTH])
-
-
-@njit(cache=True, error_model="numpy", inline="always")
-def room(pv, us, kinds, wu, fu):
+@njit(**JIT)
+def room(n, pb, us, kinds, w, fu):
     """``engine.step`` before eradication: what is standing, voluntary eradication first,
     the replanting rate and each unit's room (``engine._eradication``).
     """
+    wu = w[0]
     for u in range(us.shape[1]):
-        avail = (us[AREA, u] + fu[F_NEW, u] + us[POOL, u] + us[PIPELINE, u] + fu[F_REGEN, u]
-                 + fu[F_RELAPSED, u] - fu[F_ABANDONED, u])
-        vol = min(fu[F_VOL, u], avail)
-        base = pv[REPLANT_HARD] if kinds[u] == HARD_CORE else pv[REPLANT]
-        rate = base * (1.0 - pv[PRES_REPLANT_CUT] * fu[F_PRESENCE, u]) * wu[W_KEEP, u]
-        cap = pv[ERAD_MAX] * avail / (1.0 - rate * pv[SAME_YEAR])
-        fu[F_VOL, u] = vol
-        wu[W_AVAIL, u] = avail
-        wu[W_RATE, u] = rate
-        wu[W_ROOM, u] = min(cap, avail - vol)
+        row = REPLANT_HARD if kinds[u] == HARD_CORE else REPLANT
+        for lane in range(n):
+            avail = (us[AREA, u, lane] + fu[F_NEW, u, lane] + us[POOL, u, lane]
+                     + us[PIPELINE, u, lane] + fu[F_REGEN, u, lane] + fu[F_RELAPSED, u, lane]
+                     - fu[F_ABANDONED, u, lane])
+            vol = min(fu[F_VOL, u, lane], avail)
+            rate = (pb[row, lane] * (1.0 - pb[PRES_REPLANT_CUT, lane] * fu[F_PRESENCE, u, lane])
+                    * wu[W_KEEP, u, lane])
+            cap = pb[ERAD_MAX, lane] * avail / (1.0 - rate * pb[SAME_YEAR, lane])
+            fu[F_VOL, u, lane] = vol
+            wu[W_AVAIL, u, lane] = avail
+            wu[W_RATE, u, lane] = rate
+            wu[W_ROOM, u, lane] = min(cap, avail - vol)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def step(t, assist, pv, us, cs, new_us, new_cs, lv, geo, pnoise, cnoise, w):
-    """``engine.step`` for one scenario and year: the unit and country flows of the year in
-    ``w``'s ``fu``/``fc``, the state at its end in ``new_us``/``new_cs``.
+@njit(**JIT)
+def limits(t, n, pb, us, cl, hard_core_ok, kinds, country, w):
+    """``eradication.limits``: the factor on the plan's asks and what each cause removes."""
+    wu, wc, fc = w[0], w[1], w[6]
+    for row in (G_FUNDING, G_FEASIBILITY, G_RESIST):
+        zero(fc[row], n)
+    zero(wc[V_TMP], n)
+    for u in range(us.shape[1]):
+        c = country[u]
+        edge = kinds[u] == HARD_CORE and not hard_core_ok
+        for lane in range(n):
+            covered = fc[G_ERAD_COVERED, c, lane]
+            feasible = pb[EDGE_SHARE, lane] if edge else 1.0
+            resist = 1.0 - pb[RES_BLOCK, lane] * us[RESISTANCE, u, lane] * (
+                1.0 - fc[G_WILL, c, lane])
+            w0 = wu[W_COSTED, u, lane]
+            w1 = w0 * covered
+            w2 = w1 * feasible
+            w3 = w2 * resist
+            fc[G_FUNDING, c, lane] += w0 - w1
+            fc[G_FEASIBILITY, c, lane] += w1 - w2
+            fc[G_RESIST, c, lane] += w2 - w3
+            wc[V_TMP, c, lane] += w3
+            wu[W_FACTOR, u, lane] = covered * feasible * resist
+    for c in range(wc.shape[1]):
+        escorts = cl[C_SECURITY, t, c]
+        for lane in range(n):
+            total = wc[V_TMP, c, lane]
+            escort = pb[ESCORT_BASE, lane] + pb[ESCORT_PROD, lane] * (
+                escorts * fc[G_COVERED, c, lane])
+            security = min(1.0, escort / max(total, 1e-12))
+            fc[G_SECURITY, c, lane] = total - total * security
+            wc[V_ESCORT, c, lane] = security
+    for u in range(us.shape[1]):
+        c = country[u]
+        for lane in range(n):
+            wu[W_FACTOR, u, lane] *= wc[V_ESCORT, c, lane]
+
+
+@njit(**JIT)
+def fill(n, weight, cap, done, wl):
+    """``eradication.fill`` of the totals ``wl[L_TOTAL]``: water-fill each lane's total over
+    units by weight, none above its cap (``done``, (U, L)).
+
+    numpy's version always makes one pass per unit; a pass that caps no unit in any lane has
+    placed everything (what is left after it is rounding), so this one stops there.
+    """
+    zero(done, n)
+    for _ in range(cap.shape[0]):
+        for lane in range(n):
+            wl[L_LEFT, lane] = wl[L_TOTAL, lane]
+            wl[L_ROOM, lane] = 0.0
+        for u in range(cap.shape[0]):
+            for lane in range(n):
+                wl[L_LEFT, lane] -= done[u, lane]
+                if done[u, lane] < cap[u, lane]:
+                    wl[L_ROOM, lane] += weight[u, lane]
+        capped = False
+        for u in range(cap.shape[0]):
+            for lane in range(n):
+                if done[u, lane] < cap[u, lane]:
+                    share = weight[u, lane] / max(wl[L_ROOM, lane], 1e-12)
+                    value = done[u, lane] + max(wl[L_LEFT, lane], 0.0) * share
+                    if value >= cap[u, lane]:
+                        value = cap[u, lane]
+                        capped = True
+                    done[u, lane] = value
+        if not capped:
+            break
+
+
+@njit(**JIT)
+def deliver(t, n, zl, country, w, fu):
+    """``eradication.deliver``: own asks up to the room, scoped asks water-filled."""
+    wu, wl, attr, sweight, fc = w[0], w[2], w[3], w[4], w[6]
+    n_units = wu.shape[1]
+    zero(fc[G_CAP], n)
+    for u in range(n_units):
+        c, target = country[u], zl[Z_FORCED, t, u]
+        for lane in range(n):
+            wanted = target * wu[W_FACTOR, u, lane]
+            own = min(wanted, wu[W_ROOM, u, lane])
+            fc[G_CAP, c, lane] += wanted - own
+            fu[F_FORCED, u, lane] = own
+            wu[W_LEFT, u, lane] = wu[W_ROOM, u, lane] - own
+    for k in range(attr.shape[0]):
+        for lane in range(n):
+            wl[L_TOTAL, lane] = 0.0
+        for u in range(n_units):
+            for lane in range(n):
+                attr[k, u, lane] *= wu[W_FACTOR, u, lane]
+                wl[L_TOTAL, lane] += attr[k, u, lane]
+        fill(n, sweight[k], wu[W_LEFT], wu[W_TMP], wl)
+        for u in range(n_units):
+            c = country[u]
+            for lane in range(n):
+                filled = wu[W_TMP, u, lane]
+                wu[W_LEFT, u, lane] -= filled
+                fu[F_FORCED, u, lane] += filled
+                fc[G_CAP, c, lane] += attr[k, u, lane] - filled
+
+
+@njit(**JIT)
+def settle(n, pb, us, kinds, w, fu, new_us):
+    """``engine.step`` after eradication: replanting, the new area, resistance, risk and
+    what displacement sends (``W_REMOVED``, ``W_WEIGHT``) for each unit.
+    """
+    wu = w[0]
+    for u in range(us.shape[1]):
+        frontier = kinds[u] == HARD_CORE or kinds[u] == TRADITIONAL
+        for lane in range(n):
+            forced, rate = fu[F_FORCED, u, lane], wu[W_RATE, u, lane]
+            avail, floor = wu[W_AVAIL, u, lane], pb[RES_FLOOR, lane]
+            replant = forced * rate
+            now = replant * pb[SAME_YEAR, lane]
+            later = replant - now
+            area = max(avail - forced - fu[F_VOL, u, lane], 0.0) + now
+            presence_u = fu[F_PRESENCE, u, lane]
+            fu[F_AREA, u, lane] = area
+            fu[F_MATURED, u, lane] = us[PIPELINE, u, lane]
+            fu[F_REPLANTED, u, lane] = us[POOL, u, lane] + now
+            fu[F_UNDELIVERED, u, lane] = fu[F_PLANNED, u, lane] - forced
+            kind = pb[DISP_KIND, lane] if frontier else 1.0
+            wu[W_WEIGHT, u, lane] = kind * (1.0 - presence_u) * (
+                wu[W_LAND, u, lane] + pb[DISP_FLOOR, lane])
+            wu[W_REMOVED, u, lane] = pb[DISP_SHARE, lane] * (forced - (now + later))
+            hit = forced / max(avail, 1.0)
+            r = us[RESISTANCE, u, lane] + pb[RES_GAIN, lane] * hit * (1.0 - presence_u)
+            r = r * (1.0 - pb[RES_DECAY, lane] * (floor + (1.0 - floor) * presence_u))
+            r = min(max(r, 0.0), 1.0)
+            fu[F_RESISTANCE, u, lane] = r
+            new_us[RESISTANCE, u, lane] = r
+            new_us[RISK, u, lane] = us[RISK, u, lane] + pb[RISK_UPDATE, lane] * (
+                hit - us[RISK, u, lane])
+            new_us[AREA, u, lane] = area
+            new_us[POOL, u, lane] = later
+            new_us[AD_AREA, u, lane] = (us[AD_AREA, u, lane] + fu[F_VOL, u, lane]
+                                        - fu[F_RELAPSED, u, lane])
+            new_us[ABANDONED, u, lane] = (us[ABANDONED, u, lane] + fu[F_ABANDONED, u, lane]
+                                          - fu[F_REGEN, u, lane])
+
+
+@njit(**JIT)
+def displace(n, indptr, indices, kw, w, fu, new_us):
+    """``DisplacementOperator.apply``: inflow_j = w_j sum_i K_ij x_i / (K w)_i, into the new
+    pipeline and the year's ``displaced`` flow.
+    """
+    wu, wl = w[0], w[2]
+    for i in range(indptr.shape[0] - 1):
+        for lane in range(n):
+            wl[L_REACH, lane] = 0.0
+        for e in range(indptr[i], indptr[i + 1]):
+            j, k = indices[e], kw[e]
+            for lane in range(n):
+                wl[L_REACH, lane] += k * wu[W_WEIGHT, j, lane]
+        for lane in range(n):
+            reach = wl[L_REACH, lane]
+            wu[W_PERW, i, lane] = wu[W_REMOVED, i, lane] / reach if reach > 0.0 else 0.0
+    zero(new_us[PIPELINE], n)
+    for i in range(indptr.shape[0] - 1):
+        for e in range(indptr[i], indptr[i + 1]):
+            j, k = indices[e], kw[e]
+            for lane in range(n):
+                new_us[PIPELINE, j, lane] += k * wu[W_PERW, i, lane]
+    for j in range(wu.shape[1]):
+        for lane in range(n):
+            value = new_us[PIPELINE, j, lane] * wu[W_WEIGHT, j, lane]
+            new_us[PIPELINE, j, lane] = value
+            fu[F_DISPLACED, j, lane] = value
+
+
+@njit(**JIT)
+def national(t, n, pb, cs, cl, w, new_cs):
+    """``engine.step``'s country updates: poppy, precursor adaptation and the budget."""
+    wc, fc = w[1], w[6]
+    for c in range(cs.shape[1]):
+        intel0 = cl[C_POPPY_INTEL, t, c]
+        for lane in range(n):
+            base = pb[POPPY_DETECT, lane]
+            detect = base + (1.0 - base) * (intel0 * fc[G_COVERED, c, lane])
+            eradicated = cs[POPPY, c, lane] * detect * pb[POPPY_ERAD, lane]
+            poppy = (cs[POPPY, c, lane] - eradicated) * (1.0 + pb[POPPY_GROWTH, lane])
+            new_cs[POPPY, c, lane] = poppy
+            fc[G_POPPY, c, lane] = poppy
+            fc[G_POPPY_ERAD, c, lane] = eradicated
+            adapt = cs[ADAPT, c, lane]
+            new_cs[ADAPT, c, lane] = adapt + pb[PRECURSOR_RATE, lane] * (
+                wc[V_PRECURSOR, c, lane] - adapt)
+            new_cs[DOMESTIC, c, lane] = cs[DOMESTIC, c, lane] * (1.0 + pb[GDP_GROWTH, lane])
+
+
+@njit(**JIT)
+def step(t, n, assist, pb, pn, pr, us, cs, new_us, new_cs, lv, geo, w):
+    """``engine.step`` for lanes 0..n-1 and year ``t``: the year's unit and country flows in
+    ``w``'s ``fu``/``fc``, the state at its end in ``new_us``/``new_cs``. ``pn`` (U, L) and
+    ``pr`` (C, L) are the year's planting and price shocks.
 
     ``lv``: (zone levers, country levers, scoped masks, scoped values, will, hard-core
-    eradication allowed, voluntary in hard core, price0, supply0) by year;
-    ``geo``: (kinds, country, land cap, kernel indptr, indices, weights);
-    ``w``: (wu, wc, attributed, scoped weights, fu, fc) scratch.
+    eradication allowed, voluntary in hard core, price0, supply0, country sums of AD funding
+    and forward-base police) by year; ``geo``: (kinds, country, land cap, kernel indptr,
+    indices, weights); ``w``: (wu, wc, wl, attributed, scoped weights, fu, fc) scratch.
     """
-    zl, cl, sm, sv, will, hard_ok, vol_hard, price0, supply0 = lv
+    zl, cl, sm, sv, hard_ok, vol_hard = lv[0], lv[1], lv[2], lv[3], lv[5], lv[6]
     kinds, country, land_cap, indptr, indices, kw = geo
-    wu, wc, attr, sweight, fu, fc = w
-    asks(t, zl, sm, sv, us, country, wu, attr, sweight, fu)
-    programmes(t, pv, us, cs, zl, cl, will[t], assist, kinds, country, wu, wc, fu, fc, new_cs)
-    leaf_price(t, pv, us, cs, zl, cl, price0, supply0, cnoise, country, wu, wc, fc, new_cs)
-    growers(t, pv, us, zl, 1.0 if vol_hard[t] else 0.0, pnoise, kinds, country, land_cap,
-            wu, wc, fu, fc)
-    room(pv, us, kinds, wu, fu)
-    limits(t, pv, us, cl, hard_ok[t], kinds, country, wu, wc, fc)
-    deliver(t, zl, us, country, attr, sweight, wu, fu, fc)
-    settle(pv, us, kinds, wu, fu, new_us)
-    displace(indptr, indices, kw, wu, new_us[PIPELINE])
-    fu[F_DISPLACED, :] = new_us[PIPELINE]
-    national(t, pv, cs, cl, wc, fc, new_cs)
+    fu = w[5]
+    asks(t, n, zl, sm, sv, us, w)
+    country_sums(n, country, us, w[0], w[1])
+    programmes(t, n, assist, pb, cs, lv, w, new_cs)
+    presence(t, n, pb, zl, kinds, country, new_cs, w, fu)
+    leaf_price(t, n, pb, cs, lv, country, pr, w, new_cs)
+    growers(t, n, pb, us, zl, 1.0 if vol_hard[t] else 0.0, pn, kinds, country, land_cap, w,
+            fu)
+    room(n, pb, us, kinds, w, fu)
+    limits(t, n, pb, us, cl, hard_ok[t], kinds, country, w)
+    deliver(t, n, zl, country, w, fu)
+    settle(n, pb, us, kinds, w, fu, new_us)
+    displace(n, indptr, indices, kw, w, fu, new_us)
+    national(t, n, pb, cs, cl, w, new_cs)
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def copy(src, dst):
-    """``dst[...] = src`` for two (rows, n) arrays, as plain loops (numba's generic slice
-    assignment costs more than the step's arithmetic).
+@njit(**JIT)
+def gather(t, n, scenarios, planting, price, pn, pr):
+    """The year's shocks of the lanes' scenarios, lanes last."""
+    for lane in range(n):
+        s = scenarios[lane]
+        for u in range(pn.shape[0]):
+            pn[u, lane] = planting[s, t, u]
+        for c in range(pr.shape[0]):
+            pr[c, lane] = price[s, t, c]
+
+
+@njit(**JIT)
+def move(src, dst, n, rows):
+    """dst[r, :, j] = src[r, :, lanes[j]] for the rows ``rows`` (R, L, picked) of 3-d arrays
+    of lanes: gathers lanes (a branch's) or packs them to the front (``src`` is ``dst``).
     """
-    for i in range(src.shape[0]):
-        for j in range(src.shape[1]):
-            dst[i, j] = src[i, j]
+    for j in range(n):
+        lane = rows[j]
+        for r in range(src.shape[0]):
+            for i in range(src.shape[1]):
+                dst[r, i, j] = src[r, i, lane]
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _reported(fu, factor):
-    """National coca of a year as the goals read it: float32 outputs times the structural
-    factor, summed in float64 (``simulate.run_chunk`` then ``_goals``).
+@njit(**JIT)
+def record(t, s0, n, structural, write, w, out, coca):
+    """The year's flows of lanes 0..n-1 into the outputs ``out`` (unit flows, country flows,
+    row of the chunk's first scenario; float32, as ``simulate`` keeps them), the area as
+    reported (times the structural error, ``simulate._reported``), and national reported coca
+    as the goals sum it (float64 of the float32 areas, unit by unit).
     """
-    total = 0.0
+    fu, fc, factor = w[5], w[6], w[2][L_FACTOR]
+    out_u, out_c, first = out
+    for lane in range(n):
+        factor[lane] = math.exp(structural[s0 + lane, t])
+        coca[s0 + lane, t] = 0.0
     for u in range(fu.shape[1]):
-        total += np.float64(np.float32(np.float64(np.float32(fu[F_AREA, u])) * factor))
-    return total
+        for lane in range(n):
+            area = np.float32(np.float64(np.float32(fu[F_AREA, u, lane])) * factor[lane])
+            coca[s0 + lane, t] += np.float64(area)
+            if write:
+                out_u[F_AREA, first + s0 + lane, t, u] = area
+    if not write:
+        return
+    for f in range(fu.shape[0]):
+        if f != F_AREA:
+            for u in range(fu.shape[1]):
+                for lane in range(n):
+                    out_u[f, first + s0 + lane, t, u] = fu[f, u, lane]
+    for f in range(fc.shape[0]):
+        for c in range(fc.shape[1]):
+            for lane in range(n):
+                out_c[f, first + s0 + lane, t, c] = fc[f, c, lane]
 
 
-@njit(cache=True, error_model="numpy", inline="always")
-def _stays(t0, k, s, pv, saved_us, saved_cs, lv, geo, planting, price, structural, limit, w, b):
-    """``simulate._branches`` for one scenario and start year: does cultivation stay
-    marginal for ``k`` years if outside assistance stops in year ``t0``?
+@njit(**JIT)
+def stays(t, n, structural, scenarios, at, limit, fu, fc, keep):
+    """Which of the branch lanes ``at[:n]`` stay marginal this year (``simulate._branches``);
+    returns how many, those lanes in ``keep``.
     """
-    us, cs, new_us, new_cs = b
-    copy(saved_us[t0], us)
-    copy(saved_cs[t0], cs)
-    fu, fc = w[4], w[5]
+    m = 0
+    for j in range(n):
+        lane = at[j]
+        coca = 0.0
+        for u in range(fu.shape[1]):
+            coca += fu[F_AREA, u, lane]
+        poppy = 0.0
+        for c in range(fc.shape[1]):
+            poppy += fc[G_POPPY, c, lane]
+        if coca * math.exp(structural[scenarios[lane], t]) <= limit[0] and poppy <= limit[1]:
+            keep[m] = lane
+            m += 1
+    return m
+
+
+@njit(**JIT)
+def branch(t0, n, k, planting, price, structural, limit, lv, geo, w, st):
+    """Step the branch lanes 0..n-1 (state in ``st``, started in year ``t0``) without outside
+    assistance for ``k`` years, dropping each lane as soon as it leaves the marginal levels;
+    returns how many stayed (packed first in ``st``'s lanes).
+    """
+    us, cs, new_us, new_cs, pn, pr, scenarios, lanes, keep, pb, ident = st
+    fu, fc = w[5], w[6]
     for t in range(t0, t0 + k):
-        step(t, 0.0, pv, us, cs, new_us, new_cs, lv, geo, planting[s, t], price[s, t], w)
-        coca = fu[F_AREA].sum() * math.exp(structural[s, t])
-        if not (coca <= limit[0] and fc[G_POPPY].sum() <= limit[1]):
-            return False
-        copy(new_us, us)
-        copy(new_cs, cs)
-    return True
+        gather(t, n, scenarios, planting, price, pn, pr)
+        step(t, n, 0.0, pb, pn, pr, us, cs, new_us, new_cs, lv, geo, w)
+        m = stays(t, n, structural, scenarios, ident, limit, fu, fc, keep)
+        if m < n:
+            move(new_us, new_us, m, keep)
+            move(new_cs, new_cs, m, keep)
+            for j in range(m):
+                scenarios[j] = scenarios[keep[j]]
+                lanes[j] = lanes[keep[j]]
+                for i in range(pb.shape[0]):
+                    pb[i, j] = pb[i, keep[j]]
+        n = m
+        if n == 0:
+            break
+        us, new_us = new_us, us
+        cs, new_cs = new_cs, cs
+    return n
 
 
-@njit(cache=True, error_model="numpy", nogil=True)
-def run(pm, planting, price, structural, n_report, lv, geo, init, limit, k, out_u, out_c, ok):
-    """Every scenario of a chunk: its main path (flows into ``out_u`` (flow, S, T, U) and
-    ``out_c`` (flow, S, T, C), float32) and, when ``k`` > 0, the stability branches into
-    ``ok`` (S, T). ``init``: (area0, eradication0, budget weight, poppy weight);
-    ``limit``: (coca, poppy) marginal levels.
+@njit(**JIT)
+def first_year(t0, s0, nl, n, pb, planting, price, structural, limit, lv, geo, saved, w, st):
+    """A branch's first year for the block's ``n`` lanes ``st[7]`` that need one, stepping
+    every lane in place (cheaper than packing when many need it); the lanes that stay
+    marginal are packed first (state in ``st[2]``/``st[3]``), their number returned.
     """
-    n_units, n_countries = geo[0].shape[0], init[2].shape[0]
-    n_attr = lv[2].shape[0]
-    w = (np.empty((N_WU, n_units)), np.empty((N_WC, n_countries)),
-         np.empty((n_attr, n_units)), np.empty((n_attr, n_units)),
-         np.zeros((N_UNIT_FLOWS, n_units)), np.zeros((N_COUNTRY_FLOWS, n_countries)))
-    b = (np.empty((7, n_units)), np.empty((6, n_countries)),
-         np.empty((7, n_units)), np.empty((6, n_countries)))
-    us, cs = np.empty((7, n_units)), np.empty((6, n_countries))
-    new_us, new_cs = np.empty((7, n_units)), np.empty((6, n_countries))
-    saved_us, saved_cs = np.empty((n_report, 7, n_units)), np.empty((n_report, 6, n_countries))
-    coca = np.empty(n_report)
-    fu, fc = w[4], w[5]
-    for s in range(pm.shape[0]):
-        pv = pm[s]
-        initial(pv, geo[0], geo[1], init[0], init[1], init[2], init[3], us, cs)
-        coca0 = us[AREA].sum()
-        for t in range(n_report):
-            if k > 0:
-                copy(us, saved_us[t])
-                copy(cs, saved_cs[t])
-            step(t, 1.0, pv, us, cs, new_us, new_cs, lv, geo, planting[s, t], price[s, t], w)
-            copy(fu, out_u[:, s, t, :])
-            copy(fc, out_c[:, s, t, :])
-            coca[t] = _reported(fu, math.exp(structural[s, t]))
-            us, new_us = new_us, us  # the year's end state becomes the next year's start
-            cs, new_cs = new_cs, cs
-        if k == 0:
+    us, cs, new_us, new_cs, pn, pr, scenarios, lanes, keep, branch_pb = st[:10]
+    copy(saved[0][t0], us, nl)
+    copy(saved[1][t0], cs, nl)
+    for lane in range(nl):
+        scenarios[lane] = s0 + lane
+    gather(t0, nl, scenarios, planting, price, pn, pr)
+    step(t0, nl, 0.0, pb, pn, pr, us, cs, new_us, new_cs, lv, geo, w)
+    m = stays(t0, n, structural, scenarios, lanes, limit, w[5], w[6], keep)
+    move(new_us, new_us, m, keep)
+    move(new_cs, new_cs, m, keep)
+    for q in range(m):
+        lane = keep[q]
+        lanes[q] = lane
+        scenarios[q] = s0 + lane
+        for i in range(pb.shape[0]):
+            branch_pb[i, q] = pb[i, lane]
+    return m
+
+
+@njit(**JIT)
+def branches(s0, nl, k, pb, planting, price, structural, limit, lv, geo, saved, w, st, coca,
+             ok):
+    """``simulate._branches`` for the block's lanes: for each year, the lanes still looking
+    for their stability year whose coca is falling (or marginal) run the branch from their
+    state at the start of that year; the first that stays marginal is their year.
+    """
+    us, cs, new_us, new_cs = st[0], st[1], st[2], st[3]
+    scenarios, lanes, branch_pb = st[6], st[7], st[9]
+    wl = w[2]
+    for lane in range(nl):
+        wl[L_FOUND, lane] = 0.0
+    for t0 in range(coca.shape[1]):
+        n = 0
+        for lane in range(nl):
+            s = s0 + lane
+            previous = wl[L_COCA0, lane] if t0 == 0 else coca[s, t0 - 1]
+            falling = coca[s, t0] < previous or coca[s, t0] <= limit[0]
+            if falling and wl[L_FOUND, lane] == 0.0:
+                lanes[n] = lane
+                scenarios[n] = s
+                n += 1
+        if n == 0:
             continue
-        for t0 in range(n_report):
-            previous = coca0 if t0 == 0 else coca[t0 - 1]
-            if coca[t0] < previous or coca[t0] <= limit[0]:
-                if _stays(t0, k, s, pv, saved_us, saved_cs, lv, geo, planting, price,
-                          structural, limit, w, b):
-                    ok[s, t0] = True
-                    break
+        if n >= limit[2] * nl:
+            n = first_year(t0, s0, nl, n, pb, planting, price, structural, limit, lv, geo,
+                           saved, w, st)
+            if n > 0 and k > 1:
+                n = branch(t0 + 1, n, k - 1, planting, price, structural, limit, lv, geo, w,
+                           (new_us, new_cs, us, cs, *st[4:]))
+        else:
+            move(saved[0][t0], us, n, lanes)
+            move(saved[1][t0], cs, n, lanes)
+            for j in range(n):
+                for i in range(pb.shape[0]):
+                    branch_pb[i, j] = pb[i, lanes[j]]
+            n = branch(t0, n, k, planting, price, structural, limit, lv, geo, w, st)
+        for j in range(n):
+            ok[scenarios[j], t0] = True
+            wl[L_FOUND, lanes[j]] = 1.0
+
+
+@njit(**JIT)
+def block(s0, nl, k, pb, planting, price, structural, lv, geo, init, write, w, st, saved,
+          out, coca):
+    """The main path of scenarios s0..s0+nl-1, lanes 0..nl-1: every year's flows recorded,
+    the state at the start of each year kept in ``saved`` when branches follow (``k`` > 0).
+    """
+    us, cs, new_us, new_cs, pn, pr, scenarios = st[0], st[1], st[2], st[3], st[4], st[5], st[6]
+    wl = w[2]
+    initial(nl, pb, geo[0], init[0], init[1], init[2], init[3], us, cs)
+    for lane in range(nl):
+        scenarios[lane] = s0 + lane
+        total = 0.0
+        for u in range(us.shape[1]):
+            total += us[AREA, u, lane]
+        wl[L_COCA0, lane] = total
+    for t in range(coca.shape[1]):
+        if k > 0:
+            copy(us, saved[0][t], nl)
+            copy(cs, saved[1][t], nl)
+        gather(t, nl, scenarios, planting, price, pn, pr)
+        step(t, nl, 1.0, pb, pn, pr, us, cs, new_us, new_cs, lv, geo, w)
+        record(t, s0, nl, structural, write, w, out, coca)
+        us, new_us = new_us, us
+        cs, new_cs = new_cs, cs
+
+
+@njit(**JIT)
+def run(pm, planting, price, structural, lanes, lv, geo, init, limit, k, write, out, coca,
+        ok):
+    """Every scenario of a chunk, ``lanes`` at a time: the main path (flows into ``out``:
+    (flow, S, T, U), (flow, S, T, C) float32 arrays from row ``out[2]`` on, when ``write``;
+    national reported
+    coca into ``coca`` (S, T)) and, when ``k`` > 0, the stability branches into ``ok`` (S, T).
+    ``init``: (area0, eradication0, budget weight, poppy weight); ``limit``: (coca, poppy)
+    marginal levels and ``IN_PLACE``.
+    """
+    n_units, n_countries, n_attr = geo[0].shape[0], init[2].shape[0], lv[2].shape[0]
+    n_report = coca.shape[1]
+    w = (np.empty((N_WU, n_units, lanes)), np.empty((N_WC, n_countries, lanes)),
+         np.empty((N_WL, lanes)), np.empty((n_attr, n_units, lanes)),
+         np.empty((n_attr, n_units, lanes)), np.zeros((N_UNIT_FLOWS, n_units, lanes)),
+         np.zeros((N_COUNTRY_FLOWS, n_countries, lanes)))
+    st = (np.empty((7, n_units, lanes)), np.empty((6, n_countries, lanes)),
+          np.empty((7, n_units, lanes)), np.empty((6, n_countries, lanes)),
+          np.empty((n_units, lanes)), np.empty((n_countries, lanes)),
+          np.empty(lanes, np.int64), np.empty(lanes, np.int64), np.empty(lanes, np.int64),
+          np.empty((N_PARAMS, lanes)), np.arange(lanes))
+    n_saved = n_report if k > 0 else 0
+    saved = (np.empty((n_saved, 7, n_units, lanes)), np.empty((n_saved, 6, n_countries, lanes)))
+    pb = np.empty((N_PARAMS, lanes))
+    for s0 in range(0, pm.shape[0], lanes):
+        nl = min(lanes, pm.shape[0] - s0)
+        for i in range(N_PARAMS):
+            for lane in range(nl):
+                pb[i, lane] = pm[s0 + lane, i]
+        block(s0, nl, k, pb, planting, price, structural, lv, geo, init, write, w, st, saved,
+              out, coca)
+        if k > 0:
+            branches(s0, nl, k, pb, planting, price, structural, limit, lv, geo, saved, w, st,
+                     coca, ok)
 
 
 ENABLED = True
@@ -522,12 +847,18 @@ def applies(inputs) -> bool:
 
 
 def parameters(values: np.ndarray) -> np.ndarray:
-    """The (S, len(NAMES)) matrix the kernel reads: drawn columns, then fixed constants."""
+    """The (S, N_PARAMS) matrix the kernel reads: drawn columns, fixed constants, then the
+    ``DERIVED`` columns.
+    """
     from cnplan.model.parameters import FIXED_VALUES, PARAM_INDEX
 
-    out = np.empty((values.shape[0], len(NAMES)))
+    out = np.empty((values.shape[0], N_PARAMS))
     for i, name in enumerate(NAMES):
         out[:, i] = values[:, PARAM_INDEX[name]] if name in PARAM_INDEX else FIXED_VALUES[name]
+    licit = out[:, LICIT_GROWTH] + out[:, LICIT_GDP] * (out[:, GDP_GROWTH] - out[:, GDP_EXPECTED])
+    out[:, LOG_DEMAND] = np.log(1.0 + out[:, DEMAND_GROWTH])
+    out[:, LOG_LICIT] = np.log(1.0 + licit)
+    out[:, LOG_BREAK_EVEN] = np.log(out[:, BREAK_EVEN])
     return out
 
 
@@ -541,15 +872,17 @@ def pack(inputs):
     values = np.array([v for _, v in inputs.scoped_eradication], dtype=float).reshape(
         -1, n_years)
     price0 = np.broadcast_to(np.asarray(inputs.price0, dtype=float), (geo.n_countries,))
+    zone = np.stack([np.asarray(inputs.levers[n], dtype=float) for n in ZONE_LEVERS])
     lv = (
-        np.stack([np.asarray(inputs.levers[n], dtype=float) for n in ZONE_LEVERS]),
+        zone,
         np.stack([np.broadcast_to(np.asarray(inputs.levers[n], dtype=float).reshape(
             n_years, -1), (n_years, geo.n_countries)) for n in COUNTRY_LEVERS]),
         masks, values,
         np.asarray(inputs.political_will, dtype=float),
         np.asarray(inputs.hard_core_eradication, dtype=bool),
         np.asarray(inputs.voluntary_hard_core, dtype=bool),
-        np.ascontiguousarray(price0), np.asarray(inputs.supply0, dtype=float),
+        price0, np.asarray(inputs.supply0, dtype=float),
+        np.stack([geo.country_sum(zone[Z_AD]), geo.country_sum(zone[Z_FORWARD])]),
     )
     geo_arrays = (np.asarray(geo.kinds, dtype=np.int64), np.asarray(geo.country, dtype=np.int64),
                   np.asarray(geo.land_cap, dtype=float), kernel.indptr.astype(np.int64),
@@ -562,25 +895,53 @@ def pack(inputs):
     return lv, geo_arrays, init
 
 
-def run_chunk(inputs, draws, n_report: int, cfg) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """The kernel over a chunk: the flows as ``simulate.run_chunk`` keeps them (before the
-    structural error) and the stability branches' outcome (S, T) (all False without goals).
+def lanes_for(n_units: int, n_scenarios: int) -> int:
+    """Scenarios stepped together: 64 (32 past 64 units, so a block's state and scratch stay
+    in the core's cache), a multiple of 8 (one AVX-512 register of float64), at most the
+    chunk rounded up to 8. Performance only: a lane reads only its own scenario.
+    """
+    lanes = 64 if n_units <= 64 else 32
+    return int(min(lanes, -(-n_scenarios // 8) * 8))
+
+
+def allocate(n: int, n_report: int, n_units: int, n_countries: int):
+    """Output arrays for ``n`` scenarios: (unit flow, S, T, U) and (country flow, S, T, C)."""
+    return (np.empty((N_UNIT_FLOWS, n, n_report, n_units), np.float32),
+            np.empty((N_COUNTRY_FLOWS, n, n_report, n_countries), np.float32))
+
+
+IN_PLACE = 0.25
+"""Share of a block's lanes from which a branch's first year steps the whole block in place
+rather than packing those lanes first (performance only: the same numbers either way)."""
+
+
+def run_chunk(inputs, draws, n_report: int, cfg, write: bool = True, into=None,
+              in_place: float = IN_PLACE):
+    """The kernel over a chunk. Returns the flows as ``simulate.run_chunk`` keeps them (the
+    area as reported, with the structural error), national reported coca (S, T) and the
+    stability branches' outcome (S, T) (all False without goals). ``into``: (unit flows,
+    country flows, row) to write the chunk's flows from that row of a whole run's arrays
+    (``allocate``), else new ones; with ``write`` False no flows are kept (only coca).
     """
     lv, geo_arrays, init = pack(inputs)
     s, n_units, n_countries = draws.params.shape[0], len(inputs.zones), len(init[2])
     price = draws.price if draws.price.ndim == 3 else draws.price[:, :, None]
     structural = (draws.structural if draws.structural is not None
                   else np.zeros(draws.price.shape[:2]))
-    out_u = np.empty((N_UNIT_FLOWS, s, n_report, n_units), np.float32)
-    out_c = np.empty((N_COUNTRY_FLOWS, s, n_report, n_countries), np.float32)
+    if into is None:
+        into = (*allocate(s if write else 0, n_report, n_units, n_countries), 0)
+    coca = np.empty((s, n_report))
     ok = np.zeros((s, n_report), dtype=bool)
-    limit = (np.array([cfg.coca_marginal, cfg.poppy_marginal], dtype=float) if cfg is not None
-             else np.zeros(2))
+    limit = np.array([cfg.coca_marginal, cfg.poppy_marginal, in_place] if cfg is not None
+                     else [0.0, 0.0, in_place], dtype=float)
     k = cfg.years_without_assistance if cfg is not None else 0
-    run(parameters(draws.params), draws.planting, np.ascontiguousarray(price),
-        np.ascontiguousarray(structural, dtype=float), n_report, lv, geo_arrays, init, limit,
-        k, out_u, out_c, ok)
-    out = {name: out_u[i] for i, name in enumerate(UNIT_FLOWS)}
+    run(parameters(draws.params), np.ascontiguousarray(draws.planting),
+        np.ascontiguousarray(price), np.ascontiguousarray(structural, dtype=float),
+        lanes_for(n_units, s), lv, geo_arrays, init, limit, k, write, into, coca, ok)
+    if not write:
+        return {}, coca, ok
+    rows = slice(into[2], into[2] + s)
+    out = {name: into[0][i, rows] for i, name in enumerate(UNIT_FLOWS)}
     for i, name in enumerate(COUNTRY_FLOWS):
-        out[name] = out_c[i][:, :, 0] if n_countries == 1 else out_c[i]
-    return out, ok
+        out[name] = into[1][i, rows, :, 0] if n_countries == 1 else into[1][i, rows]
+    return out, coca, ok

@@ -24,7 +24,7 @@ from cnplan.model import spatial as sp
 from cnplan.model.engine import P, State, initial_state, step
 from cnplan.model.grid import grid_of
 from cnplan.model.inputs import Inputs, build_inputs, take_scenarios
-from cnplan.model.outputs import OUTPUTS, SPECS, UNIT_FLOWS
+from cnplan.model.outputs import COUNTRY_FLOWS, OUTPUTS, SPECS, UNIT_FLOWS
 from cnplan.model.parameters import PARAM_NAMES
 from cnplan.model.paramset import ParameterSet, default_parameter_set
 from cnplan.model.structural import random_walk, structural_sd
@@ -142,16 +142,18 @@ def run_chunk(
     cfg: g.GoalConfig | None,
     keep: tuple[str, ...],
     start: StartState | None = None,
+    into: tuple[np.ndarray, np.ndarray, int] | None = None,
 ) -> dict[str, np.ndarray]:
     """Simulate one chunk of scenarios; return the kept flows and goal outcomes.
 
     A unit flow is (S, T, U); a country flow (and ``cost``) is (S, T) for a one-country
     geography, (S, T, C) otherwise (the layout national series have always had). ``start``
     (a filtered state, :class:`StartState`) replaces the growers' side of the initial state
-    of each scenario by its particle's (``draws.rows``).
+    of each scenario by its particle's (``draws.rows``). ``into``: the compiled path's output
+    arrays for this chunk (``compiled.allocate``, sliced), written in place.
     """
     if start is None and compiled.applies(inputs):
-        return _run_compiled(inputs, draws, n_report, cfg, keep)
+        return _run_compiled(inputs, draws, n_report, cfg, keep, into)
     params = P(draws.params)
     state = initial_state(inputs, params)
     if start is not None:
@@ -183,16 +185,18 @@ def run_chunk(
 
 
 def _run_compiled(inputs: Inputs, draws: Draws, n_report: int, cfg: g.GoalConfig | None,
-                  keep: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """``run_chunk`` through the compiled kernel (:mod:`cnplan.model.compiled`)."""
-    flows, branch_ok = compiled.run_chunk(inputs, draws, n_report, cfg)
-    out = _reported({name: flows[name] for name in keep}, draws, n_report)
+                  keep: tuple[str, ...], into=None) -> dict[str, np.ndarray]:
+    """``run_chunk`` through the compiled kernel (:mod:`cnplan.model.compiled`), which also
+    applies the structural error (``_reported``) and sums national coca for the goals.
+    """
+    if cfg is not None and ("area" not in keep or "poppy" not in keep):
+        raise ValueError("goals need the 'area' and 'poppy' outputs")
+    flows, coca, branch_ok = compiled.run_chunk(inputs, draws, n_report, cfg, bool(keep), into)
+    out = {name: flows[name] for name in keep}
     if cfg is None:
         return out
-    if "area" not in out or "poppy" not in out:
-        raise ValueError("goals need the 'area' and 'poppy' outputs")
     start = initial_state(inputs, P(draws.params))
-    _goals(inputs, out, start, n_report, cfg, branch_ok)
+    _goals(inputs, out, start, n_report, cfg, branch_ok, coca)
     return out
 
 
@@ -211,12 +215,13 @@ def _national(x: np.ndarray) -> np.ndarray:
     return x.sum(axis=2, dtype=np.float64) if x.ndim == 3 else x.astype(np.float64)
 
 
-def _goals(inputs, out, start, n_report, cfg, branch_ok) -> None:
+def _goals(inputs, out, start, n_report, cfg, branch_ok, coca=None) -> None:
     """The three goals per scenario, added to ``out``; ``branch_ok`` (S, T) from the
-    stability branches.
+    stability branches; ``coca`` (S, T) national reported coca if already summed.
     """
     years = inputs.years[:n_report]
-    coca = out["area"].sum(axis=2, dtype=np.float64)
+    if coca is None:
+        coca = out["area"].sum(axis=2, dtype=np.float64)
     poppy = _national(out["poppy"])
     coca0 = start.area.sum(axis=1)
     reached, year = g.hold_the_line(coca, poppy, start.poppy.sum(axis=1), years, cfg)
@@ -393,32 +398,65 @@ def simulate(
     if problem := memory_problem(need, f"{n:,} futures over {n_report} years and "
                                  f"{len(inputs.zones)} zones"):
         raise SizeError(f"n (-n/--scenarios): {problem}; ask for fewer futures or years")
-    keep = tuple(OUTPUT_NAMES)
     inputs.notes.append(structural_sd(paramset)[1])
     grid = grid_of(data, inputs.geography)
     if grid is not None:
         inputs.notes.append(SPATIAL_NOTE.format(km=grid.size_km, n=grid.n))
-    merged: dict[str, np.ndarray] = {}  # filled chunk by chunk: no second copy at the end
+    merged = ensemble(inputs, cfg, paramset, n, seed, chunk_size, first_scenario, start,
+                      lambda out: _spatial(out, inputs, grid, plan, n_report))
+    return to_dataset(merged, inputs, n_report, plan, data, paramset, seed, first_scenario)
+
+
+def ensemble(
+    inputs: Inputs,
+    cfg: g.GoalConfig,
+    paramset: ParameterSet,
+    n: int,
+    seed: int = 0,
+    chunk_size: int = 2048,
+    first_scenario: int = 0,
+    start: StartState | None = None,
+    per_chunk=None,
+) -> dict[str, np.ndarray]:
+    """The arrays of ``simulate`` before names go on: draws, steps, every output and the goals
+    with their stability branches, chunk by chunk (``per_chunk(out)`` may add to a chunk's
+    outputs, e.g. the spatial layer). Filled in place: no second copy at the end, and the
+    compiled path writes its flows straight into the run's arrays.
+    """
+    n_report = len(inputs.years) - cfg.years_without_assistance
+    into = (compiled.allocate(n, n_report, len(inputs.zones), inputs.geography.n_countries)
+            if start is None and compiled.applies(inputs) else None)
+    merged: dict[str, np.ndarray] = {}
     for a in range(first_scenario, first_scenario + n, chunk_size):
         b = min(a + chunk_size, first_scenario + n)
-        d = draw(
-            paramset,
-            seed,
-            a,
-            b,
-            len(inputs.years),
-            len(inputs.zones),
-            inputs.geography.n_countries,
-        )
-        out = run_chunk(inputs, d, n_report, cfg, keep, start)
-        out["params"] = d.params
-        _spatial(out, inputs, grid, plan, n_report)
+        d = draw(paramset, seed, a, b, len(inputs.years), len(inputs.zones),
+                 inputs.geography.n_countries)
         lo, hi = a - first_scenario, b - first_scenario
-        for key, value in out.items():
-            if key not in merged:
+        part = None if into is None else (*into, lo)
+        out = run_chunk(inputs, d, n_report, cfg, tuple(OUTPUT_NAMES), start, part)
+        out["params"] = d.params
+        if per_chunk is not None:
+            per_chunk(out)
+        _merge(merged, out, n, lo, hi, into)
+    return merged
+
+
+def _merge(merged: dict, out: dict, n: int, lo: int, hi: int, into) -> None:
+    """A chunk's arrays into the run's (rows lo..hi-1). Flows the compiled path wrote in place
+    (``into``: the run's (unit, country) flow arrays) only get their run-wide view.
+    """
+    for key, value in out.items():
+        written = into is not None and key in SPECS
+        if key not in merged:
+            if written:
+                unit = SPECS[key].dims == "unit"
+                whole = into[0][UNIT_FLOWS.index(key)] if unit else \
+                    into[1][COUNTRY_FLOWS.index(key)]
+                merged[key] = whole if whole.ndim == value.ndim else whole[..., 0]
+            else:
                 merged[key] = np.empty((n, *value.shape[1:]), value.dtype)
+        if not written:
             merged[key][lo:hi] = value
-    return to_dataset(merged, inputs, n_report, plan, data, paramset, seed, first_scenario)
 
 
 def to_dataset(
