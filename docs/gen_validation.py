@@ -194,10 +194,12 @@ def coverage_note(results: dict) -> str:
     return ("- **Give bands as wide as its errors.** The share of observations inside the "
             "conditional forecast's intervals (the bar asks 80–97% for the 90% interval and "
             "35–65% for the 50% one): " + "; ".join(parts) + ". Its bands come from parameter "
-            "uncertainty, yearly shocks and the structural error estimated on the training "
-            "years; where they hold too few observations, that error is larger out of sample "
-            "than in the training years. The combination's widening, learned on earlier "
-            "cut-offs, is the only correction made here.\n")
+            "uncertainty, yearly shocks and the model error estimated on the training years "
+            "(the process noise of maximum likelihood, by the state filter); where they hold "
+            "too few observations, the errors of later years were larger than those of the "
+            "training years (the model's dynamics also pull a perturbed state back, so its "
+            "spread grows less with the horizon than the errors do). The combination's "
+            "widening, learned on earlier cut-offs, is the only other correction made here.\n")
 
 
 def devida_rows(result) -> list[str]:
@@ -250,10 +252,12 @@ input ("what the model says given what was done"); this is the one the bar appli
 the cut-off (the history input's bridging of the data known then: after the last figure, held
 at it) ("what an analyst could have said that year"). Both start from the state filtered
 through every observation up to the cut-off (`cnplan.calibrate.filter`: a particle filter of
-the fitted posterior's paths, the structural error as process noise) and carry the model error
-on as that noise. For comparison, the tables also show the conditional forecast made the former
-way, each posterior path scaled through the cut-off's observation with the structural error's
-random walk (*former start*).
+the fitted posterior's paths, resampling each parameter row's particles among themselves,
+with the model error as process noise whose size is estimated by maximum likelihood on the
+training years) and carry the model error on as that noise; each forecast year also carries
+the survey error (log sd 0.05) of the observation it is scored against. For comparison, the
+tables also show the conditional forecast made the former way, each posterior path scaled
+through the cut-off's observation with the structural error's random walk (*former start*).
 
 **Combination.** Where the structural model does not beat the random walk, an honest
 alternative is a linear pool of the two: at each cut-off, the model's weight (0 to 1, steps of

@@ -8,11 +8,14 @@ from typer.testing import CliRunner
 
 from cnplan.calibrate.filter import (
     NATIONAL_OBS_SD,
+    PROCESS_SD_GRID,
+    ROW_PARTICLES,
+    estimate_process_sd,
     filter_history,
     forecast_from,
+    resample_within_rows,
     run_start,
     step_forward,
-    systematic_resample,
 )
 from cnplan.cli import app
 from cnplan.data import load_dataset
@@ -30,13 +33,14 @@ def pset():
     return default_parameter_set("peru")
 
 
-def test_systematic_resampling_keeps_each_particle_in_proportion_to_its_weight():
-    w = np.array([0.5, 0.25, 0.125, 0.125])
-    rows = systematic_resample(w, np.random.default_rng(0))
-    counts = np.bincount(rows, minlength=4) / 4
-    np.testing.assert_allclose(counts, w, atol=0.25)
-    rows = systematic_resample(np.array([0.0, 1.0, 0.0]), np.random.default_rng(1))
-    assert (rows == 1).all()
+def test_resampling_keeps_each_particle_in_proportion_to_its_weight_within_its_row():
+    w = np.array([[0.5, 0.25, 0.125, 0.125], [0.0, 0.0, 0.0, 1.0], [0.25] * 4])
+    keep = resample_within_rows(w, np.random.default_rng(0)).reshape(3, 4)
+    counts = np.bincount(keep[0], minlength=4) / 4
+    np.testing.assert_allclose(counts, w[0], atol=0.25)
+    assert (keep[1] == 7).all()  # row 1's only weighted particle, never another row's
+    assert sorted(keep[2]) == [8, 9, 10, 11]  # equal weights: each particle once
+    assert ((keep // 4) == np.arange(3)[:, None]).all()
 
 
 def test_filtered_paths_follow_the_observations_the_unfiltered_ones_miss(peru, pset):
@@ -114,3 +118,34 @@ def test_drift_carries_the_models_recent_miss_forward(peru, pset):
     _, plain = step_forward(up, inputs, np.random.default_rng(0))
     _, drifted = step_forward(up, inputs, np.random.default_rng(0), drift=True)
     assert np.median(drifted[:, -1]) > np.median(plain[:, -1]) * 1.15  # three years of +0.1
+
+
+def test_the_filter_keeps_every_parameter_row_it_starts_with(peru, pset):
+    # Rows are not weighted against each other (the posterior already conditions on the data):
+    # a run started from the filter keeps its parameter uncertainty. Weighting all particles
+    # together left 1-3 rows of 200 for peru-baseline (docs/engine-change.md).
+    f = filter_history(peru, pset, until=2024, particles=2000, seed=1)
+    groups = f.params.reshape(2000 // ROW_PARTICLES, ROW_PARTICLES, -1)
+    assert (groups == groups[:, :1]).all()  # a row's particles stay with their row
+    # 100 rows drawn from a posterior of 500 samples (about 190 distinct: ABC repeats rows).
+    assert len(np.unique(f.params, axis=0)) > 30
+    assert f.ess.min() > 1.0  # each row's particles share the weight, not one of them
+
+
+def test_noisier_observations_give_a_larger_estimated_model_error(peru, pset, tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    from cnplan.data.load import shipped_path
+
+    folder = tmp_path / "peru-noisy"
+    shutil.copytree(shipped_path("peru"), folder)
+    obs = pd.read_csv(folder / "observations.csv", dtype=str)
+    rows = (obs["variable"] == "coca_ha") & obs["value"].str.fullmatch(r"[0-9.]+")
+    shocks = np.exp(np.random.default_rng(5).normal(0.0, 0.4, rows.sum()))
+    obs.loc[rows, "value"] = (obs.loc[rows, "value"].astype(float) * shocks).round().astype(str)
+    obs.to_csv(folder / "observations.csv", index=False)
+    calm = estimate_process_sd(peru, pset, until=2020, particles=300)
+    noisy = estimate_process_sd(load_dataset(folder), pset, until=2020, particles=300)
+    assert PROCESS_SD_GRID[0] <= calm < noisy <= PROCESS_SD_GRID[-1]

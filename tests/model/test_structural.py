@@ -25,6 +25,7 @@ UNTIL = 2012
 def _with_sd(sd: float | None) -> ParameterSet:
     base = default_parameter_set("peru")
     provenance = dict(base.provenance)
+    provenance.pop("process_sd", None)  # it takes precedence over the residual sd
     if sd is None:
         provenance.pop("structural_error_sd", None)
     else:
@@ -40,10 +41,18 @@ def runs():
     }
 
 
-def test_shipped_set_carries_the_fitted_structural_error():
+def test_shipped_set_carries_the_fitted_forecast_error():
     pset = default_parameter_set("peru")
     sigma, note = structural_sd(pset)
-    assert sigma == pset.provenance["structural_error_sd"] > 0.0
+    assert sigma == pset.provenance["process_sd"] > 0.0
+    assert "most likely" in note
+
+
+def test_a_set_with_only_residuals_uses_their_sd():
+    pset = default_parameter_set("peru")
+    provenance = {k: v for k, v in pset.provenance.items() if k != "process_sd"}
+    sigma, note = structural_sd(ParameterSet("residuals-only", pset.samples, provenance))
+    assert sigma == provenance["structural_error_sd"] > 0.0
     assert "estimated by the calibration" in note
 
 

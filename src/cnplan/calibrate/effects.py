@@ -29,7 +29,7 @@ import numpy as np
 
 from cnplan.calibrate.history import AERIAL_EQUIVALENT
 from cnplan.model import Inputs
-from cnplan.model.engine import P, _scoped, initial_state, step
+from cnplan.model.engine import P, initial_state, scoped_targets, step
 from cnplan.model.geography import EXPANSION, HARD_CORE
 from cnplan.model.mechanisms import base_presence, replant_rate
 from cnplan.model.simulate import Draws, run_chunk
@@ -287,7 +287,7 @@ def _one_zone_more(inputs: Inputs, state, year_index: int, zone: int, done: np.n
     the engine spreads the rest over the others; :func:`spillover_effect` leaves such rows out).
     """
     area = state.area
-    (kind,) = _scoped(replace(inputs, eradication_zone_weight=None), year_index, area)
+    (kind,) = scoped_targets(replace(inputs, eradication_zone_weight=None), year_index, area)
     extra = share * done[:, zone]
     asked = done.copy()
     asked[:, zone] += extra

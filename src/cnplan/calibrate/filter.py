@@ -2,19 +2,31 @@
 
 A forecast made in year Y should start from what the data say about year Y, not from one
 deterministic path. :func:`filter_history` runs a bootstrap particle filter (Gordon, Salmond &
-Smith 1993) through the observed years: each particle is a posterior parameter row with its
-own state (every unit's standing area, replant pool, pipeline, abandoned fields, perceived
+Smith 1993) through the observed years: each particle carries a posterior parameter row and
+its own state (every unit's standing area, replant pool, pipeline, abandoned fields, perceived
 risk, resistance, price shock), stepped by the engine with the observed eradication as input
 and random shocks; each year with observations, particles are weighted by how well their
-areas match them, and resampled (systematic resampling) when the effective sample size falls
-below half. The result, at the end of the cut-off year, is an equally weighted sample of
-(parameters, state) that later runs start from.
+areas match them and resampled (systematic resampling) among the particles of the same
+parameter row (:data:`ROW_PARTICLES` each). The rows keep their posterior weight: the filter
+estimates the state given each row, it does not refit the parameters. The result, at the end
+of the cut-off year, is an equally weighted sample of (parameters, state) that later runs
+start from.
 
 **Model error as process noise.** The model misses the data by more than its own shocks
 explain (the structural error of :mod:`cnplan.calibrate.forecast`), so the filter lets each
-particle's standing areas drift each year by a log-normal factor of sd ``process_sd`` (the
-calibration's estimated yearly structural error, ``structural_error_sd``; half of it common to
-the country, half by unit): without it no particle could follow a history the model misses.
+particle's standing areas drift each year by a log-normal factor of sd ``process_sd`` (half of
+it common to the country, half by unit): without it no particle could follow a history the
+model misses. Its size is estimated by maximum likelihood (:func:`estimate_process_sd`): the
+filter's likelihood is the product of the one-year-ahead predictive densities of the
+observations, so the sd that maximises it is the one whose one-year forecasts were best
+calibrated over the training years. (The calibration's residual sd, ``structural_error_sd``,
+measures how far the *fitted* paths miss, which is smaller than how far forecasts miss: with
+it, backtests held too few observations inside their bands.) A parameter set carries the
+estimate as ``process_sd`` in its provenance (:func:`cnplan.model.structural.structural_sd`
+falls back on the residual sd without it); ``cnplan run``'s structural error uses it too.
+
+**Forecasts of surveys.** A forecast is scored against the next survey, which carries the
+observation error below; forecast ensembles (:func:`forecast_from`) therefore include it.
 
 **Observation model** (assumptions, stated): national area observed with a log-normal error of
 sd :data:`NATIONAL_OBS_SD`; a zone's area with sd :data:`ZONE_OBS_SD` on ``area + 100 ha``;
@@ -34,8 +46,8 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from cnplan.calibrate.fit import ZONE_FLOOR_HA, Observed
 from cnplan.calibrate.history import history_inputs
+from cnplan.calibrate.observed import ZONE_FLOOR_HA, Observed
 from cnplan.data import Dataset
 from cnplan.model import ParameterSet
 from cnplan.model.engine import P, State, initial_state, step
@@ -52,6 +64,18 @@ DRIFT_YEARS = 5
 """Observed years over which the filter averages the common model-error steps the surviving
 particles needed (the model's recent systematic miss, carried on by ``step_forward(...,
 drift=True)``)."""
+ROW_PARTICLES = 20
+"""Particles per posterior parameter row (5 tracked the state less well in the backtests).
+The filter estimates the *state* given each row and resamples only among a row's own
+particles: the rows are already the calibration's posterior given the same observations, so
+weighting rows against each other would count the data twice and, with static parameters,
+leaves one or a few rows (a run started from it would have no parameter uncertainty left)."""
+PROCESS_SD_GRID = tuple(float(x) for x in np.geomspace(0.04, 0.64, 9))
+"""Candidate yearly process-noise sds (log units) for :func:`estimate_process_sd` (assumption:
+from 4%, less than any survey's yearly change, to 64%, more than the largest yearly change of
+a national series in the shipped data)."""
+PROCESS_SD_SEEDS = 4
+"""Filter runs averaged per candidate (common random numbers across candidates)."""
 PRICE_OBS_SD = 0.15
 """Log sd of an observed national leaf price around the model's (assumption: a yearly average
 of farm-gate prices that vary by valley and month)."""
@@ -67,7 +91,8 @@ class Filtered:
 
     ``params`` (M, k) and ``state`` (M rows) go together row by row; ``national`` (M, T) is each
     particle's ancestral national path over ``years`` (the filtered trajectory); ``ess`` the
-    effective sample size after each year's weighting (M where nothing was observed).
+    mean effective sample size of a parameter row's particles after each year's weighting
+    (:data:`ROW_PARTICLES` where nothing was observed).
     """
 
     year: int
@@ -100,22 +125,14 @@ class Filtered:
             f"initial state: particle filter ({len(self.params)} particles) through the "
             f"observations {int(self.years[0])}-{self.year}, parameter set {self.source.name}, "
             f"process noise sd {self.process_sd:.3f}, observation sd {NATIONAL_OBS_SD} "
-            f"(national) / {ZONE_OBS_SD} (zones); lowest effective sample size "
-            f"{float(np.min(self.ess)):.0f}"
+            f"(national) / {ZONE_OBS_SD} (zones); {len(self.params) // ROW_PARTICLES} "
+            f"parameter rows, {ROW_PARTICLES} particles each, lowest mean effective sample "
+            f"size per row {float(np.min(self.ess)):.1f}"
         )
 
     def take(self, rows: np.ndarray) -> State:
         """The state of particles ``rows``."""
         return State(**{f.name: getattr(self.state, f.name)[rows] for f in fields(State)})
-
-
-def systematic_resample(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Indices of a systematic resample (one uniform draw, N evenly spaced points)."""
-    n = len(weights)
-    points = (rng.random() + np.arange(n)) / n
-    cum = np.cumsum(weights)
-    cum[-1] = 1.0
-    return np.searchsorted(cum, points)
 
 
 def log_likelihood(obs: Observed, t: int, area: np.ndarray,
@@ -156,8 +173,11 @@ def filter_history(
     start_year: int = 2005,
     particles: int = 1000,
     seed: int = 0,
+    process_sd: float | None = None,
 ) -> Filtered:
     """Filter the state through ``data``'s observations from ``start_year`` to ``until``.
+
+    ``process_sd``: the yearly model error (default: the parameter set's, :func:`structural_sd`).
 
     **For forecasts and backtests**: call it with the cut-off as ``until`` and the posterior
     fitted up to that cut-off; only observations up to ``until`` are read (the land caps and
@@ -182,46 +202,101 @@ def filter_history(
     inputs, _ = history_inputs(data, start_year, until, until)
     obs = Observed.from_data(data, inputs.years, until)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
-    params = paramset.draw(particles, rng)
-    sd, _ = structural_sd(paramset)
+    groups = max(1, particles // ROW_PARTICLES)
+    n_rows = len(paramset.samples)
+    rows = rng.choice(n_rows, size=groups, replace=groups > n_rows)
+    params = np.repeat(paramset.samples[rows], ROW_PARTICLES, axis=0)
+    particles = len(params)
+    sd = structural_sd(paramset)[0] if process_sd is None else float(process_sd)
     p = P(params)
     state = initial_state(inputs, p)
     n_t, n_u = len(inputs.years), len(inputs.zones)
     national = np.empty((particles, n_t))
     common = np.zeros((particles, n_t))  # each particle's common model-error steps (ancestral)
-    ess = np.full(n_t, float(particles))
-    weights = np.full(particles, 1.0 / particles)
-    total = 0.0
+    ess = np.full(n_t, float(ROW_PARTICLES))
+    row_ll = np.zeros(groups)  # log-likelihood of the observations given each parameter row
     for t in range(n_t):
         state, flows = step(state, t, inputs, p, rng.standard_normal((particles, n_u)),
                             rng.standard_normal(particles))
         common[:, t] = sd * np.sqrt(0.5) * rng.standard_normal(particles)
-        drift = common[:, t, None] + sd * np.sqrt(0.5) * rng.standard_normal((particles, n_u))
-        state = replace(state, area=state.area * np.exp(drift))
+        noise = common[:, t, None] + sd * np.sqrt(0.5) * rng.standard_normal((particles, n_u))
+        state = replace(state, area=state.area * np.exp(noise))
         national[:, t] = state.area.sum(axis=1)
         if not _observed_any(obs, t):
             continue
-        logw = np.log(weights) + log_likelihood(obs, t, state.area, flows.leaf_price[:, 0])
-        top = logw.max()
-        total += top + np.log(np.exp(logw - top).sum())
-        weights = np.exp(logw - top)
-        weights /= weights.sum()
-        ess[t] = 1.0 / np.sum(weights**2)
-        if ess[t] < particles / 2 or t == n_t - 1:
-            rows = systematic_resample(weights, rng)
-            state = State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
-            params, national, common = params[rows], national[rows], common[rows]
-            p = P(params)
-            weights = np.full(particles, 1.0 / particles)
-    if not np.allclose(weights, weights[0]):  # the last year had no observation
-        rows = systematic_resample(weights, rng)
-        state = State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
-        params, national, common = params[rows], national[rows], common[rows]
+        logw = log_likelihood(obs, t, state.area, flows.leaf_price[:, 0]).reshape(groups, -1)
+        top = logw.max(axis=1, keepdims=True)
+        w = np.exp(logw - top)
+        row_ll += top[:, 0] + np.log(w.mean(axis=1))
+        w /= w.sum(axis=1, keepdims=True)
+        ess[t] = float(np.mean(1.0 / np.sum(w**2, axis=1)))
+        keep = resample_within_rows(w, rng)
+        state = _take(state, keep)
+        national, common = national[keep], common[keep]
     observed_years = [t for t in range(n_t) if _observed_any(obs, t)]
     recent = observed_years[-DRIFT_YEARS:] if observed_years else []
     drift = float(common[:, recent].mean()) if recent else 0.0
+    top = row_ll.max()
+    total = top + np.log(np.mean(np.exp(row_ll - top)))
     return Filtered(until, inputs.years, params, state, national, ess, float(total), sd,
                     list(inputs.zones), paramset, drift)
+
+
+def resample_within_rows(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Systematic resampling of each parameter row's particles among themselves: ``weights``
+    (rows, k), each row summing to 1; returns the flat indices (rows * k) of the particles kept.
+    """
+    groups, k = weights.shape
+    cum = np.cumsum(weights, axis=1)
+    cum[:, -1] = 1.0
+    points = (rng.random((groups, 1)) + np.arange(k)) / k
+    local = (cum[:, None, :] < points[:, :, None]).sum(axis=2)
+    return (np.arange(groups)[:, None] * k + local).ravel()
+
+
+def _take(state: State, rows: np.ndarray) -> State:
+    return State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
+
+
+def estimate_process_sd(
+    data: Dataset,
+    paramset: ParameterSet,
+    until: int | None = None,
+    start_year: int = 2005,
+    particles: int = 1000,
+    seed: int = 0,
+) -> float:
+    """The process-noise sd that maximises the filter's likelihood of the observations up to
+    ``until`` (only those are read).
+
+    Each candidate of :data:`PROCESS_SD_GRID` is scored by the mean log-likelihood of
+    :data:`PROCESS_SD_SEEDS` filter runs (the same seeds for every candidate, so their
+    difference is not sampling noise); the best and its two neighbours are refined by the
+    vertex of a parabola in log sd, kept inside the grid.
+    """
+    grid = np.log(PROCESS_SD_GRID)
+    ll = np.array([
+        np.mean([filter_history(data, paramset, until, start_year, particles, seed + k,
+                                process_sd=float(np.exp(g))).log_likelihood
+                  for k in range(PROCESS_SD_SEEDS)])
+        for g in grid
+    ])
+    best = int(np.argmax(ll))
+    if 0 < best < len(grid) - 1:
+        a, b, _ = np.polyfit(grid[best - 1 : best + 2], ll[best - 1 : best + 2], 2)
+        if a < 0:
+            return float(np.exp(np.clip(-b / (2 * a), grid[best - 1], grid[best + 1])))
+    return float(np.exp(grid[best]))
+
+
+def with_process_sd(paramset: ParameterSet, data: Dataset, until: int | None = None,
+                    start_year: int = 2005, seed: int = 0) -> ParameterSet:
+    """``paramset`` with its process noise estimated on ``data`` up to ``until``
+    (:func:`estimate_process_sd`) recorded as ``process_sd`` in its provenance.
+    """
+    sd = estimate_process_sd(data, paramset, until, start_year, seed=seed)
+    return ParameterSet(paramset.name, paramset.samples,
+                        {**paramset.provenance, "process_sd": sd})
 
 
 def forecast_from(
@@ -231,14 +306,16 @@ def forecast_from(
     rng: np.random.Generator,
     start_year: int = 2005,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A conditional forecast: the filtered particles stepped on with the observed eradication
-    of ``filtered.year + 1`` .. ``end_year`` and fresh shocks, model error continuing as the
-    filter's process noise. Returns (years, national area (M, T')).
+    """A conditional forecast of the surveys: the filtered particles stepped on with the
+    observed eradication of ``filtered.year + 1`` .. ``end_year`` and fresh shocks, model error
+    continuing as the filter's process noise, each year's national area times a survey error
+    of sd :data:`NATIONAL_OBS_SD`. Returns (years, national area as surveyed (M, T')).
 
     Only the eradication input of the test years is read (what was done), never their areas.
     """
     inputs, _ = history_inputs(data, start_year, end_year, filtered.year)
-    return step_forward(filtered, inputs, rng)
+    years, national = step_forward(filtered, inputs, rng)
+    return years, national * np.exp(NATIONAL_OBS_SD * rng.standard_normal(national.shape))
 
 
 def step_forward(
@@ -270,12 +347,14 @@ def step_forward(
     return inputs.years[ahead], out
 
 
+RUN_PARTICLES = 4000
+"""Particles of a run's filtered start: 200 parameter rows of :data:`ROW_PARTICLES` each."""
 HISTORY_START = 2005
 """First year of the history the shipped calibrations simulate (their ``window``)."""
 
 
 def run_start(plan, data: Dataset, paramset: ParameterSet, seed: int = 0,
-              particles: int = 1000) -> StartState | None:
+              particles: int = RUN_PARTICLES) -> StartState | None:
     """The filtered start of a run, or None where a run starts from the data as it is.
 
     A plan starting in year Y starts from the state filtered through the observations up to

@@ -32,52 +32,16 @@ from cnplan.calibrate.abc import (
     abc_smc,
 )
 from cnplan.calibrate.effects import effect_year, eradication_effects
+from cnplan.calibrate.filter import with_process_sd
 from cnplan.calibrate.forecast import structural_error
 from cnplan.calibrate.history import Bridged, history_inputs
+from cnplan.calibrate.observed import ZONE_FLOOR_HA, Observed
 from cnplan.data import Dataset
 from cnplan.model import Inputs, ParameterSet
 from cnplan.model.simulate import Draws, run_chunk
 
 ZONE_WEIGHT = 0.2
 PRICE_WEIGHT = 0.2
-ZONE_FLOOR_HA = 100.0
-
-
-@dataclass
-class Observed:
-    """The observations a fit compares with, as arrays aligned with the simulated years."""
-
-    years: np.ndarray
-    national: np.ndarray  # (T,) NaN where missing or after the cut-off
-    zones: np.ndarray  # (T, Z)
-    price: np.ndarray  # (T,)
-    lower: np.ndarray | None = None  # (T,) national bounds (censored or ranged values), NaN
-    upper: np.ndarray | None = None  # where open; used only as bounds, never as points
-
-    @classmethod
-    def from_data(cls, data: Dataset, years: np.ndarray, until: int | None = None) -> Observed:
-        keep = years <= (until if until is not None else years[-1])
-        national = data.national("coca_ha").reindex(years).to_numpy(float, copy=True)
-        if len(data.zone_ids) > 1:
-            zones = data.by_zone("coca_ha").reindex(index=years, columns=data.zone_ids)
-            zones = zones.to_numpy(float, copy=True)
-        else:
-            zones = np.full((len(years), 1), np.nan)
-        price = (
-            data.national("leaf_price").reindex(years).to_numpy(float, copy=True)
-            if "leaf_price" in data.variables
-            else np.full(len(years), np.nan)
-        )
-        national[~keep] = np.nan
-        zones[~keep] = np.nan
-        price[~keep] = np.nan
-        lower = np.full(len(years), np.nan)
-        upper = np.full(len(years), np.nan)
-        for row in data.bounds("coca_ha").itertuples(index=False):
-            at = np.flatnonzero(years == row.year)
-            if at.size and keep[at[0]] and np.isnan(national[at[0]]):
-                lower[at[0]], upper[at[0]] = row.lower, row.upper
-        return cls(years, national, zones, price, lower, upper)
 
 
 def distance(obs: Observed, coca: np.ndarray, zones: np.ndarray, price: np.ndarray) -> np.ndarray:
@@ -278,5 +242,6 @@ def _fit(data, start_year, end, until, target, obs, bridged, theta, dist, diag, 
         "seed": seed,
     }
     pset = ParameterSet(f"calibrated-{data.name}-{start_year}-{until}", theta, provenance)
+    pset = with_process_sd(pset, data, until, start_year, seed)
     return Fit(pset, dist, eps, acc, sims, bridged, fit_mape, (start_year, end), until,
                inputs.notes)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from cnplan import progress
-from cnplan.calibrate.filter import filter_history
+from cnplan.calibrate.filter import filter_history, with_process_sd
 from cnplan.calibrate.filter import forecast_from as filter_forecast
 from cnplan.calibrate.fit import _sim, calibrate
 from cnplan.calibrate.forecast import anchored_forecast, structural_error
@@ -149,8 +149,8 @@ def forecast_from(
         fit = calibrate(known, start_year, end_year=cutoff, until=cutoff, particles=particles,
                         generations=generations, seed=seed)
         pset, in_sample = fit.parameter_set, fit.in_sample_mape
-    else:
-        pset = ParameterSet("given", theta, {})
+    else:  # given rows: their process noise estimated on the same training years
+        pset = with_process_sd(ParameterSet("given", theta, {}), known, cutoff, start_year, seed)
     filtered = filter_history(known, pset, until=cutoff, start_year=start_year,
                               particles=FILTER_PARTICLES, seed=seed)
     ensembles = {}

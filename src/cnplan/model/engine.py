@@ -168,7 +168,7 @@ def _leaf_price(inputs: Inputs, t: int, state: State, share, total, covered, pri
     return price, shock, precursor
 
 
-def _scoped(inputs: Inputs, t: int, area) -> list[er.Scoped]:
+def scoped_targets(inputs: Inputs, t: int, area) -> list[er.Scoped]:
     """The year's scoped eradication targets; in history mode, the observed national figure."""
     if inputs.observed_eradication is not None:
         weight = np.where(inputs.geography.kinds == HARD_CORE, inputs.hard_core_weight, 1.0)
@@ -281,7 +281,7 @@ def step(
     area = state.area
     share, total = m.country_share(area, geo)
     unit_target = 0.0 if inputs.observed_eradication is not None else lv["forced_eradication"][t]
-    ask = er.asks(unit_target, _scoped(inputs, t, area), area)
+    ask = er.asks(unit_target, scoped_targets(inputs, t, area), area)
     prog = _programmes(state, t, inputs, p, assistance, ask, share)
     presence = prog.presence
     price, shock, precursor = _leaf_price(

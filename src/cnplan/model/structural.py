@@ -5,10 +5,14 @@ year (``docs/validation.md``); backtests show that bands without it are too narr
 ensemble therefore multiplies each scenario's coca areas (every zone by the same factor, so the
 national total is still the sum of the zones) by ``exp(w_t)``, where ``w`` is a random walk that
 starts at 0 in the year before the run (the run starts from the data) and moves by a yearly
-normal step of standard deviation ``sigma``: the structural error estimated by the calibration
-(``structural_error_sd`` in a fitted parameter set's provenance), or the prior below for a set
-without one. The error is on the *reported* area (what a survey would measure against what the
-model simulates): the model's internal dynamics (prices, planting, eradication) are not changed
+normal step of standard deviation ``sigma``: the model's forecast error estimated by the
+calibration (``process_sd`` in a fitted parameter set's provenance: the yearly model error whose
+one-year-ahead forecasts of the training years' surveys were most likely, by the state filter of
+:mod:`cnplan.calibrate.filter`), else the sd of the fitted paths' residuals
+(``structural_error_sd``, which is smaller than forecast errors: the rolling backtests of
+``docs/validation.md`` held too few observations inside its bands), else the prior below.
+The error is on the *reported* area (what a survey would measure against what the model
+simulates): the model's internal dynamics (prices, planting, eradication) are not changed
 by it, and the goals are judged on the reported area.
 """
 
@@ -27,6 +31,14 @@ the 1990s, e.g. Peru 129.1 kha in 1992 to 38.7 kha in 1999, Colombia 40.1 to 163
 
 def structural_sd(paramset: ParameterSet) -> tuple[float, str]:
     """The yearly sd of the structural random walk for ``paramset``, and where it comes from."""
+    forecast = paramset.provenance.get("process_sd")
+    if forecast is not None and np.isfinite(forecast) and forecast > 0:
+        return float(forecast), (
+            f"structural error: yearly sd {float(forecast):.3f} of a random walk in log coca "
+            f"area, the model error whose one-year-ahead forecasts of the observations of "
+            f"{paramset.name} were most likely (maximum likelihood of the state filter); "
+            "applied to reported coca areas and the goals, from 0 in the year before the start"
+        )
     value = paramset.provenance.get("structural_error_sd")
     if value is None or not np.isfinite(value) or value < 0:
         return STRUCTURAL_SD_PRIOR, (
