@@ -157,6 +157,73 @@ def vexp(x):
     return y if x == x else x
 
 
+@intrinsic
+def _as_bits(typingctx, x):
+    """The IEEE bits of the float64 ``x`` as an int64 (an LLVM bitcast)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return types.int64(types.float64), codegen
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def vlog(x):
+    """log(x) for a positive normal float64 from arithmetic alone (vectorises, see ``vexp``):
+    x = m 2^e with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s), s = (m - 1)/(m + 1), by its
+    series to s^21 (truncation below 1e-17). Within 2 ulp of numpy's log; NaN for x that is
+    not a positive normal number (the kernel only takes logs of prices and supply ratios).
+    """
+    bits = _as_bits(x)
+    e = (bits >> 52) - 1023
+    m = _as_float((bits & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000)
+    big = m > 1.4142135623730951
+    m = m * 0.5 if big else m
+    e = e + 1 if big else e
+    s = (m - 1.0) / (m + 1.0)
+    z = s * s
+    p = 1.0 / 21.0
+    p = p * z + 1.0 / 19.0
+    p = p * z + 1.0 / 17.0
+    p = p * z + 1.0 / 15.0
+    p = p * z + 1.0 / 13.0
+    p = p * z + 1.0 / 11.0
+    p = p * z + 1.0 / 9.0
+    p = p * z + 1.0 / 7.0
+    p = p * z + 1.0 / 5.0
+    p = p * z + 1.0 / 3.0
+    p = p * z + 1.0
+    y = e * 6.93147180369123816490e-01 + (2.0 * s * p + e * 1.90821492927058770002e-10)
+    return y if x >= 2.2250738585072014e-308 and x < np.inf else np.nan
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def vtanh(x):
+    """tanh(x) from arithmetic alone (vectorises): -m / (2 + m) with m = expm1(-2|x|), the
+    expm1 by its Taylor series to the 17th power where |2x| < 1/2 (so small arguments keep
+    their precision), else exp - 1. Within a few ulp of numpy's tanh.
+    """
+    a = -2.0 * abs(x)
+    p = 1.0 / 355687428096000.0
+    p = p * a + 1.0 / 20922789888000.0
+    p = p * a + 1.0 / 1307674368000.0
+    p = p * a + 1.0 / 87178291200.0
+    p = p * a + 1.0 / 6227020800.0
+    p = p * a + 1.0 / 479001600.0
+    p = p * a + 1.0 / 39916800.0
+    p = p * a + 1.0 / 3628800.0
+    p = p * a + 1.0 / 362880.0
+    p = p * a + 1.0 / 40320.0
+    p = p * a + 1.0 / 5040.0
+    p = p * a + 1.0 / 720.0
+    p = p * a + 1.0 / 120.0
+    p = p * a + 1.0 / 24.0
+    p = p * a + 1.0 / 6.0
+    p = p * a + 0.5
+    p = p * a + 1.0
+    m = p * a if a > -0.5 else vexp(a) - 1.0
+    y = -m / (2.0 + m)
+    return y if x >= 0.0 else -y
+
+
 @njit(**JIT)
 def zero(x, n):
     """x[:, :n] = 0 for a (rows, lanes) array, as plain loops (numba's slice assignment costs
@@ -318,14 +385,14 @@ def leaf_price(t, n, pb, cs, lv, country, pr, w, new_cs):
             new_cs[SHOCK, c, lane] = shock
             interdiction = 1.0 - (1.0 - wc[V_TMP, c, lane] * covered) * vexp(
                 -pb[ROUTE_EFFECT, lane] * (teams * covered))
-            e = (-math.log(max(wc[V_TOTAL, c, lane], 1.0) / demand) / pb[ELASTICITY, lane]
+            e = (-vlog(max(wc[V_TOTAL, c, lane], 1.0) / demand) / pb[ELASTICITY, lane]
                  - pb[INTERDICTION_EFFECT, lane] * interdiction
                  - pb[PRECURSOR_EFFECT, lane] * max(precursor - cs[ADAPT, c, lane], 0.0)
                  + shock)
             fc[G_PRICE, c, lane] = price0[c] * vexp(e)
             log_ratio = log_price0 + e - (pb[LOG_BREAK_EVEN, lane]
                                              + years * pb[LOG_LICIT, lane])
-            pull = math.tanh(log_ratio / pb[PRICE_RESPONSE, lane])
+            pull = vtanh(log_ratio / pb[PRICE_RESPONSE, lane])
             wc[V_GROW, c, lane] = max(pull, 0.0)
             wc[V_DECLINE, c, lane] = max(-pull, 0.0)
 
