@@ -459,6 +459,16 @@ def _merge(merged: dict, out: dict, n: int, lo: int, hi: int, into) -> None:
             merged[key][lo:hi] = value
 
 
+def _sum_of_two(a: np.ndarray, b: np.ndarray, rows: int = 4096) -> np.ndarray:
+    """(a + b).sum(axis=2), ``rows`` scenarios at a time: the same numbers (each scenario and
+    year is summed on its own) without a temporary as large as the run's outputs.
+    """
+    out = np.empty(a.shape[:2], dtype=np.result_type(a, b))
+    for lo in range(0, a.shape[0], rows):
+        out[lo:lo + rows] = (a[lo:lo + rows] + b[lo:lo + rows]).sum(axis=2)
+    return out
+
+
 def to_dataset(
     out: dict[str, np.ndarray],
     inputs: Inputs,
@@ -498,7 +508,7 @@ def to_dataset(
     )
     variables["eradication_ha"] = (
         ("scenario", "year"),
-        (out["forced_eradication"] + out["voluntary_eradication"]).sum(axis=2),
+        _sum_of_two(out["forced_eradication"], out["voluntary_eradication"]),
         {"units": "ha/yr", "description": "forced plus voluntary eradication done"},
     )
     for goal in ("hold_the_line", "marginal_producer", "stability_point"):
