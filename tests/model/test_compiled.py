@@ -156,6 +156,18 @@ def test_lanes_and_branch_packing_do_not_change_numbers(in_place, monkeypatch):
         assert np.array_equal(flows[name], flows8[name], equal_nan=True), name
 
 
+def test_the_kernels_log_and_tanh_are_numpys_within_a_few_ulp():
+    y = np.exp(np.linspace(-700.0, 700.0, 20001))
+    y = np.concatenate([y, np.linspace(0.5, 2.0, 4001), [np.finfo(float).tiny, 1.0]])
+    got = np.array([compiled.vlog(v) for v in y])
+    np.testing.assert_allclose(got, np.log(y), rtol=4 * np.finfo(float).eps, atol=1e-300)
+    assert all(np.isnan(compiled.vlog(v)) for v in (0.0, -1.0, np.inf, np.nan))
+    x = np.concatenate([np.linspace(-30.0, 30.0, 20001), np.logspace(-300, 1, 3001),
+                        -np.logspace(-300, 1, 3001), [0.0, 400.0, -400.0]])
+    got = np.array([compiled.vtanh(v) for v in x])
+    np.testing.assert_allclose(got, np.tanh(x), rtol=4 * np.finfo(float).eps, atol=0.0)
+
+
 def test_the_kernels_exp_is_numpys_within_a_few_ulp():
     x = np.concatenate([np.linspace(-707.9, 709.0, 20001), np.linspace(-2.0, 2.0, 4001),
                         [0.0, -0.0, 1e-300, -1e-300]])

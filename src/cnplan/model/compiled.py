@@ -103,6 +103,10 @@ N_WC = 7
 L_TOTAL, L_LEFT, L_ROOM, L_REACH, L_COCA0, L_FOUND, L_FACTOR = range(7)
 N_WL = 7
 LN2 = math.log(2.0)
+LANE_PAD = 8
+"""Unused lanes after each row of the kernel's arrays, so rows (and units) do not start at
+multiples of 4 KiB from each other: with 64 or 128 lanes they would, and the dozens of rows a
+step reads and writes at once would compete for the same few sets of the L1 cache."""
 JIT = {"cache": True, "error_model": "numpy", "nogil": True}
 
 # A lane loop reads and writes rows of a few arrays whose strides only run time knows, so LLVM
@@ -151,6 +155,73 @@ def vexp(x):
     p = p * r + 1.0
     y = p * _as_float((np.int64(k) + 1023) << 52)
     return y if x == x else x
+
+
+@intrinsic
+def _as_bits(typingctx, x):
+    """The IEEE bits of the float64 ``x`` as an int64 (an LLVM bitcast)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return types.int64(types.float64), codegen
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def vlog(x):
+    """log(x) for a positive normal float64 from arithmetic alone (vectorises, see ``vexp``):
+    x = m 2^e with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s), s = (m - 1)/(m + 1), by its
+    series to s^21 (truncation below 1e-17). Within 2 ulp of numpy's log; NaN for x that is
+    not a positive normal number (the kernel only takes logs of prices and supply ratios).
+    """
+    bits = _as_bits(x)
+    e = (bits >> 52) - 1023
+    m = _as_float((bits & 0x000FFFFFFFFFFFFF) | 0x3FF0000000000000)
+    big = m > 1.4142135623730951
+    m = m * 0.5 if big else m
+    e = e + 1 if big else e
+    s = (m - 1.0) / (m + 1.0)
+    z = s * s
+    p = 1.0 / 21.0
+    p = p * z + 1.0 / 19.0
+    p = p * z + 1.0 / 17.0
+    p = p * z + 1.0 / 15.0
+    p = p * z + 1.0 / 13.0
+    p = p * z + 1.0 / 11.0
+    p = p * z + 1.0 / 9.0
+    p = p * z + 1.0 / 7.0
+    p = p * z + 1.0 / 5.0
+    p = p * z + 1.0 / 3.0
+    p = p * z + 1.0
+    y = e * 6.93147180369123816490e-01 + (2.0 * s * p + e * 1.90821492927058770002e-10)
+    return y if x >= 2.2250738585072014e-308 and x < np.inf else np.nan
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def vtanh(x):
+    """tanh(x) from arithmetic alone (vectorises): -m / (2 + m) with m = expm1(-2|x|), the
+    expm1 by its Taylor series to the 17th power where |2x| < 1/2 (so small arguments keep
+    their precision), else exp - 1. Within a few ulp of numpy's tanh.
+    """
+    a = -2.0 * abs(x)
+    p = 1.0 / 355687428096000.0
+    p = p * a + 1.0 / 20922789888000.0
+    p = p * a + 1.0 / 1307674368000.0
+    p = p * a + 1.0 / 87178291200.0
+    p = p * a + 1.0 / 6227020800.0
+    p = p * a + 1.0 / 479001600.0
+    p = p * a + 1.0 / 39916800.0
+    p = p * a + 1.0 / 3628800.0
+    p = p * a + 1.0 / 362880.0
+    p = p * a + 1.0 / 40320.0
+    p = p * a + 1.0 / 5040.0
+    p = p * a + 1.0 / 720.0
+    p = p * a + 1.0 / 120.0
+    p = p * a + 1.0 / 24.0
+    p = p * a + 1.0 / 6.0
+    p = p * a + 0.5
+    p = p * a + 1.0
+    m = p * a if a > -0.5 else vexp(a) - 1.0
+    y = -m / (2.0 + m)
+    return y if x >= 0.0 else -y
 
 
 @njit(**JIT)
@@ -314,14 +385,14 @@ def leaf_price(t, n, pb, cs, lv, country, pr, w, new_cs):
             new_cs[SHOCK, c, lane] = shock
             interdiction = 1.0 - (1.0 - wc[V_TMP, c, lane] * covered) * vexp(
                 -pb[ROUTE_EFFECT, lane] * (teams * covered))
-            e = (-math.log(max(wc[V_TOTAL, c, lane], 1.0) / demand) / pb[ELASTICITY, lane]
+            e = (-vlog(max(wc[V_TOTAL, c, lane], 1.0) / demand) / pb[ELASTICITY, lane]
                  - pb[INTERDICTION_EFFECT, lane] * interdiction
                  - pb[PRECURSOR_EFFECT, lane] * max(precursor - cs[ADAPT, c, lane], 0.0)
                  + shock)
             fc[G_PRICE, c, lane] = price0[c] * vexp(e)
             log_ratio = log_price0 + e - (pb[LOG_BREAK_EVEN, lane]
                                              + years * pb[LOG_LICIT, lane])
-            pull = math.tanh(log_ratio / pb[PRICE_RESPONSE, lane])
+            pull = vtanh(log_ratio / pb[PRICE_RESPONSE, lane])
             wc[V_GROW, c, lane] = max(pull, 0.0)
             wc[V_DECLINE, c, lane] = max(-pull, 0.0)
 
@@ -809,18 +880,19 @@ def run(pm, planting, price, structural, lanes, lv, geo, init, limit, k, write, 
     """
     n_units, n_countries, n_attr = geo[0].shape[0], init[2].shape[0], lv[2].shape[0]
     n_report = coca.shape[1]
-    w = (np.empty((N_WU, n_units, lanes)), np.empty((N_WC, n_countries, lanes)),
-         np.empty((N_WL, lanes)), np.empty((n_attr, n_units, lanes)),
-         np.empty((n_attr, n_units, lanes)), np.zeros((N_UNIT_FLOWS, n_units, lanes)),
-         np.zeros((N_COUNTRY_FLOWS, n_countries, lanes)))
-    st = (np.empty((7, n_units, lanes)), np.empty((6, n_countries, lanes)),
-          np.empty((7, n_units, lanes)), np.empty((6, n_countries, lanes)),
-          np.empty((n_units, lanes)), np.empty((n_countries, lanes)),
-          np.empty(lanes, np.int64), np.empty(lanes, np.int64), np.empty(lanes, np.int64),
-          np.empty((N_PARAMS, lanes)), np.arange(lanes))
+    width = lanes + LANE_PAD
+    w = (np.empty((N_WU, n_units, width)), np.empty((N_WC, n_countries, width)),
+         np.empty((N_WL, width)), np.empty((n_attr, n_units, width)),
+         np.empty((n_attr, n_units, width)), np.zeros((N_UNIT_FLOWS, n_units, width)),
+         np.zeros((N_COUNTRY_FLOWS, n_countries, width)))
+    st = (np.empty((7, n_units, width)), np.empty((6, n_countries, width)),
+          np.empty((7, n_units, width)), np.empty((6, n_countries, width)),
+          np.empty((n_units, width)), np.empty((n_countries, width)),
+          np.empty(width, np.int64), np.empty(width, np.int64), np.empty(width, np.int64),
+          np.empty((N_PARAMS, width)), np.arange(width))
     n_saved = n_report if k > 0 else 0
-    saved = (np.empty((n_saved, 7, n_units, lanes)), np.empty((n_saved, 6, n_countries, lanes)))
-    pb = np.empty((N_PARAMS, lanes))
+    saved = (np.empty((n_saved, 7, n_units, width)), np.empty((n_saved, 6, n_countries, width)))
+    pb = np.empty((N_PARAMS, width))
     for s0 in range(0, pm.shape[0], lanes):
         nl = min(lanes, pm.shape[0] - s0)
         for i in range(N_PARAMS):
@@ -896,11 +968,12 @@ def pack(inputs):
 
 
 def lanes_for(n_units: int, n_scenarios: int) -> int:
-    """Scenarios stepped together: 64 (32 past 64 units, so a block's state and scratch stay
-    in the core's cache), a multiple of 8 (one AVX-512 register of float64), at most the
-    chunk rounded up to 8. Performance only: a lane reads only its own scenario.
+    """Scenarios stepped together: 128 for up to 16 units, else 32 (so a block's state and
+    scratch stay in the core's cache; measured on Peru and on 200 units), a multiple of 8 (one
+    AVX-512 register of float64), at most the chunk rounded up to 8. Performance only: a lane
+    reads only its own scenario.
     """
-    lanes = 64 if n_units <= 64 else 32
+    lanes = 128 if n_units <= 16 else 32
     return int(min(lanes, -(-n_scenarios // 8) * 8))
 
 
