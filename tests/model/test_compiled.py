@@ -175,3 +175,24 @@ def test_the_kernels_exp_is_numpys_within_a_few_ulp():
     np.testing.assert_allclose(got, np.exp(x), rtol=4 * np.finfo(float).eps, atol=0.0)
     assert compiled.vexp(-1e4) < 1e-300 and compiled.vexp(-np.inf) < 1e-300
     assert np.isnan(compiled.vexp(np.nan))
+
+
+@pytest.mark.parametrize("which", ["peru", "two countries"])
+def test_goal_start_totals_are_initial_states(which):
+    """The compiled path's goals take national coca and poppy at the start from
+    ``simulate._start_totals`` instead of the whole initial state: bit for bit its sums."""
+    from cnplan.model.engine import initial_state
+    from cnplan.model.simulate import _start_totals
+
+    if which == "peru":
+        plan = load_plan("lima-2005")
+        inputs = build_inputs(plan, load_dataset(plan.data))
+    else:
+        inputs = two._inputs()
+    d = draw(provisional(), 3, 0, 50, len(inputs.years), len(inputs.zones),
+             inputs.geography.n_countries)
+    state = initial_state(inputs, d.params)
+    coca0, poppy0 = _start_totals(inputs, d.params)
+    assert poppy0.std() > 0  # per-scenario values, not one constant
+    assert coca0.tobytes() == state.area.sum(axis=1).tobytes()
+    assert poppy0.tobytes() == state.poppy.sum(axis=1).tobytes()

@@ -180,7 +180,8 @@ def run_chunk(
         raise ValueError("goals need the 'area' and 'poppy' outputs")
     coca = out["area"].sum(axis=2, dtype=np.float64)
     branch_ok = _branches(inputs, draws, states, coca, start.area.sum(axis=1), n_report, cfg)
-    _goals(inputs, out, start, n_report, cfg, branch_ok)
+    _goals(inputs, out, (start.area.sum(axis=1), start.poppy.sum(axis=1)), n_report, cfg,
+           branch_ok)
     return out
 
 
@@ -195,9 +196,19 @@ def _run_compiled(inputs: Inputs, draws: Draws, n_report: int, cfg: g.GoalConfig
     out = {name: flows[name] for name in keep}
     if cfg is None:
         return out
-    start = initial_state(inputs, P(draws.params))
-    _goals(inputs, out, start, n_report, cfg, branch_ok, coca)
+    _goals(inputs, out, _start_totals(inputs, draws.params), n_report, cfg, branch_ok, coca)
     return out
+
+
+def _start_totals(inputs: Inputs, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """National coca and poppy of ``initial_state`` (S,), computed as it and ``run_chunk``
+    compute them (the same operations on the same arrays, so the same numbers) without building
+    the rest of the state, which the compiled path does not need here (performance only).
+    """
+    geo = inputs.geography
+    area = inputs.area0 + np.zeros((params.shape[0], geo.n_units))
+    poppy = P(params).col("poppy_initial_ha")[:, None] * geo.poppy_weight
+    return area.sum(axis=1), poppy.sum(axis=1)
 
 
 def _reported(out: dict[str, np.ndarray], draws: Draws, n_report: int) -> dict[str, np.ndarray]:
@@ -216,15 +227,16 @@ def _national(x: np.ndarray) -> np.ndarray:
 
 
 def _goals(inputs, out, start, n_report, cfg, branch_ok, coca=None) -> None:
-    """The three goals per scenario, added to ``out``; ``branch_ok`` (S, T) from the
-    stability branches; ``coca`` (S, T) national reported coca if already summed.
+    """The three goals per scenario, added to ``out``; ``start``: national coca and poppy
+    (S,) at the start; ``branch_ok`` (S, T) from the stability branches; ``coca`` (S, T)
+    national reported coca if already summed.
     """
     years = inputs.years[:n_report]
     if coca is None:
         coca = out["area"].sum(axis=2, dtype=np.float64)
     poppy = _national(out["poppy"])
-    coca0 = start.area.sum(axis=1)
-    reached, year = g.hold_the_line(coca, poppy, start.poppy.sum(axis=1), years, cfg)
+    coca0, poppy0 = start
+    reached, year = g.hold_the_line(coca, poppy, poppy0, years, cfg)
     out["hold_the_line_reached"], out["hold_the_line_year"] = reached, year
     reached, year = g.marginal_producer(coca, poppy, years, cfg)
     out["marginal_producer_reached"], out["marginal_producer_year"] = reached, year
@@ -501,9 +513,12 @@ def to_dataset(
             dims = ("scenario", "year") if geo.n_countries == 1 else ("scenario", "year", "country")
         variables[spec.name] = (dims, out[key], {"units": spec.unit, "description": spec.meaning})
     coca = out["area"].sum(axis=2)
+    poppy = out["poppy"]  # one country: (S, T) float32 already (float64 and back is the same)
+    poppy = poppy if poppy.ndim == 2 and poppy.dtype == coca.dtype else \
+        _national(poppy).astype(coca.dtype)
     variables["national_ha"] = (
         ("scenario", "year", "crop"),
-        np.stack([coca, _national(out["poppy"]).astype(coca.dtype)], axis=2),
+        np.stack([coca, poppy], axis=2),
         {"units": "ha", "description": "national area by crop"},
     )
     variables["eradication_ha"] = (
