@@ -130,10 +130,6 @@ class Filtered:
             f"size per row {float(np.min(self.ess)):.1f}"
         )
 
-    def take(self, rows: np.ndarray) -> State:
-        """The state of particles ``rows``."""
-        return State(**{f.name: getattr(self.state, f.name)[rows] for f in fields(State)})
-
 
 def log_likelihood(obs: Observed, t: int, area: np.ndarray,
                    price: np.ndarray | None = None) -> np.ndarray:
@@ -255,6 +251,7 @@ def resample_within_rows(weights: np.ndarray, rng: np.random.Generator) -> np.nd
 
 
 def _take(state: State, rows: np.ndarray) -> State:
+    """``state`` of the particles ``rows`` (every field)."""
     return State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
 
 
