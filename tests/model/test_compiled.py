@@ -196,3 +196,19 @@ def test_goal_start_totals_are_initial_states(which):
     assert poppy0.std() > 0  # per-scenario values, not one constant
     assert coca0.tobytes() == state.area.sum(axis=1).tobytes()
     assert poppy0.tobytes() == state.poppy.sum(axis=1).tobytes()
+
+
+def test_scoped_asks_keep_their_lane_blocks(monkeypatch):
+    """Scoped asks water-fill in passes a block's lanes share, so with them the kernel keeps
+    the narrower blocks it always had (the same numbers as before); without them, wider ones."""
+    geo, n_years = two._geo(), two.N_YEARS
+    plain = two._inputs()
+    scoped = replace(plain, scoped_eradication=[(geo.scope("frontier"),
+                                                 np.full(n_years, 2500.0))])
+    d = draw(provisional(), 9, 0, 300, n_years, len(two.UNITS), 2)
+    seen, real = [], compiled.run
+    monkeypatch.setattr(compiled, "run", lambda *a: (seen.append(a[4]), real(*a))[1])
+    for inputs in (scoped, plain):
+        run_chunk(inputs, d, n_years, None, ("area",))
+    assert len(two.UNITS) <= 16
+    assert seen == [compiled.scoped_lanes(len(two.UNITS)), 256]
