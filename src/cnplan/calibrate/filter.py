@@ -42,7 +42,7 @@ observation, by unit, and the parameters that survive the filter are those that 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -227,7 +227,7 @@ def filter_history(
         w /= w.sum(axis=1, keepdims=True)
         ess[t] = float(np.mean(1.0 / np.sum(w**2, axis=1)))
         keep = resample_within_rows(w, rng)
-        state = _take(state, keep)
+        state = state.take(keep)
         national, common = national[keep], common[keep]
     observed_years = [t for t in range(n_t) if _observed_any(obs, t)]
     recent = observed_years[-DRIFT_YEARS:] if observed_years else []
@@ -248,11 +248,6 @@ def resample_within_rows(weights: np.ndarray, rng: np.random.Generator) -> np.nd
     points = (rng.random((groups, 1)) + np.arange(k)) / k
     local = (cum[:, None, :] < points[:, :, None]).sum(axis=2)
     return (np.arange(groups)[:, None] * k + local).ravel()
-
-
-def _take(state: State, rows: np.ndarray) -> State:
-    """``state`` of the particles ``rows`` (every field)."""
-    return State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
 
 
 def estimate_process_sd(

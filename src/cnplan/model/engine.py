@@ -78,6 +78,10 @@ class State:
     def copy(self) -> State:
         return State(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
 
+    def take(self, rows: np.ndarray) -> State:
+        """The state of scenarios ``rows`` (every field)."""
+        return State(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+
 
 class Flows(dict):
     """What happened during a year, by the keys declared in :mod:`cnplan.model.outputs`

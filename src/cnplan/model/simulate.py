@@ -9,7 +9,7 @@ arrays in cache and memory bounded; results leave as an ``xarray.Dataset`` with 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -129,10 +129,6 @@ class StartState:
         if rows is None:
             raise ValueError("a filtered start needs the parameter set's sample rows")
         return replace(initial, **{k: getattr(self.state, k)[rows].copy() for k in self.fields})
-
-
-def _take(state: State, rows: np.ndarray) -> State:
-    return State(**{f.name: getattr(state, f.name)[rows] for f in fields(State)})
 
 
 def run_chunk(
@@ -271,7 +267,7 @@ def _branches(
         # Scenarios are independent rows, so a branch that leaves the marginal level is dropped
         # at once instead of being stepped to the end (performance only; same outcome).
         live = rows
-        state = _take(states[t0], rows)
+        state = states[t0].take(rows)
         params = P(draws.params[live])
         sub = take_scenarios(inputs, live)
         for t in range(t0, t0 + cfg.years_without_assistance):
@@ -293,7 +289,7 @@ def _branches(
                 live = live[stays]
                 if live.size == 0:
                     break
-                state = _take(state, np.flatnonzero(stays))
+                state = state.take(np.flatnonzero(stays))
                 params = P(draws.params[live])
                 sub = take_scenarios(inputs, live)
         ok[live, t0] = True
