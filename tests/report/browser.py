@@ -56,3 +56,14 @@ def open_offline(path: Path, width: int = 1280, height: int = 900) -> Iterator[O
             yield seen
         finally:
             browser.close()
+
+
+def wait_rendered(page: Any, ready: bool = True, timeout: int = 15_000) -> None:
+    """Wait until the report's script has run (``body[data-ready='1']``, when ``ready``) and
+    every image has loaded with a size."""
+    if ready:
+        page.wait_for_selector("body[data-ready='1']", timeout=timeout)
+    page.wait_for_function(
+        "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
+        timeout=timeout,
+    )

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import typer
-from tests.report.browser import SCREENSHOTS, needs_chromium, open_offline
+from tests.report.browser import SCREENSHOTS, needs_chromium, open_offline, wait_rendered
 from typer.testing import CliRunner
 
 EXPERIMENT = """
@@ -364,11 +364,7 @@ def test_exploration_report_renders_offline_without_errors(
     shutil.copy(report, alone)
     with open_offline(alone) as seen:
         page = seen.page
-        page.wait_for_selector("body[data-ready='1']", timeout=15_000)
-        page.wait_for_function(
-            "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
-            timeout=15_000,
-        )
+        wait_rendered(page)
         headline = page.locator("#headline")
         assert "futures explored, the plan makes Peru a marginal producer" in (
             headline.inner_text())

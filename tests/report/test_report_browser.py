@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.report.browser import SCREENSHOTS, needs_chromium, open_offline
+from tests.report.browser import SCREENSHOTS, needs_chromium, open_offline, wait_rendered
 
 pytestmark = needs_chromium
 
@@ -13,11 +13,7 @@ pytestmark = needs_chromium
 def test_report_renders_offline_without_errors(run_report: Path) -> None:
     with open_offline(run_report) as seen:
         page = seen.page
-        page.wait_for_selector("body[data-ready='1']", timeout=15_000)
-        page.wait_for_function(
-            "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
-            timeout=15_000,
-        )
+        wait_rendered(page)
 
         headline = page.locator("#headline")
         assert "chance of making Peru a marginal producer" in headline.inner_text()
@@ -65,9 +61,7 @@ def test_tracker_report_renders_offline(tmp_path: Path) -> None:
     path = write_tracker_report(url, tmp_path / "tracker.html")
     with open_offline(path, width=1200, height=900) as seen:
         page = seen.page
-        page.wait_for_function(
-            "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
-        )
+        wait_rendered(page, ready=False, timeout=30_000)
         assert page.locator(".indicator-table tbody tr").count() >= 4
         for chart in ("tracker_status", "tracker_targets"):
             img = page.locator(f"#chart-{chart} img")
