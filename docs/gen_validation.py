@@ -183,23 +183,29 @@ def figure(results: dict) -> Path:
 
 
 def coverage_note(results: dict) -> str:
-    """The coverage of the conditional forecast's bands, in words (from the results)."""
-    parts = []
+    """The coverage of the conditional forecast's bands, and the random walk's, in words (from
+    the results).
+    """
+    parts, walk = [], []
     for res in results.values():
         s = res.summary().set_index(["forecaster", "horizon"])
         cov = [f"{s.loc[('conditional', g), 'coverage_90']:.0%} (90%) and "
                f"{s.loc[('conditional', g), 'coverage_50']:.0%} (50%) at {g} years"
                for g in ("1-3", "4-8") if ("conditional", g) in s.index]
         parts.append(f"{res.country}: " + ", ".join(cov))
+        walk.append(f"{res.country} " + ", ".join(
+            f"{s.loc[('random_walk', g), 'coverage_90']:.0%} at {g} years"
+            for g in ("1-3", "4-8") if ("random_walk", g) in s.index))
     return ("- **Give bands as wide as its errors.** The share of observations inside the "
             "conditional forecast's intervals (the bar asks 80–97% for the 90% interval and "
             "35–65% for the 50% one): " + "; ".join(parts) + ". Its bands come from parameter "
             "uncertainty, yearly shocks and the model error estimated on the training years "
-            "(the process noise of maximum likelihood, by the state filter); where they hold "
-            "too few observations, the errors of later years were larger than those of the "
-            "training years (the model's dynamics also pull a perturbed state back, so its "
-            "spread grows less with the horizon than the errors do). The combination's "
-            "widening, learned on earlier cut-offs, is the only other correction made here.\n")
+            "(the process noise of maximum likelihood, by the state filter), carried on after "
+            "the cut-off as a random walk on the reported area, as in `cnplan run`. Where they "
+            "hold too few observations, later years moved more than the training years did: "
+            "the random walk's 90% band, whose spread is the training years' own yearly "
+            "changes, held " + "; ".join(walk) + ". The combination's widening, learned on "
+            "earlier cut-offs, is the only other correction made here.\n")
 
 
 def devida_rows(result) -> list[str]:

@@ -186,8 +186,8 @@ def filter_history(
       ``simulate(plan, data, parameter_set=..., start=filtered.start())``.
 
     Both replace :func:`cnplan.calibrate.forecast.anchored_forecast`'s scaling through the last
-    observation; the model error carries on as the filter's process noise (forecast_from) or
-    as the run's structural random walk (simulate).
+    observation; after the cut-off the model error carries on in both as the run's structural
+    random walk on the reported area.
     """
     if paramset.samples is None:
         raise ValueError("state estimation needs a fitted parameter set (a posterior sample)")
@@ -300,7 +300,8 @@ def forecast_from(
 ) -> tuple[np.ndarray, np.ndarray]:
     """A conditional forecast of the surveys: the filtered particles stepped on with the
     observed eradication of ``filtered.year + 1`` .. ``end_year`` and fresh shocks, model error
-    continuing as the filter's process noise, each year's national area times a survey error
+    continuing as a random walk on the reported area (:func:`step_forward`), each year's
+    national area times a survey error
     of sd :data:`NATIONAL_OBS_SD`. Returns (years, national area as surveyed (M, T')).
 
     Only the eradication input of the test years is read (what was done), never their areas.
@@ -318,7 +319,15 @@ def step_forward(
     ``inputs`` is a history run over the same first year as the filter (e.g. from
     :func:`history_inputs`, its ``observed_eradication`` the eradication to assume after the
     cut-off: observed for a conditional forecast, a status-quo level for an unconditional one).
-    Returns (years, national area (M, T')).
+    Returns (years, national area as reported (M, T')).
+
+    After the cut-off the model error is the run's structural error
+    (:mod:`cnplan.model.structural`): the state follows the model, and the reported area
+    drifts from it by a random walk in log area of yearly sd ``process_sd`` from 0 at the
+    cut-off, so the error persists. (Inside the filter the same error perturbs the state, so
+    that particles can follow the observations; stepped on without observations, the model's
+    dynamics pulled such perturbations back and the spread grew less with the horizon than
+    forecast errors do.) The backtest therefore scores the error model ``cnplan run`` uses.
     """
     ahead = np.flatnonzero(inputs.years > filtered.year)
     if inputs.years[0] != filtered.years[0]:
@@ -327,15 +336,12 @@ def step_forward(
     state = filtered.state
     m, n_u = filtered.params.shape[0], len(inputs.zones)
     out = np.empty((m, len(ahead)))
+    walk = np.zeros(m)
     for j, t in enumerate(ahead):
         state, _ = step(state, int(t), inputs, p, rng.standard_normal((m, n_u)),
                         rng.standard_normal(m))
-        noise = filtered.process_sd * (np.sqrt(0.5) * rng.standard_normal((m, 1))
-                                       + np.sqrt(0.5) * rng.standard_normal((m, n_u)))
-        if drift:
-            noise = noise + filtered.drift
-        state = replace(state, area=state.area * np.exp(noise))
-        out[:, j] = state.area.sum(axis=1)
+        walk += filtered.process_sd * rng.standard_normal(m) + (filtered.drift if drift else 0.0)
+        out[:, j] = state.area.sum(axis=1) * np.exp(walk)
     return inputs.years[ahead], out
 
 
