@@ -23,23 +23,47 @@ from cnplan.data import load_dataset
 runner = CliRunner()
 
 
-@pytest.fixture
-def smallland(tmp_path: Path) -> Path:
+def synthetic_country(folder: Path, country: str, zone: str, slope: float = 900.0) -> Path:
     """A SYNTHETIC one-zone country (not real figures): coca 2004-2013, some eradication."""
-    folder = tmp_path / "smallland"
     folder.mkdir()
-    pd.DataFrame([{"zone_id": "SL-ALL", "name": "Smallland", "country": "Smallland",
+    pd.DataFrame([{"zone_id": zone, "name": country, "country": country,
                    "kind": "hard_core", "lat": "0", "lon": "0", "departments": "",
                    "note": "synthetic"}]).to_csv(folder / "zones.csv", index=False)
-    rows = [("coca_ha", y, 20000 + 900 * (y - 2005) - (2500 if y == 2010 else 0))
+    rows = [("coca_ha", y, 20000 + slope * (y - 2005) - (2500 if y == 2010 else 0))
             for y in range(2004, 2014)]
     rows += [("eradication_ha", y, 3000.0 + 500 * (y % 3)) for y in range(2005, 2014)
              if y not in (2009, 2010)]  # a gap: bridged towards 2011 only once 2011 is known
-    obs = pd.DataFrame([{"country": "Smallland", "zone": "SL-ALL", "year": y, "period": "year",
+    obs = pd.DataFrame([{"country": country, "zone": zone, "year": y, "period": "year",
                          "variable": v, "value": val, "unit": "ha", "source_id": "X1",
                          "quality": "other", "note": "synthetic"} for v, y, val in rows])
     obs.to_csv(folder / "observations.csv", index=False)
     return folder
+
+
+@pytest.fixture
+def smallland(tmp_path: Path) -> Path:
+    return synthetic_country(tmp_path / "smallland", "Smallland", "SL-ALL")
+
+
+def test_pooled_cut_offs_learn_nothing_from_a_partners_later_years(smallland, tmp_path):
+    # Rolling fits are pooled as the shipped sets are (cnplan calibrate --data a,b): at a
+    # cut-off the partner country is cut at the same year, so its later surveys cannot move
+    # the forecast; and pooling does change the fit.
+    from dataclasses import replace
+
+    twin = load_dataset(synthetic_country(tmp_path / "twinland", "Twinland", "TL-ALL", -600.0))
+    obs = twin.observations.copy()
+    later = (obs["year"] > 2010) & (obs["variable"] == "coca_ha")
+    obs.loc[later, "value"] = obs.loc[later, "value"] * 3.0
+    changed = replace(twin, observations=obs)
+    small = load_dataset(smallland)
+    kw = {"horizon": 2, "particles": 30, "generations": 2}
+    a = pd.DataFrame(evaluate_cutoff(small, 2010, partners=(twin,), **kw).rows)
+    b = pd.DataFrame(evaluate_cutoff(small, 2010, partners=(changed,), **kw).rows)
+    pd.testing.assert_frame_equal(a, b)
+    alone = pd.DataFrame(evaluate_cutoff(small, 2010, **kw).rows)
+    cond = a["forecaster"] == "conditional"
+    assert not np.allclose(a.loc[cond, "median"], alone.loc[cond, "median"])
 
 
 def test_sample_crps_matches_the_closed_form_for_a_normal():
@@ -148,6 +172,19 @@ def test_rolling_cli_json(smallland, tmp_path, monkeypatch):
     groups = {(s["forecaster"], s["horizon"]) for s in doc["summary"]}
     assert ("conditional", "1-3") in groups and ("unconditional", "2") in groups
     assert all(-10 < s["skill_random_walk"] < 1 for s in doc["summary"])
+    assert doc["fit"]["pooled_with"] == []  # one dataset: nothing to pool with
+
+
+def test_rolling_cli_pools_several_datasets_unless_told_to_fit_them_apart(smallland, tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setenv("CNPLAN_DATA_DIR", str(tmp_path / "userdata"))
+    twin = synthetic_country(tmp_path / "twinland", "Twinland", "TL-ALL", -600.0)
+    args = ["backtest", "--rolling", "--data", f"{smallland},{twin}", "--horizon", "1",
+            "--particles", "20", "--generations", "1", "--format", "json"]
+    for flag, expected in (([], [["twinland"], ["smallland"]]), (["--separate"], [[], []])):
+        result = runner.invoke(app, args + flag)
+        assert result.exit_code == 0, result.output
+        assert [d["fit"]["pooled_with"] for d in json.loads(result.output)] == expected
 
 
 def test_combination_weights_learn_only_from_years_already_observed():

@@ -212,11 +212,13 @@ def experiment_band(data: Dataset, exp: NaturalExperiment) -> tuple[float, float
 def natural_experiments(
     data: Dataset, start_year: int = 2005, seed: int = 0, theta: np.ndarray | None = None,
     particles: int | None = None, generations: int | None = None,
+    partners: tuple[Dataset, ...] = (),
 ) -> list[Check]:
     """Run the natural experiments declared for ``data``'s country.
 
     Each refits the model to the data up to the year before the event (rolling-evaluation
-    sizes, :mod:`cnplan.calibrate.rolling`) unless ``theta`` (parameter rows) is given.
+    sizes, :mod:`cnplan.calibrate.rolling`; pooled with ``partners``, cut at the same year,
+    when any) unless ``theta`` (parameter rows) is given.
     """
     from cnplan.calibrate.rolling import ROLLING_GENERATIONS, ROLLING_PARTICLES, forecast_from
 
@@ -237,7 +239,7 @@ def natural_experiments(
         obs, lo, hi = band
         fc = forecast_from(data, exp.cutoff, exp.until, start_year,
                            particles or ROLLING_PARTICLES, generations or ROLLING_GENERATIONS,
-                           seed, theta)
+                           seed, theta, tuple(partners))
         ens = fc.ensembles["conditional"][:, -1] / float(national[exp.cutoff]) - 1.0
         med = float(np.median(ens))
         out.append(Check(

@@ -32,7 +32,7 @@ import pandas as pd
 from cnplan import progress
 from cnplan.calibrate.filter import filter_history, with_process_sd
 from cnplan.calibrate.filter import forecast_from as filter_forecast
-from cnplan.calibrate.fit import _sim, calibrate
+from cnplan.calibrate.fit import _sim, calibrate, calibrate_pooled
 from cnplan.calibrate.forecast import anchored_forecast, structural_error
 from cnplan.calibrate.history import (
     eradication_input,
@@ -134,10 +134,12 @@ class Forecasts:
 def forecast_from(
     data: Dataset, cutoff: int, end: int, start_year: int = 2005,
     particles: int = ROLLING_PARTICLES, generations: int = ROLLING_GENERATIONS, seed: int = 0,
-    theta: np.ndarray | None = None,
+    theta: np.ndarray | None = None, partners: tuple[Dataset, ...] = (),
 ) -> Forecasts:
-    """Fit up to ``cutoff`` (unless ``theta``, parameter rows, is given) and forecast to
-    ``end`` from the state filtered through the observations up to the cut-off
+    """Fit up to ``cutoff`` (unless ``theta``, parameter rows, is given; pooled with
+    ``partners``' data known at the cut-off when any, as ``cnplan calibrate --data a,b``
+    pools) and forecast to ``end`` from the state filtered through the observations up to the
+    cut-off
     (:func:`cnplan.calibrate.filter.filter_history`): conditional (the test years' observed
     eradication), unconditional (eradication held at its level known at the cut-off), and, for
     comparison, the conditional forecast made the former way (each path scaled through the
@@ -146,8 +148,7 @@ def forecast_from(
     known = known_at(data, cutoff)
     in_sample = float("nan")
     if theta is None:
-        fit = calibrate(known, start_year, end_year=cutoff, until=cutoff, particles=particles,
-                        generations=generations, seed=seed)
+        fit = _fit_at(known, cutoff, start_year, particles, generations, seed, partners)
         pset, in_sample = fit.parameter_set, fit.in_sample_mape
     else:  # given rows: their process noise estimated on the same training years
         pset = with_process_sd(ParameterSet("given", theta, {}), known, cutoff, start_year, seed)
@@ -161,6 +162,19 @@ def forecast_from(
                                                   pset.samples, seed)
     _, sq_note = status_quo_eradication(data, cutoff)
     return Forecasts(cutoff, years, ensembles, in_sample, sq_note)
+
+
+def _fit_at(known: Dataset, cutoff: int, start_year: int, particles: int, generations: int,
+            seed: int, partners: tuple[Dataset, ...]):
+    """The fit at ``cutoff`` of the data ``known`` then: alone, or pooled with ``partners``
+    (each also cut at ``cutoff``: nothing observed after it enters the fit of any country).
+    """
+    if not partners:
+        return calibrate(known, start_year, end_year=cutoff, until=cutoff, particles=particles,
+                         generations=generations, seed=seed)
+    pool = [known, *(known_at(p, cutoff) for p in partners)]
+    return calibrate_pooled(pool, start_year, until=cutoff, particles=particles,
+                            generations=generations, seed=seed)[known.name]
 
 
 def _anchored(data, known, cutoff, end, start_year, theta, seed) -> np.ndarray:
@@ -183,12 +197,16 @@ def _anchored(data, known, cutoff, end, start_year, theta, seed) -> np.ndarray:
 def evaluate_cutoff(
     data: Dataset, cutoff: int, horizon: int = 8, start_year: int = 2005,
     particles: int = ROLLING_PARTICLES, generations: int = ROLLING_GENERATIONS, seed: int = 0,
+    partners: tuple[Dataset, ...] = (),
 ) -> CutoffResult:
-    """Fit up to ``cutoff``; score both model forecasts and the baselines on what followed."""
+    """Fit up to ``cutoff`` (pooled with ``partners`` when any); score both model forecasts
+    and the baselines on what followed.
+    """
     national = data.national("coca_ha")
     last = int(national.dropna().index.max())
     end = min(last, cutoff + horizon)
-    fc = forecast_from(data, cutoff, end, start_year, particles, generations, seed)
+    fc = forecast_from(data, cutoff, end, start_year, particles, generations, seed,
+                       partners=partners)
     ahead = fc.years
     seen = national.dropna()
     seen = seen[(seen.index >= start_year) & (seen.index <= cutoff)]
@@ -230,6 +248,7 @@ class Rolling:
     horizon: int
     particles: int
     generations: int
+    pooled_with: list[str] = field(default_factory=list)  # datasets each fit was pooled with
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame([r for c in self.cutoffs for r in c.rows])
@@ -244,18 +263,20 @@ class Rolling:
 def rolling_backtest(
     data: Dataset, horizon: int = 8, start_year: int = 2005,
     particles: int = ROLLING_PARTICLES, generations: int = ROLLING_GENERATIONS, seed: int = 0,
-    workers: int = 1,
+    workers: int = 1, partners: tuple[Dataset, ...] = (),
 ) -> Rolling:
-    """Evaluate at every cut-off of ``data`` (in ``workers`` processes when above 1).
+    """Evaluate at every cut-off of ``data`` (in ``workers`` processes when above 1), each fit
+    pooled with ``partners`` (cut at the same year) when any, as the shipped sets are.
 
     Each cut-off's seeds depend only on ``seed`` and the cut-off, so the result is the same for
     any number of workers.
     """
+    partners = tuple(partners)
     cuts = cutoffs(data, start_year)
     task = gettext("backtest cut-offs (%(data)s)") % {"data": data.name}
     progress.step(task, 0, len(cuts))
     if workers > 1:
-        args = [(data, c, horizon, start_year, particles, generations, seed)
+        args = [(data, c, horizon, start_year, particles, generations, seed, partners)
                 for c in cuts]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = []
@@ -266,10 +287,11 @@ def rolling_backtest(
         results = []
         for c in cuts:
             results.append(evaluate_cutoff(data, c, horizon, start_year, particles, generations,
-                                           seed))
+                                           seed, partners))
             progress.step(task, len(results), len(cuts))
     add_combination(results)
-    return Rolling(data.name, data.country, results, horizon, particles, generations)
+    return Rolling(data.name, data.country, results, horizon, particles, generations,
+                   [p.name for p in partners])
 
 
 WEIGHT_GRID = np.linspace(0.0, 1.0, 11)

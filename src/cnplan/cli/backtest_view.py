@@ -27,7 +27,8 @@ def rolling_json(result, wall: float) -> dict:
         "data": result.data,
         "country": result.country,
         "horizon": result.horizon,
-        "fit": {"particles": result.particles, "generations": result.generations},
+        "fit": {"particles": result.particles, "generations": result.generations,
+                "pooled_with": result.pooled_with},
         "cutoffs": [
             {"cutoff": c.cutoff, "in_sample_mape": c.in_sample_mape,
              "status_quo_eradication": c.status_quo, "combination_weights": c.weights}
@@ -59,7 +60,8 @@ def print_rolling(result, wall: float) -> None:
     title = (f"Rolling-origin evaluation, {result.data}: {len(result.cutoffs)} cut-offs "
              f"({result.cutoffs[0].cutoff}-{result.cutoffs[-1].cutoff}), horizon "
              f"{result.horizon}, fits of {result.particles} particles x {result.generations} "
-             f"generations")
+             f"generations"
+             + (f", pooled with {', '.join(result.pooled_with)}" if result.pooled_with else ""))
     table = Table(title=title, title_justify="left")
     for col in ("forecast", "horizon", "n", "CRPS (ha)", "skill vs RW", "vs RW+drift",
                 "vs trend", "MAPE", "90% cov.", "50% cov."):
@@ -111,20 +113,28 @@ def _by_year(summary) -> Table:
 
 
 def run_rolling(data: str, horizon: int, start: int, particles: int | None,
-                generations: int | None, seed: int, fmt: str, workers: int) -> None:
-    """Evaluate each named dataset; print tables or one JSON document."""
+                generations: int | None, seed: int, fmt: str, workers: int,
+                pooled: bool = True) -> None:
+    """Evaluate each named dataset (its fits pooled with the others' when ``pooled``); print
+    tables or one JSON document.
+    """
     from cnplan.calibrate.rolling import ROLLING_GENERATIONS, ROLLING_PARTICLES, rolling_backtest
     from cnplan.data import DataError, load_dataset
     from cnplan.model import ModelInputError
 
     docs = []
-    for name in [x.strip() for x in data.split(",") if x.strip()]:
+    try:
+        datasets = [load_dataset(x.strip()) for x in data.split(",") if x.strip()]
+    except DataError as exc:
+        raise fail(exc) from None
+    for dataset in datasets:
         t0 = time.perf_counter()
+        partners = tuple(d for d in datasets if d is not dataset) if pooled else ()
         try:
             with progress.shown():
                 result = rolling_backtest(
-                    load_dataset(name), horizon, start, particles or ROLLING_PARTICLES,
-                    generations or ROLLING_GENERATIONS, seed, workers,
+                    dataset, horizon, start, particles or ROLLING_PARTICLES,
+                    generations or ROLLING_GENERATIONS, seed, workers, partners,
                 )
         except (DataError, ModelInputError, ValueError) as exc:
             raise fail(exc) from None

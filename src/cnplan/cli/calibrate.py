@@ -153,6 +153,10 @@ def register(app: typer.Typer) -> None:
             "--rolling", help="Fit at every cut-off and score by horizon against baselines.")
         ] = False,
         workers: Annotated[int, typer.Option(help="Processes for --rolling.")] = 1,
+        pooled: Annotated[bool, typer.Option(
+            "--pooled/--separate", help="With --rolling and several datasets: fit them together "
+            "at each cut-off, as `cnplan calibrate --data a,b` does (default), or each alone.")
+        ] = True,
     ) -> None:
         """Fit up to a cut-off, forecast the rest with the observed eradication as input."""
         if format not in {"table", "json"}:
@@ -160,7 +164,8 @@ def register(app: typer.Typer) -> None:
         if rolling:
             from cnplan.cli.backtest_view import run_rolling
 
-            run_rolling(data, horizon, start, particles, generations, seed, format, workers)
+            run_rolling(data, horizon, start, particles, generations, seed, format, workers,
+                        pooled)
             return
         if train_until is None:
             raise fail(ValueError("--train-until: give cut-off year(s), or use --rolling"))
