@@ -104,6 +104,8 @@ def test_cli_run_records_its_initial_state(tmp_path):
     assert res.exit_code == 0, res.output
     meta = json.loads((tmp_path / "run" / "run.json").read_text())
     assert "particle filter" in meta["initial_state"]
+    # The run states the model's out-of-sample record on this dataset (docs/validation.md).
+    assert meta["forecast_record"]["evaluated"] and "Out-of-sample record" in res.output
 
 
 def test_drift_carries_the_models_recent_miss_forward(peru, pset):

@@ -58,6 +58,12 @@ def test_report_is_self_contained(run_folder: Path) -> None:
     assert path == run_folder / "report.html"
     html = path.read_text(encoding="utf-8")
     assert "chance of making Peru a marginal producer" in html
+    # next to the goals, the model's out-of-sample record on the run's data (run.json)
+    from cnplan.calibrate.record import forecast_record
+
+    skill = forecast_record("peru")["horizons"]["1-3"]["skill_random_walk"]
+    record = re.search(r'<p id="forecast-record">([^<]*)</p>', html)
+    assert record and f"{skill:+.2f} at 1-3 years" in record[1]
     # nothing to fetch: no external scripts, styles, images or fonts
     assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)="(https?:)?//', html)
     assert "@import" not in html and "url(http" not in html

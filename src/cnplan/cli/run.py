@@ -198,6 +198,7 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
         ds = simulate(the_plan, dataset, n=scenarios, seed=seed, until=until, parameter_set=pset,
                       start=start)
     from cnplan.calibrate.evidence import plan_evidence
+    from cnplan.calibrate.record import forecast_record
 
     with use_language("en"):  # run.json keeps English words; pages translate them
         stored_goals = goal_summary(ds, the_plan)
@@ -231,6 +232,7 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
         "central_trajectory": central_trajectory(ds),
         "eradication": eradication_summary(ds),
         "lever_evidence": lever_evidence,
+        "forecast_record": forecast_record(dataset.name),
         "command": " ".join(sys.argv),
     }
     folder = write_run(ds, folder, meta, yearly=yearly_bands(ds, dataset))
@@ -363,6 +365,9 @@ def register(app: typer.Typer) -> None:
             console.print(_("  from actuals: %(line)s") % {"line": line})
         console.print(trajectory_sentence(central_trajectory(ds)))
         console.print(_goal_table(goals))
+        from cnplan.calibrate.record import forecast_record, record_sentence
+
+        console.print(record_sentence(forecast_record(dataset.name)), highlight=False)
         _print_spatial_goals(ds, the_plan)
         from cnplan.runs.eradication import eradication_summary
 

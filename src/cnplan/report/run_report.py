@@ -15,6 +15,7 @@ import xarray as xr
 
 from cnplan import format as display
 from cnplan import progress, terms
+from cnplan.calibrate.record import record_sentence
 from cnplan.files import write_text_atomic
 from cnplan.format import hectares
 from cnplan.i18n import format_datetime
@@ -544,6 +545,8 @@ def render_run_report(inputs: RunInputs, charts: list[Chart] | None = None) -> s
                                           or central_trajectory(ds)),
         "goal_note": goal_columns_note(),
         "goal_rows": goal_rows(goals, len(ds.scenario)),
+        "forecast_record": record_sentence(meta["forecast_record"])
+        if meta.get("forecast_record") else "",
         "eradication": eradication_context(meta.get("eradication") or eradication_summary(ds)),
         "charts": by_id,
         "fans": [by_id[k] for k in ("fan_coca", "fan_poppy", "fan_leaf_price",
