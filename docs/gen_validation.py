@@ -273,7 +273,9 @@ through every observation up to the cut-off (`cnplan.calibrate.filter`: a partic
 the fitted posterior's paths, resampling each parameter row's particles among themselves,
 with the model error as process noise whose size is estimated by maximum likelihood on the
 training years) and carry the model error on as a random walk in log area on the reported
-area, as `cnplan run` does (`cnplan.model.structural`); each forecast year also carries
+area, as `cnplan run` does (`cnplan.model.structural`; its yearly sd is the part of that
+noise that moves the national area, half of its variance being common to the country and half
+by zone); each forecast year also carries
 the survey error (log sd 0.05) of the observation it is scored against. For comparison, the
 tables also show the conditional forecast made the former way, each posterior path scaled
 through the cut-off's observation with the structural error's random walk (*former start*).

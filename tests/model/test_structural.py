@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from cnplan.data import load_dataset
 from cnplan.model import ParameterSet, default_parameter_set, provisional, simulate
 from cnplan.model.simulate import draw
 from cnplan.model.structural import STRUCTURAL_SD_PRIOR, structural_sd
@@ -25,7 +26,8 @@ UNTIL = 2012
 def _with_sd(sd: float | None) -> ParameterSet:
     base = default_parameter_set("peru")
     provenance = dict(base.provenance)
-    provenance.pop("process_sd", None)  # it takes precedence over the residual sd
+    provenance.pop("process_sd", None)  # they take precedence over the residual sd
+    provenance.pop("process_sd_national", None)
     if sd is None:
         provenance.pop("structural_error_sd", None)
     else:
@@ -41,16 +43,37 @@ def runs():
     }
 
 
-def test_shipped_set_carries_the_fitted_forecast_error():
+def test_shipped_set_carries_the_national_part_of_the_fitted_forecast_error():
+    # Half the filter's process noise is common to the country, half by zone: the national
+    # area carries sd * sqrt(1/2 + 1/2 sum of squared zone shares), between sd/sqrt(2) (many
+    # equal zones) and sd (one zone).
     pset = default_parameter_set("peru")
     sigma, note = structural_sd(pset)
-    assert sigma == pset.provenance["process_sd"] > 0.0
-    assert "most likely" in note
+    sd = pset.provenance["process_sd"]
+    assert sigma == pset.provenance["process_sd_national"]
+    assert sd / np.sqrt(2.0) < sigma < sd
+    assert "national part of the model error" in note and "most likely" in note
+    older = {k: v for k, v in pset.provenance.items() if k != "process_sd_national"}
+    assert structural_sd(ParameterSet("older", pset.samples, older))[0] == sd
+    # ... while the filter perturbs the zones with the whole of it
+    from cnplan.calibrate.filter import filter_history
+
+    assert filter_history(load_dataset("peru"), pset, until=2010, particles=40).process_sd == sd
+
+
+def test_the_national_part_of_the_noise_follows_the_zone_shares():
+    from cnplan.calibrate.filter import national_sd
+
+    one = np.array([[100.0, 0.0, 0.0, 0.0]])
+    four = np.array([[25.0, 25.0, 25.0, 25.0]])
+    assert national_sd(0.2, one) == pytest.approx(0.2)
+    assert national_sd(0.2, four) == pytest.approx(0.2 * np.sqrt(0.5 + 0.5 / 4))
 
 
 def test_a_set_with_only_residuals_uses_their_sd():
     pset = default_parameter_set("peru")
-    provenance = {k: v for k, v in pset.provenance.items() if k != "process_sd"}
+    provenance = {k: v for k, v in pset.provenance.items()
+                  if k not in ("process_sd", "process_sd_national")}
     sigma, note = structural_sd(ParameterSet("residuals-only", pset.samples, provenance))
     assert sigma == provenance["structural_error_sd"] > 0.0
     assert "estimated by the calibration" in note

@@ -22,8 +22,9 @@ observations, so the sd that maximises it is the one whose one-year forecasts we
 calibrated over the training years. (The calibration's residual sd, ``structural_error_sd``,
 measures how far the *fitted* paths miss, which is smaller than how far forecasts miss: with
 it, backtests held too few observations inside their bands.) A parameter set carries the
-estimate as ``process_sd`` in its provenance (:func:`cnplan.model.structural.structural_sd`
-falls back on the residual sd without it); ``cnplan run``'s structural error uses it too.
+estimate as ``process_sd`` in its provenance, and the national error it amounts to as
+``process_sd_national`` (:func:`national_sd`), which ``cnplan run``'s structural error uses
+(:func:`cnplan.model.structural.structural_sd` falls back on the residual sd without them).
 
 **Forecasts of surveys.** A forecast is scored against the next survey, which carries the
 observation error below; forecast ensembles (:func:`forecast_from`) therefore include it.
@@ -115,6 +116,13 @@ class Filtered:
         provenance = {**self.source.provenance, "filtered": self.describe()}
         return ParameterSet(f"{self.source.name}-filtered-{self.year}", self.params, provenance)
 
+    @property
+    def national_sd(self) -> float:
+        """The yearly model error of the national area that the process noise amounts to at
+        the cut-off (:func:`national_sd`).
+        """
+        return national_sd(self.process_sd, self.state.area)
+
     def start(self) -> StartState:
         """The start of a run in ``year + 1`` (:func:`cnplan.model.simulate.simulate`)."""
         return StartState(self.state, self.parameter_set, COCA_FIELDS, self.describe(),
@@ -129,6 +137,28 @@ class Filtered:
             f"parameter rows, {ROW_PARTICLES} particles each, lowest mean effective sample "
             f"size per row {float(np.min(self.ess)):.1f}"
         )
+
+
+def national_sd(process_sd: float, area: np.ndarray) -> float:
+    """The yearly sd of the log national area that the filter's process noise gives, for unit
+    areas ``area`` (M, U): half its variance is common to the country and half independent by
+    unit, so the national log changes by ``c + sum_u s_u e_u`` (``s`` the units' shares of the
+    national area), of variance ``sd^2 (1/2 + 1/2 sum_u s_u^2)``, averaged over the particles.
+    Part of the estimated noise serves to follow the zones' shares (zone surveys weigh in the
+    likelihood); a national forecast carries only what it does to the national total.
+    """
+    shares = area / np.maximum(area.sum(axis=1, keepdims=True), 1e-9)
+    return float(process_sd * np.sqrt(0.5 + 0.5 * np.mean((shares**2).sum(axis=1))))
+
+
+def process_sd_of(paramset: ParameterSet) -> float:
+    """The filter's process noise for ``paramset``: its calibration's estimate
+    (``process_sd``), else :func:`structural_sd`'s value.
+    """
+    sd = paramset.provenance.get("process_sd")
+    if sd is None or not np.isfinite(sd) or sd <= 0:
+        return structural_sd(paramset)[0]
+    return float(sd)
 
 
 def log_likelihood(obs: Observed, t: int, area: np.ndarray,
@@ -173,7 +203,7 @@ def filter_history(
 ) -> Filtered:
     """Filter the state through ``data``'s observations from ``start_year`` to ``until``.
 
-    ``process_sd``: the yearly model error (default: the parameter set's, :func:`structural_sd`).
+    ``process_sd``: the yearly model error (default: the parameter set's, :func:`process_sd_of`).
 
     **For forecasts and backtests**: call it with the cut-off as ``until`` and the posterior
     fitted up to that cut-off; only observations up to ``until`` are read (the land caps and
@@ -203,7 +233,7 @@ def filter_history(
     rows = rng.choice(n_rows, size=groups, replace=groups > n_rows)
     params = np.repeat(paramset.samples[rows], ROW_PARTICLES, axis=0)
     particles = len(params)
-    sd = structural_sd(paramset)[0] if process_sd is None else float(process_sd)
+    sd = process_sd_of(paramset) if process_sd is None else float(process_sd)
     p = P(params)
     state = initial_state(inputs, p)
     n_t, n_u = len(inputs.years), len(inputs.zones)
@@ -284,11 +314,15 @@ def estimate_process_sd(
 def with_process_sd(paramset: ParameterSet, data: Dataset, until: int | None = None,
                     start_year: int = 2005, seed: int = 0) -> ParameterSet:
     """``paramset`` with its process noise estimated on ``data`` up to ``until``
-    (:func:`estimate_process_sd`) recorded as ``process_sd`` in its provenance.
+    (:func:`estimate_process_sd`) recorded as ``process_sd`` in its provenance, and the
+    national model error it amounts to in the filtered state at ``until``
+    (:func:`national_sd`) as ``process_sd_national`` (the run's structural error).
     """
     sd = estimate_process_sd(data, paramset, until, start_year, seed=seed)
+    filtered = filter_history(data, paramset, until, start_year, seed=seed, process_sd=sd)
     return ParameterSet(paramset.name, paramset.samples,
-                        {**paramset.provenance, "process_sd": sd})
+                        {**paramset.provenance, "process_sd": sd,
+                         "process_sd_national": filtered.national_sd})
 
 
 def forecast_from(
@@ -323,9 +357,10 @@ def step_forward(
 
     After the cut-off the model error is the run's structural error
     (:mod:`cnplan.model.structural`): the state follows the model, and the reported area
-    drifts from it by a random walk in log area of yearly sd ``process_sd`` from 0 at the
-    cut-off, so the error persists. (Inside the filter the same error perturbs the state, so
-    that particles can follow the observations; stepped on without observations, the model's
+    drifts from it by a random walk in log area from 0 at the cut-off, so the error persists;
+    its yearly sd is the national part of the process noise (:attr:`Filtered.national_sd`).
+    (Inside the filter the same error perturbs the state, so that particles can follow the
+    observations; stepped on without observations, the model's
     dynamics pulled such perturbations back and the spread grew less with the horizon than
     forecast errors do.) The backtest therefore scores the error model ``cnplan run`` uses.
     """
@@ -336,11 +371,11 @@ def step_forward(
     state = filtered.state
     m, n_u = filtered.params.shape[0], len(inputs.zones)
     out = np.empty((m, len(ahead)))
-    walk = np.zeros(m)
+    walk, sd = np.zeros(m), filtered.national_sd
     for j, t in enumerate(ahead):
         state, _ = step(state, int(t), inputs, p, rng.standard_normal((m, n_u)),
                         rng.standard_normal(m))
-        walk += filtered.process_sd * rng.standard_normal(m) + (filtered.drift if drift else 0.0)
+        walk += sd * rng.standard_normal(m) + (filtered.drift if drift else 0.0)
         out[:, j] = state.area.sum(axis=1) * np.exp(walk)
     return inputs.years[ahead], out
 

@@ -6,9 +6,10 @@ ensemble therefore multiplies each scenario's coca areas (every zone by the same
 national total is still the sum of the zones) by ``exp(w_t)``, where ``w`` is a random walk that
 starts at 0 in the year before the run (the run starts from the data) and moves by a yearly
 normal step of standard deviation ``sigma``: the model's forecast error estimated by the
-calibration (``process_sd`` in a fitted parameter set's provenance: the yearly model error whose
-one-year-ahead forecasts of the training years' surveys were most likely, by the state filter of
-:mod:`cnplan.calibrate.filter`), else the sd of the fitted paths' residuals
+calibration (``process_sd_national`` in a fitted parameter set's provenance: the national part
+of the yearly model error whose one-year-ahead forecasts of the training years' surveys were
+most likely, by the state filter of :mod:`cnplan.calibrate.filter`; ``process_sd``, the whole
+of it, in sets fitted before that was recorded), else the sd of the fitted paths' residuals
 (``structural_error_sd``, which is smaller than forecast errors: the rolling backtests of
 ``docs/validation.md`` held too few observations inside its bands), else the prior below.
 The error is on the *reported* area (what a survey would measure against what the model
@@ -31,7 +32,16 @@ the 1990s, e.g. Peru 129.1 kha in 1992 to 38.7 kha in 1999, Colombia 40.1 to 163
 
 def structural_sd(paramset: ParameterSet) -> tuple[float, str]:
     """The yearly sd of the structural random walk for ``paramset``, and where it comes from."""
+    national = paramset.provenance.get("process_sd_national")
     forecast = paramset.provenance.get("process_sd")
+    if national is not None and np.isfinite(national) and national > 0:
+        return float(national), (
+            f"structural error: yearly sd {float(national):.3f} of a random walk in log coca "
+            f"area, the national part of the model error (sd {float(forecast):.3f}, half common "
+            f"to the country, half by zone) whose one-year-ahead forecasts of the observations "
+            f"of {paramset.name} were most likely (maximum likelihood of the state filter); "
+            "applied to reported coca areas and the goals, from 0 in the year before the start"
+        )
     if forecast is not None and np.isfinite(forecast) and forecast > 0:
         return float(forecast), (
             f"structural error: yearly sd {float(forecast):.3f} of a random walk in log coca "
