@@ -53,7 +53,7 @@ from cnplan.data import Dataset
 from cnplan.model import ParameterSet
 from cnplan.model.engine import P, State, initial_state, step
 from cnplan.model.simulate import StartState
-from cnplan.model.structural import structural_sd
+from cnplan.model.structural import fitted_sd, structural_sd
 
 NATIONAL_OBS_SD = 0.05
 """Log sd of a national area survey around the true area (assumption: UNODC/DEVIDA estimates
@@ -155,10 +155,8 @@ def process_sd_of(paramset: ParameterSet) -> float:
     """The filter's process noise for ``paramset``: its calibration's estimate
     (``process_sd``), else :func:`structural_sd`'s value.
     """
-    sd = paramset.provenance.get("process_sd")
-    if sd is None or not np.isfinite(sd) or sd <= 0:
-        return structural_sd(paramset)[0]
-    return float(sd)
+    sd = fitted_sd(paramset, "process_sd")
+    return structural_sd(paramset)[0] if sd is None else sd
 
 
 def log_likelihood(obs: Observed, t: int, area: np.ndarray,
@@ -335,8 +333,8 @@ def forecast_from(
     """A conditional forecast of the surveys: the filtered particles stepped on with the
     observed eradication of ``filtered.year + 1`` .. ``end_year`` and fresh shocks, model error
     continuing as a random walk on the reported area (:func:`step_forward`), each year's
-    national area times a survey error
-    of sd :data:`NATIONAL_OBS_SD`. Returns (years, national area as surveyed (M, T')).
+    national area times a survey error of sd :data:`NATIONAL_OBS_SD`. Returns (years,
+    national area as surveyed (M, T')).
 
     Only the eradication input of the test years is read (what was done), never their areas.
     """
@@ -360,9 +358,9 @@ def step_forward(
     drifts from it by a random walk in log area from 0 at the cut-off, so the error persists;
     its yearly sd is the national part of the process noise (:attr:`Filtered.national_sd`).
     (Inside the filter the same error perturbs the state, so that particles can follow the
-    observations; stepped on without observations, the model's
-    dynamics pulled such perturbations back and the spread grew less with the horizon than
-    forecast errors do.) The backtest therefore scores the error model ``cnplan run`` uses.
+    observations; stepped on without observations, the model's dynamics pulled such
+    perturbations back and the spread grew less with the horizon than forecast errors do.)
+    The backtest therefore scores the error model ``cnplan run`` uses.
     """
     ahead = np.flatnonzero(inputs.years > filtered.year)
     if inputs.years[0] != filtered.years[0]:

@@ -159,6 +159,7 @@ class MadeRun:
     pset: Any
     variant: list[dict] = field(default_factory=list)
     from_actuals: list[str] = field(default_factory=list)
+    forecast_record: dict = field(default_factory=dict)  # as run.json keeps it
 
 
 def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000,
@@ -203,6 +204,7 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
     with use_language("en"):  # run.json keeps English words; pages translate them
         stored_goals = goal_summary(ds, the_plan)
         lever_evidence = plan_evidence(list(the_plan.levers))
+    record = forecast_record(dataset.name)
     folder = out or default_folder(the_plan.name + ("-variant" if variant_changes else ""))
     meta = {
         "plan": the_plan.name,
@@ -232,11 +234,11 @@ def make_run(plan: str | None, *, data: str | None = None, scenarios: int = 1000
         "central_trajectory": central_trajectory(ds),
         "eradication": eradication_summary(ds),
         "lever_evidence": lever_evidence,
-        "forecast_record": forecast_record(dataset.name),
+        "forecast_record": record,
         "command": " ".join(sys.argv),
     }
     folder = write_run(ds, folder, meta, yearly=yearly_bands(ds, dataset))
-    return MadeRun(folder, the_plan, ds, dataset, pset, variant_changes, from_actuals)
+    return MadeRun(folder, the_plan, ds, dataset, pset, variant_changes, from_actuals, record)
 
 
 def _print_spatial_goals(ds, plan) -> None:
@@ -365,9 +367,9 @@ def register(app: typer.Typer) -> None:
             console.print(_("  from actuals: %(line)s") % {"line": line})
         console.print(trajectory_sentence(central_trajectory(ds)))
         console.print(_goal_table(goals))
-        from cnplan.calibrate.record import forecast_record, record_sentence
+        from cnplan.calibrate.record import record_sentence
 
-        console.print(record_sentence(forecast_record(dataset.name)), highlight=False)
+        console.print(record_sentence(made.forecast_record), highlight=False)
         _print_spatial_goals(ds, the_plan)
         from cnplan.runs.eradication import eradication_summary
 

@@ -30,21 +30,29 @@ the 1990s, e.g. Peru 129.1 kha in 1992 to 38.7 kha in 1999, Colombia 40.1 to 163
 1990-2000; data from before any fitted year)."""
 
 
+def fitted_sd(paramset: ParameterSet, key: str) -> float | None:
+    """The sd ``key`` recorded in ``paramset``'s provenance by its calibration, if there is a
+    usable one (finite, above 0).
+    """
+    value = paramset.provenance.get(key)
+    return float(value) if value is not None and np.isfinite(value) and value > 0 else None
+
+
 def structural_sd(paramset: ParameterSet) -> tuple[float, str]:
     """The yearly sd of the structural random walk for ``paramset``, and where it comes from."""
-    national = paramset.provenance.get("process_sd_national")
-    forecast = paramset.provenance.get("process_sd")
-    if national is not None and np.isfinite(national) and national > 0:
-        return float(national), (
-            f"structural error: yearly sd {float(national):.3f} of a random walk in log coca "
-            f"area, the national part of the model error (sd {float(forecast):.3f}, half common "
+    national = fitted_sd(paramset, "process_sd_national")
+    forecast = fitted_sd(paramset, "process_sd")
+    if national is not None and forecast is not None:
+        return national, (
+            f"structural error: yearly sd {national:.3f} of a random walk in log coca "
+            f"area, the national part of the model error (sd {forecast:.3f}, half common "
             f"to the country, half by zone) whose one-year-ahead forecasts of the observations "
             f"of {paramset.name} were most likely (maximum likelihood of the state filter); "
             "applied to reported coca areas and the goals, from 0 in the year before the start"
         )
-    if forecast is not None and np.isfinite(forecast) and forecast > 0:
-        return float(forecast), (
-            f"structural error: yearly sd {float(forecast):.3f} of a random walk in log coca "
+    if forecast is not None:
+        return forecast, (
+            f"structural error: yearly sd {forecast:.3f} of a random walk in log coca "
             f"area, the model error whose one-year-ahead forecasts of the observations of "
             f"{paramset.name} were most likely (maximum likelihood of the state filter); "
             "applied to reported coca areas and the goals, from 0 in the year before the start"
