@@ -193,22 +193,34 @@ def test_combination_weights_learn_only_from_years_already_observed():
     rng = np.random.default_rng(0)
 
     def cut(c: int, truth: float, model_centre: float) -> CutoffResult:
-        years = np.array([c + 1, c + 2])
-        model = rng.normal(model_centre, 1.0, size=(400, 2))
-        rw = np.sort(rng.normal(truth + 30.0, 1.0, size=(400, 2)), axis=0)  # a poor RW
+        years = np.arange(c + 1, c + 6)
+        model = rng.normal(model_centre, 1.0, size=(400, 5))
+        rw = np.sort(rng.normal(truth + 30.0, 1.0, size=(400, 5)), axis=0)  # a poor RW
         ens = {"conditional": model, "unconditional": model, "random_walk": rw}
-        return CutoffResult(c, [], 0.0, "", years, np.full(2, truth), ens)
+        return CutoffResult(c, [], 0.0, "", years, np.full(5, truth), ens)
 
-    results = [cut(c, 100.0, 100.0) for c in range(2000, 2008)]
+    def weights(results: list[CutoffResult], group: str) -> list[float]:
+        return [r.weights["conditional"][group]["weight"] for r in results]
+
+    results = [cut(c, 100.0, 100.0) for c in range(2000, 2010)]
     add_combination(results)
-    w = [r.weights["conditional"] for r in results]
-    assert w[:2] == [0.5, 0.5]  # nothing scored yet: the stated prior
-    assert w[-1] == 1.0  # the model has been right, the random walk far off
+    short, long = weights(results, "1-3"), weights(results, "4-8")
+    assert short[:2] == [0.5, 0.5]  # nothing scored yet: the stated prior
+    assert short[-1] == 1.0  # the model has been right, the random walk far off
+    # 4-8 years ahead: too little to learn from until three forecasts that far ahead are
+    # observed, meanwhile the group takes the 1-3 group's values; then its own.
+    first = results[0].weights["conditional"]
+    assert first["4-8"]["from"] == "prior" and first["4-8"]["pairs"] == 0
+    at_2004 = results[4].weights["conditional"]["4-8"]
+    assert at_2004["from"] == "1-3" and at_2004["pairs"] == 1  # 2000's forecast of 2004
+    at_2005 = results[5].weights["conditional"]["4-8"]  # and of 2005, 2001's of 2005
+    assert at_2005["from"] == "4-8" and at_2005["pairs"] == 3
+    assert long[-1] == 1.0
     # A later cut-off's test years cannot move an earlier weight.
-    again = [cut(c, 100.0, 100.0) for c in range(2000, 2008)]
+    again = [cut(c, 100.0, 100.0) for c in range(2000, 2010)]
     again[-1].observed[:] = 1e6
     add_combination(again)
-    assert [r.weights["conditional"] for r in again] == w
+    assert weights(again, "1-3") == short and weights(again, "4-8") == long
     frame = pd.DataFrame([row for r in results for row in r.rows])
     assert {"combined_conditional", "combined_unconditional"} <= set(frame["forecaster"])
 
