@@ -289,11 +289,12 @@ never on this cut-off's test years (`tests/calibrate/test_rolling.py`). Until th
 forecasts exist a group takes the 1–3 group's values, and the 1–3 group the prior (weight 0.5,
 factor 1). (A first version learned one pair for all horizons; the long horizons' misses then
 widened the short ones: Colombia's combination scored -0.31 against the random walk at 1–3
-years. The change was made before its scores were seen; it moved the conditional
-combination's skill against the random walk at 1–3 / 4–8 years from -0.07 / +0.17 to
--0.05 / +0.19 for Peru and from -0.31 / -0.23 to -0.11 / -0.55 for Colombia, whose 4–8 group
-learned a widening of 3.5 to 4 from the few long forecasts of its 2010–2015 cut-offs, which
-the later years did not need.) The widening leaves the model's
+years. The change was made before its scores were seen; on the data of then (before
+Colombia's eradication series was completed; calibration.md) it moved the conditional combination's
+skill against the random walk at 1–3 / 4–8 years from -0.07 / +0.17 to -0.05 / +0.19 for
+Peru and from -0.31 / -0.23 to -0.11 / -0.55 for Colombia, whose 4–8 group learned a widening
+of 3.5 to 4 from the few long forecasts of its 2010–2015 cut-offs, which the later years did
+not need.) The widening leaves the model's
 median, and so the difference it makes between plans, unchanged. `cnplan run` does not use
 the combination yet: its forecasts are the structural model's.
 
