@@ -49,8 +49,9 @@ def test_status_quo_plan_holds_the_latest_levels_by_kind():
     plan = status_quo_plan(ds)
     assert plan.start_year == 2024 and plan.country == "Colombia"  # coca data end 2023 (C18)
     forced = sum(v[2024] for v in plan.levers["forced_eradication"].values())
-    # forced manual 2020 = 130,000 ha (C24) + aerial spraying 0 after October 2015 (C34)
-    assert forced == pytest.approx(130000, abs=1)
+    # the latest full-year forced manual figure, 2022 = 68,893 ha (C45; 2023-2024 only part-year)
+    # + aerial spraying 0 after October 2015 (C34)
+    assert forced == pytest.approx(68893, abs=1)
     assert set(plan.levers["forced_eradication"]) == set(ds.zone_ids)
 
 
