@@ -298,7 +298,7 @@ WEIGHT_GRID = np.linspace(0.0, 1.0, 11)
 SPREAD_GRID = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0)
 """Factors widening the model's ensemble around its median. The largest, 4, is above what
 the long horizons' coverage asked for (the model's 90% band held about a third of the
-observations 4-8 years ahead, as a band about 3 times narrower would); the grid is not meant
+observations 4-8 years ahead, as a band 3 to 4 times too narrow would); the grid is not meant
 to bind."""
 PRIOR_WEIGHT = 0.5
 """The model's weight (spread factor 1) while fewer than ``MIN_PAIRS`` earlier forecasts can
